@@ -1,0 +1,53 @@
+"""consensus: Delphi consensus on indicators, measures and protocols for samordningsförbund."""
+
+import os
+
+from flask import Flask
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def instance_path() -> str:
+    """``instance/`` beside the package, unless ``CONSENSUS_INSTANCE_PATH`` names another."""
+    return os.environ.get("CONSENSUS_INSTANCE_PATH") or os.path.join(_ROOT, "instance")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, cli. Nothing else."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path(),
+        instance_relative_config=True,
+        template_folder=os.path.join(_ROOT, "templates"),
+        static_folder=os.path.join(_ROOT, "static"),
+    )
+    from . import config
+
+    config.load(app, test_config)
+
+    from . import errors, i18n, security
+    from .auth import access
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(_ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+
+    from .auth.views import bp as auth_bp
+    from .pages.views import bp as pages_bp
+    from .studies.views import bp as studies_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(studies_bp)
+
+    from .cli import register
+
+    register(app)
+    return app

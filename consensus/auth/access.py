@@ -1,0 +1,145 @@
+"""Authorization that cannot be forgotten.
+
+Every view declares who may use it with one of the decorators below. A ``before_request``
+hook enforces the declaration for every request, and refuses (403) any endpoint that declares
+nothing, so a new route is closed until someone opens it on purpose. ``tests/test_access.py``
+walks ``app.url_map`` to prove it.
+"""
+
+from dataclasses import dataclass
+
+from flask import Flask, abort, current_app, g, request, session
+from flask_login import current_user
+
+from ..extensions import db, login_manager
+from .roles import Role
+
+SESSION_PARTICIPANT = "participant"
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: str  # public | staff | participant
+    roles: tuple[str, ...] = ()
+
+
+def _declare(view, access: Access):
+    view.access = access
+    return view
+
+
+def public(view):
+    """Anyone, signed in or not."""
+    return _declare(view, Access("public"))
+
+
+def staff(*roles: Role | str):
+    """A signed-in staff user with one of ``roles`` (an admin always passes).
+
+    With no roles: any signed-in staff user.
+    """
+    names = tuple(str(r) for r in roles)
+
+    def decorator(view):
+        return _declare(view, Access("staff", names))
+
+    return decorator
+
+
+def participant(view):
+    """A panelist or expert who came in through a personal link or a workshop code."""
+    return _declare(view, Access("participant"))
+
+
+def access_of(view) -> Access | None:
+    return getattr(view, "access", None)
+
+
+# --- the participant in this browser session ---------------------------------------------
+
+
+def remember_participant(p) -> None:
+    session[SESSION_PARTICIPANT] = {"id": p.id, "link": p.token_hash[:16]}
+    session.permanent = True
+
+
+def forget_participant() -> None:
+    session.pop(SESSION_PARTICIPANT, None)
+
+
+def load_session_participant():
+    """The participant of this browser session, re-checked on every request."""
+    from ..dbtypes import utcnow
+    from ..studies.models import Participant
+
+    data = session.get(SESSION_PARTICIPANT)
+    if not isinstance(data, dict):
+        return None
+    p = db.session.get(Participant, data.get("id"))
+    if (
+        p is None
+        or p.token_hash is None
+        or p.token_hash[:16] != data.get("link")
+        or p.link_revoked_at is not None
+        or p.erased_at is not None
+        or p.study.links_expired(utcnow())
+    ):
+        forget_participant()
+        return None
+    return p
+
+
+def current_participant():
+    return getattr(g, "participant", None)
+
+
+def enforce() -> object | None:
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static":
+        return None  # unknown URL (404 follows) or a static file
+    view = current_app.view_functions.get(endpoint)
+    rule = access_of(view)
+    if rule is None:
+        current_app.logger.error("Route %s declares no access rule: refused", endpoint)
+        abort(403)
+    if rule.kind == "public":
+        return None
+    if rule.kind == "staff":
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if rule.roles and not current_user.has_role(*rule.roles):
+            abort(403)
+        return None
+    if rule.kind == "participant":
+        p = load_session_participant()
+        if p is None:
+            abort(403)
+        g.participant = p
+        return None
+    abort(403)
+
+
+def init_app(app: Flask) -> None:
+    from .services import load_user
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    app.before_request(enforce)
+
+    @app.context_processor
+    def access_context():
+        return {"Role": Role, "role_label": role_label}
+
+
+def role_label(role: str) -> str:
+    from flask_babel import gettext as _
+
+    labels = {
+        Role.ADMIN: _("administratör"),
+        Role.PROJEKTLEDARE: _("projektledare"),
+        Role.FACILITATOR: _("facilitator"),
+        Role.FORBUND: _("förbund"),
+    }
+    return labels.get(role, role)

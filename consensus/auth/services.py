@@ -1,0 +1,168 @@
+"""Reads and writes for accounts and personal links. Services flush; callers commit."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..dbtypes import utcnow
+from ..extensions import db
+from .models import Organisation, User
+from .roles import Role
+from .tokens import hash_token, looks_like_token, new_token
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when the email is unknown, so both failures cost the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt")
+
+
+class AccountError(ValueError):
+    """A user-facing problem with account input; ``code`` selects the message."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_too_short", min=MIN_PASSWORD_LENGTH)
+
+
+def create_user(
+    email: str,
+    password: str,
+    role: str,
+    *,
+    name: str = "",
+    organisation: Organisation | None = None,
+) -> User:
+    email = normalise_email(email)
+    if role not in {r.value for r in Role}:
+        raise AccountError("unknown_role", role=role)
+    if role == Role.FORBUND and organisation is None:
+        raise AccountError("organisation_required")
+    check_password_rules(password)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError("email_taken", email=email)
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        organisation=organisation,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None. Unknown email and wrong password look alike."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current or ""):
+        raise AccountError("wrong_current_password")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    db.session.flush()
+
+
+def load_user(login_id: str) -> User | None:
+    """Flask-Login loader: ``<id>.<session_version>``; an old version is logged out."""
+    user_id, _, version = (login_id or "").partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def get_or_create_organisation(slug: str, name: str) -> Organisation:
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        org = Organisation(slug=slug, name=name)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0
+
+
+# --- personal links -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """Outcome of opening a personal link: ``participant`` when ``status == "ok"``."""
+
+    status: str  # ok | unknown | revoked | expired | erased
+    participant: object | None = None
+
+
+def issue_link(participant) -> str:
+    """Give ``participant`` a new personal link token (the old one stops working).
+
+    Returns the clear token: it exists only in the link that is sent; only its hash is kept.
+    """
+    token = new_token()
+    participant.token_hash = hash_token(token)
+    participant.link_issued_at = utcnow()
+    participant.link_revoked_at = None
+    db.session.flush()
+    return token
+
+
+def revoke_link(participant) -> None:
+    participant.link_revoked_at = utcnow()
+    db.session.flush()
+
+
+def record_visit(participant) -> None:
+    """Note the first time a participant opened their link (shown as delivery status)."""
+    if participant.first_visit_at is None:
+        participant.first_visit_at = utcnow()
+        db.session.flush()
+
+
+def check_link(token: str) -> LinkCheck:
+    """Resolve a personal link token to its participant, if it still admits them."""
+    from ..studies.models import Participant
+
+    if not looks_like_token(token):
+        return LinkCheck("unknown")
+    participant = db.session.scalar(
+        select(Participant).where(Participant.token_hash == hash_token(token))
+    )
+    if participant is None:
+        return LinkCheck("unknown")
+    if participant.erased_at is not None:
+        return LinkCheck("erased")
+    if participant.link_revoked_at is not None:
+        return LinkCheck("revoked")
+    if participant.study.links_expired(utcnow()):
+        return LinkCheck("expired")
+    return LinkCheck("ok", participant)

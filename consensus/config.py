@@ -1,0 +1,114 @@
+"""Configuration defaults.
+
+Layering (see ``create_app``): these defaults, then ``instance/config.py``, then the
+environment: ``SECRET_KEY`` and ``DATABASE_URL`` by their 12-factor names, everything else
+as ``CONSENSUS_<NAME>`` (values are parsed as JSON where possible, so
+``CONSENSUS_MIN_GROUP_SIZE=5`` is an int and ``CONSENSUS_SESSION_COOKIE_SECURE=false`` a bool).
+"""
+
+from datetime import timedelta
+
+# The value shipped in code. The app refuses to start with it outside debug/testing.
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+
+class Defaults:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # Set in create_app to sqlite:///<instance>/consensus.sqlite unless DATABASE_URL is given.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions and cookies (Flask's defaults are too lax for a public-sector service).
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "consensus_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Uploads (indicator pools, panel lists, ballots, protocols).
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    # Forms.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Languages: Swedish first, English second.
+    LANGUAGES = ("sv", "en")
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+
+    # Login throttling (Flask-Limiter). In-memory storage is per process: use Redis in
+    # production, e.g. CONSENSUS_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+
+    # Behind a reverse proxy: number of proxies to trust for X-Forwarded-* (0 = none).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+
+    # Outgoing email (SMTP).
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "Consensus <noreply@localhost>"
+    MAIL_TIMEOUT = 10
+
+    # The base URL used in links sent by email (personal links). Defaults to the request's.
+    PUBLIC_BASE_URL: str | None = None
+
+    # Privacy.
+    MIN_GROUP_SIZE_DEFAULT = 5
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration (the message says why and how to fix it)."""
+
+
+def load(app, test_config: dict | None = None) -> None:
+    """Fill ``app.config`` by the layering described in the module docstring."""
+    import os
+
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        if os.environ.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        app.config.from_prefixed_env("CONSENSUS")
+    else:
+        app.config.from_mapping(test_config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "consensus.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+    if not (app.debug or app.testing):
+        key = app.config.get("SECRET_KEY")
+        if not key or key == DEFAULT_SECRET_KEY or len(str(key)) < 16:
+            raise ConfigurationError(
+                "SECRET_KEY saknas eller är standardvärdet. Sätt miljövariabeln SECRET_KEY "
+                "till en lång slumpmässig sträng (t.ex. python -c 'import secrets; "
+                "print(secrets.token_hex(32))') eller lägg den i instance/config.py. "
+                "/ SECRET_KEY is missing or the default; set it in the environment."
+            )
+
+
+def normalise_database_url(url: str) -> str:
+    """Select psycopg 3 for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

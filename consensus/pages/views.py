@@ -1,0 +1,71 @@
+"""Start page, dashboard, language choice and the statutory information pages."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from ..auth.access import public, staff
+from ..auth.roles import Role
+from ..auth.views import safe_next
+from ..studies import services as study_services
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.dashboard"))
+    return render_template("pages/index.html")
+
+
+@bp.route("/oversikt")
+@staff()
+def dashboard():
+    studies = []
+    if current_user.role != Role.FORBUND:
+        studies = study_services.list_studies(include_archived=False)
+    return render_template("pages/dashboard.html", studies=studies)
+
+
+@bp.route("/sprak", methods=["POST"])
+@public
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")) or url_for("pages.index"))
+
+
+@bp.route("/tillganglighet")
+@public
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.route("/personuppgifter")
+@public
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.route("/halsa")
+@public
+def health():
+    """For load balancers: the process answers and reaches its database."""
+    from sqlalchemy import text
+
+    from ..extensions import db
+
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

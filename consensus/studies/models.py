@@ -1,0 +1,170 @@
+"""A study, its stakeholder groups, its candidate indicator pool and its panel."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import db
+from .lifecycle import Phase
+
+PERSPECTIVES = ("deltagare", "medarbetare", "organisation", "samhälle")
+INDICATOR_TYPES = ("process", "effect")
+LEVELS = ("lokal", "nationell")
+
+
+class Study(db.Model):
+    __tablename__ = "study"
+    __table_args__ = (
+        CheckConstraint("phase IN ('setup', 'running', 'archived')", name="phase_known"),
+        CheckConstraint("min_group_size >= 1", name="min_group_size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Shown to a panelist on the first visit; acceptance is recorded (consent_at).
+    info_text: Mapped[str] = mapped_column(Text, default="")
+    phase: Mapped[str] = mapped_column(String(20), default=Phase.SETUP.value)
+
+    # A-priori settings (delphi-method.md); locked once round 1 opens.
+    scale: Mapped[str] = mapped_column(String(20), default="rating_1_9")
+    primary_rule: Mapped[str] = mapped_column(String(50), default="comet_70_15")
+    rule_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    min_group_size: Mapped[int] = mapped_column(default=5)
+    target_core_size: Mapped[int | None] = mapped_column(default=15)
+    invitation_policy: Mapped[str] = mapped_column(String(30), default="all_every_round")
+    ask_reason_on_band_cross: Mapped[bool] = mapped_column(default=False)
+
+    # Workshop join code for the consensus conference (short URL + QR code).
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # Personal links stop working at this time (and whenever the study is archived).
+    links_expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    groups: Mapped[list["StakeholderGroup"]] = relationship(
+        back_populates="study", order_by="StakeholderGroup.position", cascade="all, delete-orphan"
+    )
+    indicators: Mapped[list["Indicator"]] = relationship(
+        back_populates="study", order_by="Indicator.position", cascade="all, delete-orphan"
+    )
+    participants: Mapped[list["Participant"]] = relationship(
+        back_populates="study", cascade="all, delete-orphan"
+    )
+
+    def links_expired(self, now: datetime) -> bool:
+        if self.phase == Phase.ARCHIVED:
+            return True
+        return self.links_expire_at is not None and now >= self.links_expire_at
+
+
+class StakeholderGroup(db.Model):
+    """An intressentgrupp: politiker, chefer, medarbetare, deltagare, forskare ..."""
+
+    __tablename__ = "stakeholder_group"
+    __table_args__ = (UniqueConstraint("study_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    study: Mapped[Study] = relationship(back_populates="groups")
+
+
+class Indicator(db.Model):
+    """A candidate indicator in the study's pool."""
+
+    __tablename__ = "indicator"
+    __table_args__ = (
+        UniqueConstraint("study_id", "code"),
+        CheckConstraint(
+            "perspective IN ('deltagare', 'medarbetare', 'organisation', 'samhälle')",
+            name="perspective_known",
+        ),
+        CheckConstraint("type IN ('process', 'effect')", name="type_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    perspective: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    study: Mapped[Study] = relationship(back_populates="indicators")
+
+
+class Participant(db.Model):
+    """A panelist (Delphi) or an expert (measures survey), reached by a personal link.
+
+    Results and exports identify a participant only by ``pseudonym``. ``name`` and ``email``
+    can be erased; the answers stay, tied to the pseudonym.
+    """
+
+    __tablename__ = "participant"
+    __table_args__ = (
+        UniqueConstraint("study_id", "pseudonym"),
+        UniqueConstraint("study_id", "email"),
+        CheckConstraint("kind IN ('panelist', 'expert')", name="kind_known"),
+        CheckConstraint("level IN ('lokal', 'nationell')", name="level_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="panelist")
+    pseudonym: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder_group.id", ondelete="RESTRICT"), index=True
+    )
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    level: Mapped[str] = mapped_column(String(10), default="lokal")
+    joined_via: Mapped[str] = mapped_column(String(20), default="invitation")
+
+    # Personal link: only the SHA-256 of the token is stored.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    link_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Invitation delivery: unsent | sent | failed (with the reason).
+    invitation_status: Mapped[str] = mapped_column(String(10), default="unsent")
+    invitation_error: Mapped[str | None] = mapped_column(String(500))
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    study: Mapped[Study] = relationship(back_populates="participants")
+    group: Mapped[StakeholderGroup | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what, when, to which study: every decision stays traceable."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int | None] = mapped_column(
+        ForeignKey("study.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

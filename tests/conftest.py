@@ -1,0 +1,158 @@
+"""Shared fixtures: an app on a migrated database, a client, users, a study."""
+
+import shutil
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from consensus import create_app
+from consensus.extensions import db
+from tests import databases
+
+TEST_SECRET = "test-secret-key-not-for-production-0123456789"
+
+
+def make_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 9,  # discard: nothing listens unless a test starts an SMTP server
+        "MAIL_TIMEOUT": 2,
+    }
+    config.update(overrides)
+    return config
+
+
+def migrate(database_url: str) -> None:
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Where the suite's databases come from: a migrated SQLite file, or a PostgreSQL database."""
+    pg = databases.suite_url()
+    if pg:
+        reason = databases.postgres_reachable(pg)
+        if reason:
+            pytest.exit(f"CONSENSUS_TEST_DATABASE_URL is set but {reason}", returncode=3)
+        url = databases.create_postgres_database(pg)
+        migrate(url)
+        yield ("postgresql", url)
+        databases.drop_postgres_database(pg, url)
+        return
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    migrate(f"sqlite:///{path}")
+    yield ("sqlite", path)
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    kind, source = database_template
+    if kind == "sqlite":
+        target = tmp_path / "test.sqlite"
+        shutil.copy(source, target)
+        yield f"sqlite:///{target}"
+        return
+    yield source
+    # PostgreSQL: one migrated database for the session, emptied after each test.
+    _truncate_all(source)
+
+
+def _truncate_all(url: str) -> None:
+    app = create_app(make_config(url))
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        if tables:
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_config(database_url):
+    """Override in a test module to change the configuration."""
+    return make_config(database_url)
+
+
+def _fresh_g():
+    """Tests hold one app context open around many requests, so ``g`` would outlive a
+    request (and Flask-Login caches the user there): start every request with a clean ``g``,
+    as it is in production."""
+    from flask import g
+
+    for name in list(g):
+        g.pop(name)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app):
+    from consensus.auth import services
+
+    def _make(email="pl@example.se", role="projektledare", organisation=None, password=PASSWORD):
+        if role == "forbund" and organisation is None:
+            organisation = services.get_or_create_organisation("testforbund", "Testförbundet")
+        user = services.create_user(email, password, role, organisation=organisation)
+        db.session.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def login(client):
+    def _login(email="pl@example.se", password=PASSWORD, **kwargs):
+        return client.post("/logga-in", data={"email": email, "password": password}, **kwargs)
+
+    return _login
+
+
+@pytest.fixture
+def study(app):
+    from consensus.studies import services
+
+    s = services.create_study("pilot", "Pilotstudie")
+    for code, name in [
+        ("politiker", "Politiker"),
+        ("chefer", "Chefer"),
+        ("deltagare", "Deltagare"),
+    ]:
+        services.add_group(s, code, name)
+    services.add_indicator(
+        s, code="P01", title="Deltagare är delaktiga", perspective="deltagare", type="process"
+    )
+    db.session.commit()
+    return s

@@ -1,0 +1,90 @@
+"""Authorization that cannot be forgotten: every route declares its access, and is enforced."""
+
+import re
+
+import pytest
+
+from consensus.auth.access import Access, access_of
+
+# Routes that anyone may use. Adding one here is a deliberate decision, reviewed like code.
+PUBLIC_ENDPOINTS = {
+    "pages.index",
+    "pages.accessibility",
+    "pages.privacy",
+    "pages.set_language",
+    "pages.health",
+    "auth.login",
+    "auth.logout",
+    "auth.personal_link",
+}
+
+
+def _sample_url(rule) -> str:
+    url = rule.rule
+    for arg in rule.arguments:
+        conv = rule._converters[arg]
+        value = "1" if type(conv).__name__ in ("IntegerConverter",) else "demo"
+        url = re.sub(rf"<(?:[^>:]+:)?{arg}>", value, url)
+    return url
+
+
+def test_every_route_declares_access(app):
+    missing = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) is None
+    ]
+    assert missing == [], f"routes without an access declaration: {missing}"
+
+
+def test_public_routes_are_exactly_the_reviewed_list(app):
+    public = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and access_of(app.view_functions[rule.endpoint]) == Access("public")
+    }
+    assert public == PUBLIC_ENDPOINTS
+
+
+def test_anonymous_requests_to_closed_routes_are_refused(app, client):
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = _sample_url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            ok_redirect = response.status_code == 302 and response.headers["Location"].startswith(
+                "/logga-in"
+            )
+            assert ok_redirect or response.status_code == 403, (
+                f"{method} {url} ({rule.endpoint}) answered {response.status_code} to an anonymous"
+                " request"
+            )
+            checked += 1
+    assert checked >= 3
+
+
+def test_undeclared_route_is_refused(app):
+    @app.route("/glomt")
+    def forgotten():
+        return "should never be shown"
+
+    response = app.test_client().get("/glomt")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["forbund"])
+def test_staff_routes_refuse_participants_sessions(client, study, role):
+    """A panelist's session does not open staff pages."""
+    from consensus.auth import services
+    from consensus.extensions import db
+    from consensus.studies import services as study_services
+
+    p = study_services.add_participant(study, email="p@example.se", group=study.groups[0])
+    token = services.issue_link(p)
+    db.session.commit()
+    client.get(f"/l/{token}")
+    response = client.get("/studier")
+    assert response.status_code == 302

@@ -1,0 +1,84 @@
+from sqlalchemy import func, select
+
+from consensus.auth.models import User
+from consensus.extensions import db
+from consensus.studies.models import Indicator, StakeholderGroup, Study
+
+
+def test_create_user_from_environment_password(runner, monkeypatch):
+    monkeypatch.setenv("CONSENSUS_USER_PASSWORD", "a long enough password")
+    result = runner.invoke(args=["create-user", "Ny@Example.se", "--role", "facilitator"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "ny@example.se"))
+    assert user.role == "facilitator"
+
+
+def test_create_user_prompts_for_password(runner, monkeypatch):
+    monkeypatch.delenv("CONSENSUS_USER_PASSWORD", raising=False)
+    result = runner.invoke(
+        args=["create-user", "a@example.se", "--role", "admin"],
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_create_user_refuses_short_password_and_duplicates(runner, monkeypatch):
+    monkeypatch.setenv("CONSENSUS_USER_PASSWORD", "short")
+    result = runner.invoke(args=["create-user", "a@example.se", "--role", "admin"])
+    assert result.exit_code != 0
+    assert "minst 12 tecken" in result.output
+    monkeypatch.setenv("CONSENSUS_USER_PASSWORD", "a long enough password")
+    assert runner.invoke(args=["create-user", "a@example.se", "--role", "admin"]).exit_code == 0
+    again = runner.invoke(args=["create-user", "A@example.se", "--role", "admin"])
+    assert again.exit_code != 0
+    assert "finns redan" in again.output
+
+
+def test_forbund_user_needs_an_existing_organisation(runner, monkeypatch):
+    monkeypatch.setenv("CONSENSUS_USER_PASSWORD", "a long enough password")
+    result = runner.invoke(args=["create-user", "f@example.se", "--role", "forbund", "--org", "nv"])
+    assert result.exit_code != 0 and "inget förbund" in result.output
+    assert runner.invoke(args=["org", "create", "Norra Västmanland", "--slug", "nv"]).exit_code == 0
+    result = runner.invoke(args=["create-user", "f@example.se", "--role", "forbund", "--org", "nv"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["org", "create", "X", "--slug", "Bad Slug"]).exit_code != 0
+
+
+def test_demo_on_empty_database_then_idempotent(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "projektledare@demo.invalid" in result.output
+    study = db.session.scalar(select(Study).where(Study.slug == "demo"))
+    codes = {i.code for i in study.indicators}
+    assert {f"P{n:02d}" for n in range(1, 11)} | {f"E{n:02d}" for n in range(1, 6)} <= codes
+    perspectives = {i.perspective for i in study.indicators}
+    assert perspectives == {"deltagare", "medarbetare", "organisation", "samhälle"}
+    assert {i.type for i in study.indicators} == {"process", "effect"}
+    assert [g.code for g in study.groups] == [
+        "politiker",
+        "chefer",
+        "medarbetare",
+        "deltagare",
+        "forskare",
+        "brukarorganisationer",
+    ]
+    invented = [i for i in study.indicators if i.source.startswith("Demotext")]
+    assert invented and all(i.description == "Demotext." for i in invented)
+
+    count = db.session.scalar(select(func.count(Indicator.id)))
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0
+    assert "redan data" in again.output
+    assert db.session.scalar(select(func.count(Indicator.id))) == count
+    assert db.session.scalar(select(func.count(StakeholderGroup.id))) == 6
+
+
+def test_demo_logins_work(runner, client):
+    from consensus.demo import DEMO_ACCOUNTS
+
+    runner.invoke(args=["demo"])
+    for email, _role, _name, password in DEMO_ACCOUNTS:
+        response = client.post("/logga-in", data={"email": email, "password": password})
+        assert response.status_code == 302, email
+        assert client.get("/oversikt").status_code == 200
+        client.post("/logga-ut")
