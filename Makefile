@@ -24,12 +24,12 @@ install-test: $(VENV)/.installed-test translations
 
 # Compiled catalogues (.mo) are build products: made here, not kept in git.
 translations:
-	$(BIN)/pybabel compile -q -d consensus/translations
+	$(BIN)/pybabel -q compile -d consensus/translations
 
 # After changing UI text: extract, then translate the new entries in the .po file.
 messages: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o consensus/translations/messages.pot .
-	$(BIN)/pybabel update -q -i consensus/translations/messages.pot -d consensus/translations
+	$(BIN)/pybabel -q update -i consensus/translations/messages.pot -d consensus/translations
 
 instance/config.py: | $(VENV)/.installed
 	$(BIN)/consensus init-instance
