@@ -60,6 +60,11 @@ def init_instance(local_http: bool) -> None:
 def register(app: Flask) -> None:
     from .auth import services as auth_services
     from .auth.roles import Role
+    from .rounds.commands import register as register_round_commands
+    from .studies.commands import register as register_study_commands
+
+    register_study_commands(app)
+    register_round_commands(app)
 
     @app.cli.command("create-user")
     @click.argument("email")
