@@ -16,14 +16,21 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.logout",
     "auth.personal_link",
+    "studies.join_code_entry",  # the conference room: a participant types the code
+    "studies.join",  # ... or opens the short URL / QR code, and joins pseudonymously
+    "studies.join_qr",
 }
 
 
 def _sample_url(rule) -> str:
     url = rule.rule
-    for arg in rule.arguments:
-        conv = rule._converters[arg]
-        value = "1" if type(conv).__name__ in ("IntegerConverter",) else "demo"
+    for arg, conv in rule._converters.items():
+        if type(conv).__name__ == "IntegerConverter":
+            value = "1"
+        elif type(conv).__name__ == "AnyConverter":
+            value = sorted(conv.items)[0]
+        else:
+            value = "demo"
         url = re.sub(rf"<(?:[^>:]+:)?{arg}>", value, url)
     return url
 
@@ -47,7 +54,9 @@ def test_public_routes_are_exactly_the_reviewed_list(app):
     assert public == PUBLIC_ENDPOINTS
 
 
-def test_anonymous_requests_to_closed_routes_are_refused(app, client):
+def test_anonymous_requests_to_closed_routes_are_refused(app, client, runner):
+    # With the demo study in place, the sample URLs (slug "demo") reach real objects.
+    runner.invoke(args=["demo"])
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint in PUBLIC_ENDPOINTS:

@@ -24,6 +24,7 @@ FRAMEWORK_MODULES = {
     "demo.py",
     "dbtypes.py",
     "mail.py",
+    "commands.py",
 }
 FORBIDDEN = ("flask", "flask_", "sqlalchemy", "werkzeug", "wtforms", "alembic")
 

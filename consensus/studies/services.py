@@ -1,19 +1,76 @@
-"""Reads and writes for studies, groups, indicators and the panel. Services flush; callers commit."""
+"""Reads and writes for studies, groups, indicators and the panel.
 
+Services flush and never commit; the view or command that calls them commits once.
+"""
+
+import hashlib
+import json
+import re
 import secrets
+import unicodedata
+from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..auth.services import issue_link
+from ..auth.tokens import hash_token, new_token
+from ..dbtypes import utcnow
 from ..extensions import db
-from .models import Indicator, Participant, StakeholderGroup, Study
+from . import lifecycle
+from .models import (
+    AuditEvent,
+    Indicator,
+    Participant,
+    PendingUpload,
+    ProtocolDeviation,
+    StakeholderGroup,
+    Study,
+)
 
 PSEUDONYM_PREFIX = "P"
+# The a-priori settings (delphi-method.md): fixed before round 1; changed later only as a
+# recorded protocol deviation.
+A_PRIORI_SETTINGS = (
+    "scale",
+    "primary_rule",
+    "rule_params",
+    "min_group_size",
+    "target_core_size",
+    "invitation_policy",
+    "ask_reason_on_band_cross",
+)
+FREE_SETTINGS = ("title", "description", "info_text", "links_expire_at")
+PENDING_UPLOAD_TTL_HOURS = 24
+
+
+class StudyError(ValueError):
+    """A refused change; ``code`` selects the message the caller shows."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def audit(study: Study | None, action: str, actor=None, reason: str = "", **detail) -> None:
+    db.session.add(
+        AuditEvent(
+            study_id=getattr(study, "id", None),
+            actor_id=getattr(actor, "id", None),
+            action=action,
+            detail=detail,
+            reason=reason,
+        )
+    )
+
+
+# --- studies ---------------------------------------------------------------------------------
 
 
 def list_studies(*, include_archived: bool = False) -> list[Study]:
-    query = select(Study).order_by(Study.created_at.desc())
+    query = select(Study).order_by(Study.created_at.desc(), Study.id.desc())
     if not include_archived:
-        query = query.where(Study.phase != "archived")
+        query = query.where(Study.phase != lifecycle.Phase.ARCHIVED)
     return list(db.session.scalars(query))
 
 
@@ -22,44 +79,461 @@ def get_study_by_slug(slug: str) -> Study | None:
 
 
 def create_study(slug: str, title: str, *, created_by=None, **settings) -> Study:
+    if get_study_by_slug(slug) is not None:
+        raise StudyError("slug_taken", slug=slug)
     study = Study(slug=slug, title=title, created_by_id=getattr(created_by, "id", None), **settings)
     db.session.add(study)
     db.session.flush()
+    audit(study, "study_created", created_by, slug=slug)
     return study
 
 
+def _as_text(value) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def update_settings(study: Study, changes: dict, *, actor=None, reason: str = "") -> list[str]:
+    """Apply ``changes``; returns the names changed.
+
+    Once the study has started, a change to an a-priori setting needs a reason and is
+    recorded as a protocol deviation. Nothing is applied if any check fails.
+    """
+    unknown = set(changes) - set(A_PRIORI_SETTINGS) - set(FREE_SETTINGS)
+    if unknown:
+        raise StudyError("unknown_setting", names=sorted(unknown))
+    changed = [name for name, value in changes.items() if getattr(study, name) != value]
+    locked = [name for name in changed if name in A_PRIORI_SETTINGS]
+    if locked and lifecycle.settings_locked(study.phase):
+        if not reason.strip():
+            raise StudyError("reason_required", names=locked)
+        for name in locked:
+            db.session.add(
+                ProtocolDeviation(
+                    study_id=study.id,
+                    setting=name,
+                    old_value=_as_text(getattr(study, name)),
+                    new_value=_as_text(changes[name]),
+                    reason=reason.strip(),
+                    actor_id=getattr(actor, "id", None),
+                )
+            )
+    for name in changed:
+        setattr(study, name, changes[name])
+    if changed:
+        audit(study, "settings_changed", actor, reason=reason.strip(), settings=changed)
+    db.session.flush()
+    return changed
+
+
+def change_phase(study: Study, action: str, *, actor=None) -> None:
+    """The only way a study's phase changes (see ``lifecycle.transition``)."""
+    before = study.phase
+    study.phase = lifecycle.transition(study.phase, action).value
+    audit(study, f"study_{action}", actor, before=before, after=study.phase)
+    db.session.flush()
+
+
+def restore_action(study: Study) -> str:
+    """An archived study returns to the phase it had: running if it had ever started."""
+    started = db.session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.study_id == study.id, AuditEvent.action == "study_start"
+        )
+    )
+    return "restore_running" if started is not None else "restore_setup"
+
+
+def deviations(study: Study) -> list[ProtocolDeviation]:
+    return list(
+        db.session.scalars(
+            select(ProtocolDeviation)
+            .where(ProtocolDeviation.study_id == study.id)
+            .order_by(ProtocolDeviation.created_at)
+        )
+    )
+
+
+def _require_setup(study: Study, what: str) -> None:
+    if lifecycle.settings_locked(study.phase):
+        raise StudyError("study_started", what=what)
+
+
+# --- stakeholder groups ----------------------------------------------------------------------
+
+
+def group_code_from_name(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:50] or "grupp"
+
+
 def add_group(study: Study, code: str, name: str) -> StakeholderGroup:
-    position = len(study.groups)
-    group = StakeholderGroup(study=study, code=code, name=name, position=position)
+    code = code or group_code_from_name(name)
+    exists = db.session.scalar(
+        select(StakeholderGroup.id).where(
+            StakeholderGroup.study_id == study.id, StakeholderGroup.code == code
+        )
+    )
+    if exists is not None:
+        raise StudyError("group_exists", code=code)
+    group = StakeholderGroup(study=study, code=code, name=name, position=len(study.groups))
     db.session.add(group)
     db.session.flush()
     return group
 
 
+def delete_group(group: StakeholderGroup) -> None:
+    members = db.session.scalar(
+        select(func.count(Participant.id)).where(Participant.group_id == group.id)
+    )
+    if members:
+        raise StudyError("group_in_use", name=group.name, count=members)
+    db.session.delete(group)
+    db.session.flush()
+
+
+# --- candidate indicators --------------------------------------------------------------------
+
+
 def add_indicator(study: Study, **fields) -> Indicator:
-    fields.setdefault("position", len(study.indicators))
+    fields.setdefault("position", _next_position(study))
     indicator = Indicator(study=study, **fields)
     db.session.add(indicator)
     db.session.flush()
     return indicator
 
 
-def next_pseudonym(study: Study) -> str:
-    """``P001``, ``P002`` ... in order of joining; never reused, never derived from a name."""
+def _next_position(study: Study) -> int:
+    current = db.session.scalar(
+        select(func.max(Indicator.position)).where(Indicator.study_id == study.id)
+    )
+    return 0 if current is None else current + 1
+
+
+def indicator_codes(study: Study) -> set[str]:
+    return set(db.session.scalars(select(Indicator.code).where(Indicator.study_id == study.id)))
+
+
+def save_indicator(study: Study, indicator: Indicator | None, fields: dict, actor=None) -> Indicator:
+    """Create (``indicator`` None) or edit a candidate before round 1; codes stay unique."""
+    _require_setup(study, "indicators")
+    clash = db.session.scalar(
+        select(Indicator.id).where(Indicator.study_id == study.id, Indicator.code == fields["code"])
+    )
+    if clash is not None and (indicator is None or clash != indicator.id):
+        raise StudyError("code_taken", code=fields["code"])
+    if indicator is None:
+        indicator = add_indicator(study, **fields)
+        audit(study, "indicator_added", actor, code=indicator.code)
+    else:
+        for name, value in fields.items():
+            setattr(indicator, name, value)
+        audit(study, "indicator_edited", actor, code=indicator.code)
+    db.session.flush()
+    return indicator
+
+
+def delete_indicator(study: Study, indicator: Indicator, actor=None) -> None:
+    _require_setup(study, "indicators")
+    audit(study, "indicator_deleted", actor, code=indicator.code, title=indicator.title)
+    db.session.delete(indicator)
+    db.session.flush()
+
+
+def apply_indicator_import(study: Study, parsed, actor=None, filename: str = "") -> tuple[int, int]:
+    """Write a validated import (``parsed.ok``): create new codes, update known ones."""
+    _require_setup(study, "indicators")
+    if not parsed.ok:
+        raise StudyError("import_invalid")
+    existing = {
+        i.code.casefold(): i
+        for i in db.session.scalars(select(Indicator).where(Indicator.study_id == study.id))
+    }
+    position = _next_position(study)
+    created = updated = 0
+    for row in parsed.to_update:
+        indicator = existing[row.code.casefold()]
+        for name, value in row.values().items():
+            if name != "code":
+                setattr(indicator, name, value)
+        updated += 1
+    for row in parsed.to_create:
+        db.session.add(Indicator(study=study, position=position, **row.values()))
+        position += 1
+        created += 1
+    audit(study, "indicators_imported", actor, filename=filename, created=created, updated=updated)
+    db.session.flush()
+    return created, updated
+
+
+# --- the panel -------------------------------------------------------------------------------
+
+
+def _pseudonym_numbers_from(study: Study) -> int:
+    """The next free pseudonym number: ``P001``, ``P002`` ..., never reused."""
     count = db.session.scalar(
         select(func.count(Participant.id)).where(Participant.study_id == study.id)
     )
-    return f"{PSEUDONYM_PREFIX}{(count or 0) + 1:03d}"
+    return (count or 0) + 1
+
+
+def _pseudonym(number: int) -> str:
+    return f"{PSEUDONYM_PREFIX}{number:03d}"
+
+
+def next_pseudonym(study: Study) -> str:
+    return _pseudonym(_pseudonym_numbers_from(study))
 
 
 def add_participant(study: Study, **fields) -> Participant:
+    email = fields.get("email")
+    if email:
+        fields["email"] = email.strip().lower()
+        if find_participant_by_email(study, fields["email"]) is not None:
+            raise StudyError("email_on_panel", email=fields["email"])
     participant = Participant(study=study, pseudonym=next_pseudonym(study), **fields)
     db.session.add(participant)
     db.session.flush()
     return participant
 
 
+def find_participant_by_email(study: Study, email: str) -> Participant | None:
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.study_id == study.id, Participant.email == email.strip().lower()
+        )
+    )
+
+
+def panel(study: Study, kind: str = "panelist") -> list[Participant]:
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .where(Participant.study_id == study.id, Participant.kind == kind)
+            .order_by(Participant.id)
+        )
+    )
+
+
+def update_participant(participant: Participant, fields: dict, actor=None) -> None:
+    if participant.erased_at is not None:
+        raise StudyError("participant_erased")
+    email = (fields.get("email") or "").strip().lower() or None
+    if email and email != participant.email:
+        other = find_participant_by_email(participant.study, email)
+        if other is not None and other.id != participant.id:
+            raise StudyError("email_on_panel", email=email)
+    fields = {**fields, "email": email}
+    for name, value in fields.items():
+        setattr(participant, name, value)
+    audit(participant.study, "participant_edited", actor, pseudonym=participant.pseudonym)
+    db.session.flush()
+
+
+def erase_participant(participant: Participant, actor=None) -> None:
+    """Erase name, email and organisation; answers stay, tied to the pseudonym only."""
+    participant.name = None
+    participant.email = None
+    participant.organisation = ""
+    participant.invitation_error = None
+    participant.erased_at = utcnow()
+    participant.link_revoked_at = participant.link_revoked_at or utcnow()
+    audit(participant.study, "participant_erased", actor, pseudonym=participant.pseudonym)
+    db.session.flush()
+
+
+def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, filename: str = ""):
+    """Write a validated panel import: new emails join the panel, known ones are updated."""
+    if not parsed.ok:
+        raise StudyError("import_invalid")
+    existing = {
+        p.email: p
+        for p in db.session.scalars(
+            select(Participant).where(
+                Participant.study_id == study.id, Participant.email.is_not(None)
+            )
+        )
+    }
+    number = _pseudonym_numbers_from(study)
+    created = updated = 0
+    for row in parsed.to_update:
+        participant = existing[row.email.lower()]
+        participant.name = row.name or participant.name
+        participant.group_id = groups_by_code[row.group].id
+        participant.organisation = row.organisation
+        participant.level = row.level
+        updated += 1
+    new = []
+    for row in parsed.to_create:
+        new.append(
+            Participant(
+                study_id=study.id,
+                pseudonym=_pseudonym(number),
+                name=row.name or None,
+                email=row.email.lower(),
+                group_id=groups_by_code[row.group].id,
+                organisation=row.organisation,
+                level=row.level,
+                kind="panelist",
+                joined_via="import",
+            )
+        )
+        number += 1
+        created += 1
+    db.session.add_all(new)
+    audit(study, "panel_imported", actor, filename=filename, created=created, updated=updated)
+    db.session.flush()
+    return created, updated
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def invitation_targets(study: Study, which: str) -> list[Participant]:
+    """``unsent``: never successfully invited; ``unvisited``: has not opened the link yet."""
+    query = select(Participant).where(
+        Participant.study_id == study.id,
+        Participant.kind == "panelist",
+        Participant.email.is_not(None),
+        Participant.erased_at.is_(None),
+    )
+    if which == "unsent":
+        query = query.where(Participant.invitation_status != "sent")
+    elif which == "unvisited":
+        query = query.where(Participant.first_visit_at.is_(None))
+    else:
+        raise ValueError(which)
+    return list(db.session.scalars(query.order_by(Participant.id)))
+
+
+def prepare_link(participant: Participant) -> str:
+    """A new token for an invitation: returned, not yet stored (see ``record_delivery``)."""
+    return new_token()
+
+
+def record_delivery(participant: Participant, token: str, delivery) -> None:
+    """Store the outcome of one invitation.
+
+    Only a delivered invitation replaces the participant's link: a failed send leaves the old
+    link working and the status saying why.
+    """
+    if delivery.sent:
+        participant.token_hash = hash_token(token)
+        participant.link_issued_at = utcnow()
+        participant.link_revoked_at = None
+        participant.invitation_status = "sent"
+        participant.invitation_error = None
+        participant.invited_at = utcnow()
+    elif delivery.failure == "connection":
+        # Nothing left this server: the invitation stays unsent, with the reason.
+        if participant.invitation_status != "sent":
+            participant.invitation_status = "unsent"
+        participant.invitation_error = f"Ingen kontakt med e-postservern: {delivery.detail}"[:500]
+    else:
+        participant.invitation_status = "failed"
+        participant.invitation_error = (delivery.detail or "okänt fel")[:500]
+    db.session.flush()
+
+
+def new_personal_link(participant: Participant, actor=None) -> str:
+    """Issue a fresh link to hand over another way (the old one stops working)."""
+    if participant.erased_at is not None:
+        raise StudyError("participant_erased")
+    token = issue_link(participant)
+    audit(participant.study, "link_reissued", actor, pseudonym=participant.pseudonym)
+    return token
+
+
+# --- joining in the room ---------------------------------------------------------------------
+
+
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read off a projector
+
+
 def new_join_code() -> str:
-    """Six characters without look-alikes (no 0/O, 1/I/L), easy to type from a projector."""
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(6))
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(6))
+
+
+def ensure_join_code(study: Study, actor=None) -> str:
+    if not study.join_code:
+        study.join_code = new_join_code()
+        audit(study, "join_code_created", actor)
+        db.session.flush()
+    return study.join_code
+
+
+def disable_join_code(study: Study, actor=None) -> None:
+    study.join_code = None
+    audit(study, "join_code_disabled", actor)
+    db.session.flush()
+
+
+def study_by_join_code(code: str) -> Study | None:
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16:
+        return None
+    study = db.session.scalar(select(Study).where(Study.join_code == code))
+    if study is None or study.links_expired(utcnow()):
+        return None
+    return study
+
+
+def join_workshop(study: Study, group: StakeholderGroup) -> tuple[Participant, str]:
+    """A pseudonymous panelist without email, admitted in the room; consent given on joining."""
+    participant = add_participant(
+        study, group_id=group.id, kind="panelist", joined_via="workshop", consent_at=utcnow()
+    )
+    participant.first_visit_at = utcnow()
+    token = issue_link(participant)
+    return participant, token
+
+
+def give_consent(participant: Participant) -> None:
+    if participant.consent_at is None:
+        participant.consent_at = utcnow()
+        db.session.flush()
+
+
+# --- staged uploads --------------------------------------------------------------------------
+
+
+def stage_upload(study: Study, kind: str, filename: str, content: bytes, actor=None) -> PendingUpload:
+    """Keep an uploaded file between preview and confirmation (in the database, not a process)."""
+    _discard_stale_uploads()
+    upload = PendingUpload(
+        study_id=study.id,
+        kind=kind,
+        filename=filename[:255],
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def get_upload(study: Study, kind: str, upload_id) -> PendingUpload | None:
+    try:
+        upload_id = int(upload_id)
+    except (TypeError, ValueError):
+        return None
+    upload = db.session.get(PendingUpload, upload_id)
+    if upload is None or upload.study_id != study.id or upload.kind != kind:
+        return None
+    return upload
+
+
+def discard_upload(upload: PendingUpload) -> None:
+    db.session.delete(upload)
+    db.session.flush()
+
+
+def _discard_stale_uploads() -> None:
+    from datetime import timedelta
+
+    cutoff = utcnow() - timedelta(hours=PENDING_UPLOAD_TTL_HOURS)
+    for stale in db.session.scalars(select(PendingUpload).where(PendingUpload.created_at < cutoff)):
+        db.session.delete(stale)
