@@ -65,7 +65,9 @@ def send(messages: list[Outgoing]) -> list[Delivery]:
         smtp = _connect(config)
     except (OSError, smtplib.SMTPException) as error:  # OSError covers timeouts
         current_app.logger.warning("SMTP connection failed: %s", error)
-        return [Delivery(m, False, "connection", str(error) or type(error).__name__) for m in messages]
+        return [
+            Delivery(m, False, "connection", str(error) or type(error).__name__) for m in messages
+        ]
 
     results: list[Delivery] = []
     try:
@@ -98,7 +100,9 @@ def send(messages: list[Outgoing]) -> list[Delivery]:
 
 def _smtp_text(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        parts = [f"{code} {text.decode(errors='replace')}" for code, text in error.recipients.values()]
+        parts = [
+            f"{code} {text.decode(errors='replace')}" for code, text in error.recipients.values()
+        ]
         return "; ".join(parts)
     code = getattr(error, "smtp_code", "")
     text = getattr(error, "smtp_error", b"")

@@ -557,12 +557,21 @@ def _read_csv(grid: _Grid, data: bytes) -> None:
     except csv.Error:
         grid.problems.append(Problem(number + 1, None, "malformed_csv", {}))
         return
-    if grid.records:
-        # csv swallows an unterminated quote up to the end of the file without complaint
-        last = grid.records[-1]
-        stripped = text.rstrip("\r\n")
-        if any("\n" in c for c in last.cells) and not stripped.endswith('"'):
-            grid.problems.append(Problem(last.number, None, "malformed_csv", {}))
+    if grid.records and _unterminated_quote(text, delimiter):
+        # The lenient reader swallows an unterminated quote up to the end of the file.
+        grid.problems.append(Problem(grid.records[-1].number, None, "malformed_csv", {}))
+
+
+def _unterminated_quote(text: str, delimiter: str) -> bool:
+    strict = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for _ in strict:
+            pass
+    except csv.Error:
+        # An unterminated quote runs the strict reader into the end of the data.
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        return strict.line_num >= lines
+    return False
 
 
 # ---- XLSX ----------------------------------------------------------------------------------

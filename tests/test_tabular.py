@@ -618,3 +618,11 @@ def test_every_message_renders_without_placeholders():
         for rendered in (Problem(4, "Kod", code, params).message, Note(code, params).message):
             assert "{" not in rendered and "}" not in rendered, code
             assert rendered[0].isupper() or rendered[0] == "”", code
+
+
+def test_line_break_in_a_quoted_cell_of_the_last_row_is_not_an_unterminated_quote():
+    data = b'Kod;Titel\r\nA;"rad 1\nrad 2"\r\nB;\'+46\r\n'
+    table = read_table(data, "x.csv", columns=SPEC)
+    assert table.problems == []
+    data = b'Kod;Titel\r\nA;x\r\nB;"rad 1\nrad 2";extra\r\n'
+    assert "malformed_csv" not in codes(read_table(data, "x.csv", columns=SPEC))

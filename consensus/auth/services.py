@@ -19,7 +19,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt"
 class AccountError(ValueError):
     """A user-facing problem with account input; ``code`` selects the message."""
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, /, **params):
         super().__init__(code)
         self.code = code
         self.params = params

@@ -46,7 +46,7 @@ PENDING_UPLOAD_TTL_HOURS = 24
 class StudyError(ValueError):
     """A refused change; ``code`` selects the message the caller shows."""
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, /, **params):
         super().__init__(code)
         self.code = code
         self.params = params
@@ -216,7 +216,9 @@ def indicator_codes(study: Study) -> set[str]:
     return set(db.session.scalars(select(Indicator.code).where(Indicator.study_id == study.id)))
 
 
-def save_indicator(study: Study, indicator: Indicator | None, fields: dict, actor=None) -> Indicator:
+def save_indicator(
+    study: Study, indicator: Indicator | None, fields: dict, actor=None
+) -> Indicator:
     """Create (``indicator`` None) or edit a candidate before round 1; codes stay unique."""
     _require_setup(study, "indicators")
     clash = db.session.scalar(
@@ -499,7 +501,9 @@ def give_consent(participant: Participant) -> None:
 # --- staged uploads --------------------------------------------------------------------------
 
 
-def stage_upload(study: Study, kind: str, filename: str, content: bytes, actor=None) -> PendingUpload:
+def stage_upload(
+    study: Study, kind: str, filename: str, content: bytes, actor=None
+) -> PendingUpload:
     """Keep an uploaded file between preview and confirmation (in the database, not a process)."""
     _discard_stale_uploads()
     upload = PendingUpload(

@@ -37,6 +37,7 @@ from .forms import (
     StudyCreateForm,
     StudySettingsForm,
     UploadForm,
+    choices,
 )
 from .models import Indicator, Participant, StakeholderGroup
 
@@ -181,7 +182,10 @@ def study_create():
             form.slug.errors.append(study_error_text(error))
         else:
             db.session.commit()
-            flash(_("Studien är skapad. Lägg nu till intressentgrupper och kandidatindikatorer."), "success")
+            flash(
+                _("Studien är skapad. Lägg nu till intressentgrupper och kandidatindikatorer."),
+                "success",
+            )
             return redirect(url_for("studies.study_detail", slug=study.slug))
     return render_template("studies/create.html", form=form)
 
@@ -305,7 +309,9 @@ def _indicator_of(study, indicator_id: int) -> Indicator:
     return indicator
 
 
-@bp.route("/studier/<slug>/indikatorer/ny", methods=["GET", "POST"], defaults={"indicator_id": None})
+@bp.route(
+    "/studier/<slug>/indikatorer/ny", methods=["GET", "POST"], defaults={"indicator_id": None}
+)
 @bp.route("/studier/<slug>/indikatorer/<int:indicator_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def indicator_edit(slug: str, indicator_id: int | None):
@@ -410,8 +416,12 @@ def import_upload(slug: str, what: str):
         content = upload.read()
         upload = services.stage_upload(study, kind, upload.filename or "fil", content, current_user)
         db.session.commit()
-        return redirect(url_for("studies.import_preview", slug=slug, what=what, upload_id=upload.id))
-    return render_template("studies/import_upload.html", study=study, form=form, kind=kind, what=what)
+        return redirect(
+            url_for("studies.import_preview", slug=slug, what=what, upload_id=upload.id)
+        )
+    return render_template(
+        "studies/import_upload.html", study=study, form=form, kind=kind, what=what
+    )
 
 
 @bp.route(
@@ -432,7 +442,10 @@ def import_preview(slug: str, what: str, upload_id: int):
         if not form.validate_on_submit():
             abort(400)
         if not parsed.ok:
-            flash(_("Filen har fel och importerades inte. Rätta filen och ladda upp den igen."), "error")
+            flash(
+                _("Filen har fel och importerades inte. Rätta filen och ladda upp den igen."),
+                "error",
+            )
         else:
             try:
                 created, updated = _apply(study, kind, parsed, upload.filename)
@@ -443,7 +456,11 @@ def import_preview(slug: str, what: str, upload_id: int):
             services.discard_upload(upload)
             db.session.commit()
             flash(
-                _("Importen är klar: %(created)s nya och %(updated)s uppdaterade.", created=created, updated=updated),
+                _(
+                    "Importen är klar: %(created)s nya och %(updated)s uppdaterade.",
+                    created=created,
+                    updated=updated,
+                ),
                 "success",
             )
             return redirect(_back_to(kind, slug))
@@ -496,7 +513,7 @@ def panelist_edit(slug: str, participant_id: int | None):
         flash(study_error_text(services.StudyError("participant_erased")), "error")
         return redirect(url_for("studies.panel_list", slug=slug))
     form = PanelistForm(obj=p)
-    form.group.choices = [(g.id, g.name) for g in study.groups]
+    form.group.choices = choices((g.id, g.name) for g in study.groups)
     if request.method == "GET" and p is not None:
         form.group.data = p.group_id
     if not study.groups:
@@ -538,7 +555,10 @@ def panelist_erase(slug: str, participant_id: int):
     services.erase_participant(p, actor=current_user)
     db.session.commit()
     flash(
-        _("Namn och e-post för %(pseudonym)s är raderade. Svaren finns kvar anonymt.", pseudonym=p.pseudonym),
+        _(
+            "Namn och e-post för %(pseudonym)s är raderade. Svaren finns kvar anonymt.",
+            pseudonym=p.pseudonym,
+        ),
         "success",
     )
     return redirect(url_for("studies.panel_list", slug=slug))
@@ -602,7 +622,10 @@ def _flash_outcome(outcome: dict) -> None:
         flash(_("%(n)s inbjudningar skickades.", n=outcome["sent"]), "success")
     if outcome["failed"]:
         flash(
-            _("%(n)s inbjudningar kunde inte levereras; se orsaken i panellistan.", n=outcome["failed"]),
+            _(
+                "%(n)s inbjudningar kunde inte levereras; se orsaken i panellistan.",
+                n=outcome["failed"],
+            ),
             "error",
         )
     if outcome["connection"]:
@@ -721,7 +744,7 @@ def join(code: str):
     if existing is not None:
         return redirect(url_for("studies.participant_home"))
     form = JoinForm()
-    form.group.choices = [(g.id, g.name) for g in study.groups]
+    form.group.choices = choices((g.id, g.name) for g in study.groups)
     if form.validate_on_submit():
         group = db.session.get(StakeholderGroup, form.group.data)
         if group is None or group.study_id != study.id:

@@ -1,0 +1,239 @@
+"""Study setup through the web: settings and their lock, groups, the pool and its import."""
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from consensus.extensions import db
+from consensus.studies import services
+from consensus.studies.models import AuditEvent, Indicator, ProtocolDeviation, Study
+from tests.conftest import PASSWORD
+
+SETTINGS = {
+    "title": "NNS 2026",
+    "description": "",
+    "info_text": "Välkommen till panelen.",
+    "scale": "rating_1_9",
+    "primary_rule": "comet_70_15",
+    "min_group_size": "5",
+    "target_core_size": "15",
+    "invitation_policy": "all_every_round",
+}
+
+
+@pytest.fixture
+def leader(client, make_user):
+    make_user()
+    client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
+    return client
+
+
+def test_create_study_and_see_it_listed(leader):
+    response = leader.post("/studier/ny", data={**SETTINGS, "slug": "nns-2026"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/studier/nns-2026"
+    study = services.get_study_by_slug("nns-2026")
+    assert study.min_group_size == 5 and study.primary_rule == "comet_70_15"
+    assert "NNS 2026" in leader.get("/studier").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("slug", "Stora Bokstäver", "Bara små bokstäver"),
+        ("min_group_size", "0", "Number must be at least 1"),
+        ("primary_rule", "made_up", "Not a valid choice"),
+        ("title", "", "This field is required"),
+    ],
+)
+def test_create_study_refuses_bad_input(leader, field, value, message):
+    data = {**SETTINGS, "slug": "ok-slug", field: value}
+    response = leader.post("/studier/ny", data=data)
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count(Study.id))) == 0
+
+
+def test_duplicate_slug_is_refused(leader, study):
+    response = leader.post("/studier/ny", data={**SETTINGS, "slug": "pilot"})
+    assert "Det finns redan en studie med kortnamnet pilot." in response.get_data(as_text=True)
+
+
+def test_settings_lock_after_start_and_deviation_needs_reason(leader, study):
+    services.change_phase(study, "start")
+    db.session.commit()
+    data = {**SETTINGS, "title": "Pilotstudie", "min_group_size": "3"}
+    response = leader.post("/studier/pilot/installningar", data=data)
+    assert response.status_code == 200
+    assert "protokollavvikelse" in response.get_data(as_text=True)
+    db.session.refresh(study)
+    assert study.min_group_size == 5
+
+    response = leader.post(
+        "/studier/pilot/installningar", data={**data, "reason": "Få politiker anmälde sig."}
+    )
+    assert response.status_code == 302
+    db.session.refresh(study)
+    assert study.min_group_size == 3
+    (deviation,) = db.session.scalars(select(ProtocolDeviation)).all()
+    assert (deviation.setting, deviation.old_value, deviation.new_value) == (
+        "min_group_size",
+        "5",
+        "3",
+    )
+    assert deviation.reason == "Få politiker anmälde sig."
+    assert "Få politiker anmälde sig." in leader.get("/studier/pilot").get_data(as_text=True)
+
+
+def test_free_text_settings_stay_editable_after_start(leader, study):
+    services.change_phase(study, "start")
+    db.session.commit()
+    response = leader.post(
+        "/studier/pilot/installningar",
+        data={**SETTINGS, "title": "Nytt namn", "min_group_size": "5"},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(ProtocolDeviation.id))) == 0
+
+
+def test_archive_and_restore(leader, study):
+    leader.post("/studier/pilot/arkivera")
+    db.session.refresh(study)
+    assert study.phase == "archived"
+    leader.post("/studier/pilot/aterstall")
+    db.session.refresh(study)
+    assert study.phase == "setup"
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "study_archive" in actions and "study_restore_setup" in actions
+
+
+def test_groups_add_and_refuse_deleting_a_group_in_use(leader, study):
+    leader.post("/studier/pilot/grupper", data={"name": "Brukarorganisationer"})
+    assert [g.code for g in study.groups][-1] == "brukarorganisationer"
+    group = study.groups[0]
+    services.add_participant(study, email="x@example.se", group_id=group.id)
+    db.session.commit()
+    page = leader.post(f"/studier/pilot/grupper/{group.id}/ta-bort", follow_redirects=True)
+    assert "kan inte tas bort" in page.get_data(as_text=True)
+
+
+def test_indicator_crud_before_start_only(leader, study):
+    response = leader.post(
+        "/studier/pilot/indikatorer/ny",
+        data={
+            "code": "E09",
+            "title": "Hållbara effekter",
+            "perspective": "samhälle",
+            "type": "effect",
+        },
+    )
+    assert response.status_code == 302
+    again = leader.post(
+        "/studier/pilot/indikatorer/ny",
+        data={"code": "E09", "title": "Dubblett", "perspective": "samhälle", "type": "effect"},
+    )
+    assert "Koden E09 används redan i studien." in again.get_data(as_text=True)
+    indicator = db.session.scalar(select(Indicator).where(Indicator.code == "E09"))
+    services.change_phase(study, "start")
+    db.session.commit()
+    page = leader.post(f"/studier/pilot/indikatorer/{indicator.id}/ta-bort", follow_redirects=True)
+    assert "Studien har startat" in page.get_data(as_text=True)
+    assert db.session.get(Indicator, indicator.id) is not None
+
+
+SWEDISH_CSV = (
+    "Kod;Titel;Förtydligande;Perspektiv;Typ;Källa\r\n"
+    "P01;Deltagare är delaktiga i planeringen;Uppdaterad text;deltagare;process;NNS\r\n"
+    'E07;Stegförflyttning mot arbete;"Mäts med; steg";Samhälle;Effekt;Örebro\r\n'
+).encode("cp1252")
+
+
+def _upload(client, what, content, filename):
+    return client.post(
+        f"/studier/pilot/{what}/importera",
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_import_preview_then_confirm(leader, study):
+    response = _upload(leader, "indikatorer", SWEDISH_CSV, "pool.csv")
+    assert response.status_code == 302
+    preview = leader.get(response.headers["Location"])
+    body = preview.get_data(as_text=True)
+    assert "skapa 1 och uppdatera 1" in body
+    assert "Stegförflyttning mot arbete" in body
+    assert db.session.scalar(select(func.count(Indicator.id))) == 1  # nothing written yet
+
+    done = leader.post(response.headers["Location"], follow_redirects=True)
+    assert "1 nya och 1 uppdaterade" in done.get_data(as_text=True)
+    indicators = {i.code: i for i in db.session.scalars(select(Indicator))}
+    assert indicators["P01"].description == "Uppdaterad text"
+    assert indicators["E07"].perspective == "samhälle" and indicators["E07"].type == "effect"
+    assert indicators["E07"].description == "Mäts med; steg"
+
+    # The same file again: everything is an update, nothing is duplicated.
+    again = _upload(leader, "indikatorer", SWEDISH_CSV, "pool.csv")
+    assert "skapa 0 och uppdatera 2" in leader.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_import_with_errors_writes_nothing(leader, study):
+    bad = b"Kod;Titel;Perspektiv;Typ\nX1;Bra;kunder;process\nX2;;deltagare;effekt\n"
+    response = _upload(leader, "indikatorer", bad, "fel.csv")
+    preview = leader.get(response.headers["Location"])
+    body = preview.get_data(as_text=True)
+    assert "Ingenting har sparats" in body
+    assert "kunder" in body and "Rad 2" in body or '<td class="num">2</td>' in body
+    # A confirm forced anyway is refused.
+    forced = leader.post(response.headers["Location"], follow_redirects=True)
+    assert "importerades inte" in forced.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Indicator.id))) == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_reimports_unchanged(leader, study, fmt):
+    services.add_indicator(
+        study,
+        code="S1",
+        title="=Formel?",
+        description="rad 1\nrad 2",
+        perspective="samhälle",
+        type="effect",
+        source="+46",
+    )
+    db.session.commit()
+    exported = leader.get(f"/studier/pilot/indikatorer/export.{fmt}")
+    assert exported.status_code == 200
+    assert "attachment" in exported.headers["Content-Disposition"]
+    response = _upload(leader, "indikatorer", exported.data, f"export.{fmt}")
+    body = leader.get(response.headers["Location"]).get_data(as_text=True)
+    assert "skapa 0 och uppdatera 2" in body
+    leader.post(response.headers["Location"])
+    s1 = db.session.scalar(select(Indicator).where(Indicator.code == "S1"))
+    db.session.refresh(s1)
+    assert (s1.title, s1.description, s1.source) == ("=Formel?", "rad 1\nrad 2", "+46")
+
+
+def test_upload_of_wrong_file_type_is_refused(leader, study):
+    response = _upload(leader, "indikatorer", b"%PDF-1.4", "pool.pdf")
+    assert response.status_code == 200
+    assert "Filen måste vara .xlsx eller .csv." in response.get_data(as_text=True)
+
+
+def test_preview_of_another_studys_upload_is_not_shown(leader, study):
+    other = services.create_study("annan", "Annan studie")
+    upload = services.stage_upload(other, "indicators", "x.csv", b"Kod;Titel\n")
+    db.session.commit()
+    response = leader.get(
+        f"/studier/pilot/indikatorer/importera/{upload.id}", follow_redirects=True
+    )
+    assert "finns inte längre" in response.get_data(as_text=True)
+
+
+def test_facilitator_sees_but_cannot_change(client, make_user, study):
+    make_user(email="f@example.se", role="facilitator")
+    client.post("/logga-in", data={"email": "f@example.se", "password": PASSWORD})
+    assert client.get("/studier/pilot/indikatorer").status_code == 200
+    assert client.get("/studier/pilot/panel").status_code == 200
+    assert client.get("/studier/pilot/installningar").status_code == 403
+    assert client.post("/studier/pilot/indikatorer/ny", data={}).status_code == 403
