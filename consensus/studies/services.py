@@ -10,7 +10,7 @@ import secrets
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from ..auth.services import issue_link
 from ..auth.tokens import hash_token, new_token
@@ -261,10 +261,13 @@ def apply_indicator_import(study: Study, parsed, actor=None, filename: str = "")
             if name != "code":
                 setattr(indicator, name, value)
         updated += 1
+    new = []
     for row in parsed.to_create:
-        db.session.add(Indicator(study=study, position=position, **row.values()))
+        new.append({"study_id": study.id, "position": position, **row.values()})
         position += 1
         created += 1
+    if new:
+        db.session.execute(insert(Indicator), new)
     audit(study, "indicators_imported", actor, filename=filename, created=created, updated=updated)
     db.session.flush()
     return created, updated
@@ -370,21 +373,23 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
     new = []
     for row in parsed.to_create:
         new.append(
-            Participant(
-                study_id=study.id,
-                pseudonym=_pseudonym(number),
-                name=row.name or None,
-                email=row.email.lower(),
-                group_id=groups_by_code[row.group].id,
-                organisation=row.organisation,
-                level=row.level,
-                kind="panelist",
-                joined_via="import",
-            )
+            {
+                "study_id": study.id,
+                "pseudonym": _pseudonym(number),
+                "name": row.name or None,
+                "email": row.email.lower(),
+                "group_id": groups_by_code[row.group].id,
+                "organisation": row.organisation,
+                "level": row.level,
+                "kind": "panelist",
+                "joined_via": "import",
+            }
         )
         number += 1
         created += 1
-    db.session.add_all(new)
+    if new:
+        # A bulk INSERT (executemany), not 5,000 ORM objects: same defaults, a fraction of the time.
+        db.session.execute(insert(Participant), new)
     audit(study, "panel_imported", actor, filename=filename, created=created, updated=updated)
     db.session.flush()
     return created, updated
