@@ -356,6 +356,15 @@ INFO_TEXT = (
 )
 
 
+DEMO_PANEL_SIZE = 30  # five per stakeholder group: every group is shown on its own
+DEMO_ORGANISATIONS = (
+    "Samordningsförbundet Norra Västmanland (demo)",
+    "Samordningsförbundet Huddinge/Botkyrka/Salem (demo)",
+    "Samordningsförbundet Östra Östergötland (demo)",
+    "NNS (demo)",
+)
+
+
 def database_is_empty() -> bool:
     users = db.session.scalar(select(func.count(User.id)))
     studies = db.session.scalar(select(func.count(Study.id)))
@@ -393,6 +402,19 @@ def load_if_empty() -> bool:
             type=type_,
             source=source,
         )
+    groups = {g.code: g for g in study.groups}
+    for number in range(1, DEMO_PANEL_SIZE + 1):
+        code, _name = GROUPS[(number - 1) % len(GROUPS)]
+        study_services.add_participant(
+            study,
+            name=f"Demodeltagare {number}",
+            email=f"panel{number:02d}@demo.invalid",
+            group_id=groups[code].id,
+            organisation=DEMO_ORGANISATIONS[number % len(DEMO_ORGANISATIONS)],
+            level="nationell" if number % 6 == 0 else "lokal",
+            joined_via="import",
+        )
+    study_services.ensure_join_code(study)
     return True
 
 

@@ -62,6 +62,13 @@ def test_demo_on_empty_database_then_idempotent(runner):
         "forskare",
         "brukarorganisationer",
     ]
+    panelists = [p for p in study.participants if p.kind == "panelist"]
+    assert len(panelists) == 30
+    assert {g.code: sum(p.group_id == g.id for p in panelists) for g in study.groups} == {
+        g.code: 5 for g in study.groups
+    }
+    assert all(p.email.endswith("@demo.invalid") for p in panelists)
+    assert study.join_code
     invented = [i for i in study.indicators if i.source.startswith("Demotext")]
     assert invented and all(i.description == "Demotext." for i in invented)
 
