@@ -25,6 +25,7 @@ FRAMEWORK_MODULES = {
     "dbtypes.py",
     "mail.py",
     "commands.py",
+    "mailing.py",
 }
 FORBIDDEN = ("flask", "flask_", "sqlalchemy", "werkzeug", "wtforms", "alembic")
 

@@ -20,11 +20,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import mail, tabular
+from .. import tabular
 from ..auth.access import current_participant, participant, public, remember_participant, staff
 from ..auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ..extensions import db, limiter
-from . import importing, lifecycle, services
+from . import importing, lifecycle, mailing, services
 from .forms import (
     ButtonForm,
     ConfirmForm,
@@ -577,47 +577,11 @@ def panelist_new_link(slug: str, participant_id: int):
         flash(study_error_text(error), "error")
         return redirect(url_for("studies.panel_list", slug=slug))
     db.session.commit()
-    link = _personal_url(token)
+    link = mailing.personal_url(token)
     return render_template("studies/new_link.html", study=study, member=p, link=link)
 
 
-def _personal_url(token: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("auth.personal_link", token=token)
-    return url_for("auth.personal_link", token=token, _external=True)
-
-
-def send_invitations(study, targets: list[Participant]) -> dict:
-    """Send (or resend) invitations; each delivered one carries a new personal link."""
-    tokens = {p.id: services.prepare_link(p) for p in targets}
-    messages = [
-        mail.Outgoing(
-            to=p.email,
-            subject=_("Inbjudan: %(title)s", title=study.title),
-            body=render_template(
-                "email/invitation.txt", study=study, member=p, link=_personal_url(tokens[p.id])
-            ),
-            key=p.id,
-        )
-        for p in targets
-    ]
-    by_id = {p.id: p for p in targets}
-    outcome = {"sent": 0, "failed": 0, "connection": 0}
-    for delivery in mail.send(messages):
-        p = by_id[delivery.message.key]
-        services.record_delivery(p, tokens[p.id], delivery)
-        if delivery.sent:
-            outcome["sent"] += 1
-        elif delivery.failure == "connection":
-            outcome["connection"] += 1
-        else:
-            outcome["failed"] += 1
-    services.audit(study, "invitations_sent", current_user, **outcome)
-    return outcome
-
-
-def _flash_outcome(outcome: dict) -> None:
+def flash_outcome(outcome: dict) -> None:
     if outcome["sent"]:
         flash(_("%(n)s inbjudningar skickades.", n=outcome["sent"]), "success")
     if outcome["failed"]:
@@ -651,7 +615,7 @@ def panelist_invite(slug: str, participant_id: int):
     if p.erased_at or not p.email:
         flash(_("Deltagaren har ingen e-postadress."), "error")
         return redirect(url_for("studies.panel_list", slug=slug))
-    _flash_outcome(send_invitations(study, [p]))
+    flash_outcome(mailing.send_invitations(study, [p], actor=current_user))
     db.session.commit()
     return redirect(url_for("studies.panel_list", slug=slug))
 
@@ -665,7 +629,9 @@ def panel_invite_all(slug: str, which: str):
     if lifecycle.Phase(study.phase) == lifecycle.Phase.ARCHIVED:
         flash(_("Studien är arkiverad."), "error")
         return redirect(url_for("studies.panel_list", slug=slug))
-    _flash_outcome(send_invitations(study, services.invitation_targets(study, which)))
+    flash_outcome(
+        mailing.send_invitations(study, services.invitation_targets(study, which), actor=current_user)
+    )
     db.session.commit()
     return redirect(url_for("studies.panel_list", slug=slug))
 
@@ -752,7 +718,7 @@ def join(code: str):
         p, token = services.join_workshop(study, group)
         db.session.commit()
         remember_participant(p)
-        session["new_link"] = _personal_url(token)
+        session["new_link"] = mailing.personal_url(token)
         flash(_("Välkommen! Du deltar som %(pseudonym)s.", pseudonym=p.pseudonym), "success")
         return redirect(url_for("studies.participant_home"))
     return render_template("studies/join.html", study=study, form=form)
