@@ -41,11 +41,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .auth.views import bp as auth_bp
     from .pages.views import bp as pages_bp
+    from .rounds import models as rounds_models  # noqa: F401  (complete the metadata)
+    from .rounds.views import bp as rounds_bp
     from .studies.views import bp as studies_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(studies_bp)
+    app.register_blueprint(rounds_bp)
 
     from .cli import register
 

@@ -1,7 +1,275 @@
-"""``consensus round ...``, ``consensus ballots ...`` and ``consensus results ...``."""
+"""``consensus round ...``, ``consensus ballots ...`` and ``consensus results ...``.
 
-from flask import Flask
+Each command calls the services and commits once; a refusal prints a Swedish message and exits
+with status 1 (nothing is written).
+"""
+
+import json
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import Flask, current_app
+
+from ..extensions import db
+from ..studies.services import get_study_by_slug
+from ..tabular import write_csv
+from . import results as results_module
+from . import services
+from .models import METHODS
+
+#: Swedish text for every ``RoundError`` code (the views may reuse these).
+ERROR_TEXTS = {
+    "unknown_method": "Okänd röstningsmetod ”{method}”.",
+    "max_selections_required": (
+        "En omgång med prickröstning behöver ett högsta antal val (--max-selections K)."
+    ),
+    "invalid_settings": "Inställningen {setting} passar inte omgångens röstningsmetod.",
+    "study_archived": "Studien är arkiverad.",
+    "round_in_progress": "En annan omgång är redan förberedd eller öppen.",
+    "previous_not_confirmed": (
+        "Besluten i omgång {number} är inte bekräftade ännu. Bekräfta vad som går vidare först."
+    ),
+    "final_round_done": "Omgång {number} var den sista: kärnuppsättningen är redan vald.",
+    "no_items": "Omgången har inga indikatorer att rösta om.",
+    "closes_at_past": "Stängningstiden har redan passerat.",
+    "illegal_transition": "Det går inte att {action} en omgång med status ”{status}”.",
+    "round_changed": "Omgången ändrades samtidigt av någon annan. Ladda om och försök igen.",
+    "next_round_opened": "Omgång {number} har redan öppnat.",
+    "reason_required": "Ange en motivering.",
+    "round_not_open": "Omgången har inte öppnat än.",
+    "round_closed": "Omgången är stängd. Svar tas inte längre emot.",
+    "round_not_closed": "Omgången är inte stängd än.",
+    "not_on_panel": "Deltagaren finns inte i studiens panel.",
+    "not_on_ballot": "Indikatorn {indicator} finns inte i omgången.",
+    "duplicate_indicator": "Samma indikator finns flera gånger i svaret.",
+    "invalid_value": "Ogiltigt svar.",
+    "too_many_selections": "Du har valt {count} indikatorer men får välja högst {max}.",
+    "duplicate_rank": "Rangen {rank} är redan given till en annan indikator.",
+    "comment_too_long": "Texten är för lång (högst {max} tecken).",
+    "invalid_decision": "Ogiltigt beslut ”{decision}”.",
+    "ties_unresolved": "Lika resultat vid gränsen måste avgöras först: {codes}.",
+    "import_invalid": "Filen har fel och lästes inte in.",
+    "invalid_participant_code": "”{code}” är ingen giltig deltagarkod.",
+    "reserved_participant_code": (
+        "”{code}” ser ut som en automatisk pseudonym men finns inte i panelen."
+    ),
+    "group_required": "Ange intressentgrupp för den nya deltagaren ”{code}”.",
+    "group_mismatch": "Deltagaren ”{code}” hör till en annan intressentgrupp än ”{group}”.",
+    "unknown_group": "Det finns ingen intressentgrupp ”{group}”.",
+    "code_taken": "Koden ”{code}” används redan.",
+    "not_in_study": "Indikatorerna hör till olika studier.",
+    "text_required": "Texten saknas.",
+    "too_few": "Välj minst {min}.",
+}
+ACTION_WORDS = {"open": "öppna", "close": "stänga", "reopen": "öppna om"}
+
+
+def error_text(error: services.RoundError) -> str:
+    params = dict(error.params)
+    if "action" in params:
+        params["action"] = ACTION_WORDS.get(params["action"], params["action"])
+    if isinstance(params.get("codes"), list):
+        params["codes"] = ", ".join(params["codes"])
+    try:
+        return ERROR_TEXTS.get(error.code, error.code).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return ERROR_TEXTS.get(error.code, error.code)
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+def _study(slug: str):
+    study = get_study_by_slug(slug)
+    if study is None:
+        _fail(f"Det finns ingen studie med kortnamnet ”{slug}”.")
+    return study
+
+
+def _round(slug: str, number: int):
+    study = _study(slug)
+    found = services.get_round(study, number)
+    if found is None:
+        _fail(f"Studien ”{slug}” har ingen omgång {number}.")
+    return found
+
+
+def _when(text: str | None) -> datetime | None:
+    """An ISO 8601 time; without a zone it is read in the app's time zone (Stockholm)."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"”{text}” är ingen tid (ÅÅÅÅ-MM-DD TT:MM).") from None
+    if value.tzinfo is None:
+        zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm")
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value
 
 
 def register(app: Flask) -> None:
-    """Attach the rounds commands to ``app.cli`` (filled in with the rounds feature)."""
+    """Attach the rounds commands to ``app.cli``."""
+
+    @app.cli.group("round")
+    def round_group() -> None:
+        """Delphi-omgångar: skapa, öppna, stänga, bekräfta."""
+
+    @round_group.command("create")
+    @click.argument("slug")
+    @click.option("--method", required=True, type=click.Choice(METHODS), help="Röstningsmetod.")
+    @click.option("--max-selections", type=int, default=None, help="Prickröstning: högst K val.")
+    @click.option("--top-m", type=int, default=None, help="Rangordning: bara de M främsta.")
+    @click.option("--final", is_flag=True, help="Sista omgången: väljer kärnuppsättningen.")
+    @click.option("--closes-at", default=None, help="Stängningstid, t.ex. 2026-03-01T17:00.")
+    def round_create(slug, method, max_selections, top_m, final, closes_at) -> None:
+        """Skapa nästa omgång (som utkast)."""
+        study = _study(slug)
+        try:
+            new = services.create_round(
+                study,
+                method,
+                max_selections=max_selections,
+                top_m=top_m,
+                is_final=final,
+                closes_at=_when(closes_at),
+            )
+        except services.RoundError as error:
+            _fail(error_text(error))
+        count = len(new.items)
+        db.session.commit()
+        click.echo(f"Skapade omgång {new.number} ({method}) med {count} indikatorer.")
+
+    @round_group.command("open")
+    @click.argument("slug")
+    @click.argument("number", type=int)
+    def round_open(slug, number) -> None:
+        """Öppna en omgång för svar."""
+        found = _round(slug, number)
+        try:
+            services.open_round(found)
+        except services.RoundError as error:
+            _fail(error_text(error))
+        db.session.commit()
+        click.echo(f"Omgång {number} är öppen.")
+
+    @round_group.command("close")
+    @click.argument("slug")
+    @click.argument("number", type=int)
+    def round_close(slug, number) -> None:
+        """Stäng en omgång och räkna fram resultaten."""
+        found = _round(slug, number)
+        try:
+            document = services.close_round(found)
+        except services.RoundError as error:
+            _fail(error_text(error))
+        db.session.commit()
+        click.echo(
+            f"Omgång {number} är stängd: {document['n_panelists']} deltagare svarade, "
+            f"{document['n_items']} indikatorer."
+        )
+
+    @round_group.command("reopen")
+    @click.argument("slug")
+    @click.argument("number", type=int)
+    @click.option("--reason", required=True, help="Varför omgången öppnas igen (loggas).")
+    def round_reopen(slug, number, reason) -> None:
+        """Öppna en stängd omgång igen (bara tills nästa omgång har öppnat)."""
+        found = _round(slug, number)
+        try:
+            services.reopen_round(found, reason=reason)
+        except services.RoundError as error:
+            _fail(error_text(error))
+        db.session.commit()
+        click.echo(f"Omgång {number} är öppen igen.")
+
+    @round_group.command("confirm")
+    @click.argument("slug")
+    @click.argument("number", type=int)
+    def round_confirm(slug, number) -> None:
+        """Bekräfta de föreslagna besluten (vad som går vidare) utan ändringar."""
+        found = _round(slug, number)
+        try:
+            items = services.confirm_decisions(found)
+        except services.RoundError as error:
+            _fail(error_text(error))
+        db.session.commit()
+        counts: dict[str, int] = {}
+        for item in items:
+            counts[item.decision] = counts.get(item.decision, 0) + 1
+        summary = ", ".join(f"{name}: {n}" for name, n in sorted(counts.items()))
+        click.echo(f"Besluten i omgång {number} är bekräftade ({summary}).")
+
+    @round_group.command("tick")
+    def round_tick() -> None:
+        """Stäng alla öppna omgångar vars stängningstid har passerat."""
+        try:
+            closed = services.close_due_rounds()
+        except services.RoundError as error:
+            _fail(error_text(error))
+        db.session.commit()
+        for item in closed:
+            click.echo(f"Stängde omgång {item.number} i studien {item.study.slug}.")
+        if not closed:
+            click.echo("Ingen omgång behövde stängas.")
+
+    @app.cli.group("ballots")
+    def ballots_group() -> None:
+        """Röstsedlar på papper och från filer."""
+
+    @ballots_group.command("import")
+    @click.argument("slug")
+    @click.argument("number", type=int)
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def ballots_import(slug, number, path) -> None:
+        """Läs in röster från en CSV- eller XLSX-fil (allt eller inget)."""
+        found = _round(slug, number)
+        with open(path, "rb") as handle:
+            content = handle.read()
+        parsed = services.parse_ballot_file(found, content, path)
+        if not parsed.ok:
+            db.session.rollback()
+            for problem in parsed.problems:
+                click.echo(problem.message, err=True)
+            click.echo(f"Inget lästes in: {len(parsed.problems)} fel i filen.", err=True)
+            sys.exit(1)
+        try:
+            ballots, answers, new = services.import_ballots(found, parsed, filename=path)
+        except services.RoundError as error:
+            _fail(error_text(error))
+        db.session.commit()
+        click.echo(
+            f"Läste in {answers} svar från {ballots} deltagare ({new} nya pappersdeltagare)."
+        )
+
+    @app.cli.command("results")
+    @click.argument("slug")
+    @click.argument("number", type=int)
+    @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+    @click.option(
+        "--excel", is_flag=True, help="CSV som svenska Excel öppnar (; och decimalkomma)."
+    )
+    @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
+    def results_command(slug, number, fmt, excel, output) -> None:
+        """Skriv ut resultaten av en stängd omgång (JSON, eller CSV med en rad per indikator)."""
+        found = _round(slug, number)
+        document = services.get_result(found)
+        if document is None:
+            _fail(error_text(services.RoundError("round_not_closed")))
+        if fmt == "json":
+            data = (
+                json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+            ).encode("utf-8")
+        else:
+            headers, rows = results_module.results_table(document)
+            data = write_csv(headers, rows, excel=excel)
+        db.session.commit()  # nothing written; ends the read transaction
+        if output:
+            with open(output, "wb") as handle:
+                handle.write(data)
+        else:
+            click.echo(data, nl=False)  # bytes go to the binary stream as they are

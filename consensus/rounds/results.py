@@ -1,0 +1,604 @@
+"""The results document of a round, and the tables built from it (pure: no Flask, no SQLAlchemy).
+
+:func:`compute_results` takes one round's votes (the long-format frame of
+:mod:`consensus.rounds.stats`) and plain facts about the round, runs the statistics
+(:mod:`~consensus.rounds.stats`), the consensus rules and the sensitivity table
+(:mod:`~consensus.rounds.rules`) and stability against the previous round
+(:mod:`~consensus.rounds.stability`), and returns the **results document**: a plain dict that
+``json.dumps(..., allow_nan=False)`` accepts. It is stored at close (``RoundResult.data``), so
+the results page, the JSON/CSV downloads and the feedback to panelists never recompute.
+
+Nothing in the document identifies a panelist: no participant ids, no pseudonyms, no comments.
+A stakeholder group smaller than the study's minimum group size is reported as
+``{"suppressed": true}`` (its votes still count in the totals).
+
+The document (``SCHEMA`` 1)
+---------------------------
+``round``, ``method``, ``is_final``, ``max_selections``, ``top_m``, ``computed_at`` (ISO 8601),
+``n_items``, ``n_panelists`` (rating: panelists with at least one answer, "kan ej bedöma"
+included; approval: panelists who selected at least one indicator; ranking: panelists who
+ranked at least one), ``min_group_size``, ``groups`` ([{code, name}]),
+``krippendorff_alpha`` {nominal, ordinal, interval} (``null``: not computable or not
+applicable; approval has only nominal), ``kendall_w`` (ranking only), ``primary_rule``
+{name, params}, ``indicators`` (ballot order, below), ``sensitivity_summary`` {rules, params,
+counts, differs, differs_by_rule}, ``ties_at_cut`` {rule: [codes]} (rules with a tie at their
+cut), ``core_set`` (final round, below), ``stability`` (rating after a rating round) and
+``response`` {invited, answered, rate, groups: {code: {invited, answered, rate} | {suppressed}}}.
+
+Each indicator: ``code``, ``title``, ``n``, ``unable``, the rating numbers ``median``, ``q1``,
+``q3``, ``iqr``, ``mean``, ``sd``, ``p_high``, ``p_low``, ``mad_m``, ``cv``, ``distribution``
+(counts of 1..9), ``p30``, ``p70``, ``ipr``, ``iprcp``, ``ai``, ``ipras``, ``disagreement``,
+``gic``; the approval numbers ``votes``, ``share``; the ranking numbers ``n_ranked``,
+``mean_rank``, ``borda``; ``rank`` (1 = best, ties share a rank: rating by p_high then
+median, approval by votes, ranking by Borda score); ``decision`` (``in``, ``out`` or
+``undecided`` under the primary rule); ``groups`` {code: the same numbers, or
+``{"suppressed": true}``}; ``sensitivity`` {rule: decision}; ``stability`` (per item, or
+``null``). Numbers that do not apply to the method are ``null``; shares are fractions 0-1.
+
+The core set (final round)
+--------------------------
+The items are ordered by the primary rule's order (rating: p_high, then median; approval:
+votes; ranking: Borda score; highest first) and the first ``target_core_size`` are selected.
+Items tied (same key) across the cut are neither selected nor excluded: they are listed in
+``core_set.tied`` and need a recorded decision (``services.confirm_decisions``). Without a
+target size the primary rule's IN items form the core set. ``order`` lists every code by key.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .rules import DEFAULT_RULES, IN, REGISTRY, SensitivityTable, rules_for, sensitivity
+from .stability import RoundStability, stability
+from .stats import (
+    APPROVAL,
+    RANKING,
+    RATING,
+    ApprovalRound,
+    RankingRound,
+    RatingRound,
+    approval_alpha,
+    approval_stats,
+    krippendorff_alpha,
+    ranking_stats,
+    rating_stats,
+)
+
+SCHEMA = 1
+NO_GROUP = "utan-grupp"  # the group code of panelists without a stakeholder group
+NO_GROUP_NAME = "Utan intressentgrupp"
+
+RATING_FIELDS = (
+    "median",
+    "q1",
+    "q3",
+    "iqr",
+    "mean",
+    "sd",
+    "p_high",
+    "p_low",
+    "mad_m",
+    "cv",
+    "distribution",
+    "p30",
+    "p70",
+    "ipr",
+    "iprcp",
+    "ai",
+    "ipras",
+    "disagreement",
+)
+INDICATOR_FIELDS = (
+    "code",
+    "title",
+    "n",
+    "unable",
+    *RATING_FIELDS,
+    "gic",
+    "votes",
+    "share",
+    "n_ranked",
+    "mean_rank",
+    "borda",
+    "rank",
+    "decision",
+)
+CORE_ORDER = {RATING: ("p_high", "median"), APPROVAL: ("votes",), RANKING: ("borda",)}
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """What :func:`compute_results` needs to know about the round besides its votes."""
+
+    number: int
+    method: str
+    indicators: Sequence[tuple[str, str]]  # (code, title) in ballot order
+    groups: Sequence[tuple[str, str]]  # (code, name) of the study's stakeholder groups
+    min_group_size: int = 5
+    primary_rule: str = "comet_70_15"
+    rule_params: Mapping[str, Any] = field(default_factory=dict)
+    is_final: bool = False
+    target_core_size: int | None = None
+    max_selections: int | None = None
+    top_m: int | None = None
+    previous_number: int | None = None  # the previous round, for stability
+
+
+# --------------------------------------------------------------------------------------------
+# Rules for a round
+# --------------------------------------------------------------------------------------------
+
+
+def rule_plan(
+    method: str,
+    primary_rule: str,
+    rule_params: Mapping[str, Any] | None,
+    target_core_size: int | None = None,
+) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The primary rule of a round and the parameter overrides of every applicable rule.
+
+    The study's ``primary_rule`` decides when it applies to the round's method; otherwise the
+    method's default rule (approval: the K most-voted, ranking: the N highest ranked).
+    ``rule_params`` holds the primary rule's parameters (``{"high": 0.8}``); an entry named
+    after a rule holds that rule's parameters (``{"gic": {"threshold": 0.6}}``). The top-K and
+    top-N rules cut at the study's target core size unless given a ``k``/``n``.
+    """
+    rule_params = dict(rule_params or {})
+    per_rule = {
+        name: dict(value)
+        for name, value in rule_params.items()
+        if name in REGISTRY and isinstance(value, Mapping)
+    }
+    flat = {k: v for k, v in rule_params.items() if not (k in REGISTRY and isinstance(v, Mapping))}
+    study_rule = REGISTRY.get(primary_rule)
+    if study_rule is not None and study_rule.applies_to(method):
+        primary = primary_rule
+        if flat:
+            per_rule[primary] = {**flat, **per_rule.get(primary, {})}
+    else:
+        primary = DEFAULT_RULES[method]
+    if target_core_size:
+        per_rule.setdefault("approval_top_k", {}).setdefault("k", target_core_size)
+        per_rule.setdefault("ranking_top_n", {}).setdefault("n", target_core_size)
+    applicable = {r.name for r in rules_for(method)}
+    return primary, {name: p for name, p in per_rule.items() if name in applicable}
+
+
+# --------------------------------------------------------------------------------------------
+# Ordering and the core set
+# --------------------------------------------------------------------------------------------
+
+
+def competition_rank_by(keys: Mapping[str, tuple]) -> dict[str, int]:
+    """Rank 1 + the number of strictly greater keys ("1224"), for tuple keys."""
+    ordered = sorted(keys.values(), reverse=True)
+    position: dict[tuple, int] = {}
+    for i, key in enumerate(ordered):
+        position.setdefault(key, i + 1)
+    return {code: position[key] for code, key in keys.items()}
+
+
+def order_key(item: Mapping[str, Any], method: str) -> tuple:
+    """The key the core set is cut on (higher is better); a missing number sorts last."""
+    return tuple(-math.inf if item.get(name) is None else item[name] for name in CORE_ORDER[method])
+
+
+def select_core(
+    keys: Mapping[str, tuple], target: int
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Cut at ``target``: (order, selected, tied, excluded), codes in order of their key.
+
+    Items whose key equals the key at the cut are tied when taking all of them would exceed
+    ``target``; they are neither selected nor excluded. Never breaks a tie.
+    """
+    if target < 1:
+        raise ValueError("the target size must be at least 1")
+    order = sorted(keys, key=lambda code: keys[code], reverse=True)
+    if len(order) <= target:
+        return order, list(order), [], []
+    cut = keys[order[target - 1]]
+    above = [c for c in order if keys[c] > cut]
+    at_cut = [c for c in order if keys[c] == cut]
+    below = [c for c in order if keys[c] < cut]
+    if len(above) + len(at_cut) <= target:
+        return order, above + at_cut, [], below
+    return order, above, at_cut, below
+
+
+def core_set(items: Sequence[Mapping[str, Any]], method: str, target: int | None) -> dict[str, Any]:
+    """The ``core_set`` block of the document from its indicator entries."""
+    if not target:
+        selected = [i["code"] for i in items if i["decision"] == IN]
+        return {
+            "target": None,
+            "order_by": list(CORE_ORDER[method]),
+            "order": [i["code"] for i in items],
+            "selected": selected,
+            "tied": [],
+            "excluded": [i["code"] for i in items if i["decision"] != IN],
+        }
+    keys = {i["code"]: order_key(i, method) for i in items}
+    order, selected, tied, excluded = select_core(keys, target)
+    return {
+        "target": target,
+        "order_by": list(CORE_ORDER[method]),
+        "order": order,
+        "selected": selected,
+        "tied": tied,
+        "excluded": excluded,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Computing the document
+# --------------------------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    """Tuples to lists, NaN/inf to None: what JSON with allow_nan=False accepts."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _empty_item(code: str, title: str) -> dict[str, Any]:
+    item: dict[str, Any] = dict.fromkeys(INDICATOR_FIELDS)
+    item.update(code=code, title=title, groups={}, sensitivity={}, stability=None)
+    return item
+
+
+def _rating_numbers(s: Any) -> dict[str, Any]:
+    out = {name: getattr(s, name) for name in ("n", "unable", *RATING_FIELDS)}
+    if out["distribution"] is not None:
+        out["distribution"] = list(out["distribution"])
+    return out
+
+
+SUPPRESSED = {"suppressed": True}
+
+
+def _group_subsets(votes: pd.DataFrame, groups: Sequence[str]) -> dict[str, pd.DataFrame]:
+    group = votes["group"].astype(object)
+    return {code: votes.loc[(group == code).to_numpy()] for code in groups}
+
+
+def _round_groups(facts: RoundFacts, votes: pd.DataFrame) -> list[tuple[str, str]]:
+    """The study's groups, plus the no-group bucket when some panelist has no group."""
+    groups = list(facts.groups)
+    present = set(votes["group"].astype(object).unique()) if len(votes) else set()
+    known = {code for code, _ in groups}
+    if present - known - {NO_GROUP}:
+        raise ValueError(f"votes from unknown group(s): {sorted(map(str, present - known))}")
+    if NO_GROUP in present and NO_GROUP not in known:
+        groups.append((NO_GROUP, NO_GROUP_NAME))
+    return groups
+
+
+def compute_results(
+    facts: RoundFacts,
+    votes: pd.DataFrame,
+    *,
+    previous_votes: pd.DataFrame | None = None,
+    response: Mapping[str, Any] | None = None,
+    computed_at: str | None = None,
+) -> dict[str, Any]:
+    """Every statistic, rule decision and the sensitivity table of a round, as the document.
+
+    ``votes`` is the round's long-format votes frame (``stats.votes_frame``), only rows that
+    are votes (a value, or "kan ej bedöma" in a rating round). ``previous_votes``: the previous
+    round's votes, when that round was a rating round too (stability). ``response``: the block
+    built by :func:`response_block`.
+    """
+    method = facts.method
+    ballot = [code for code, _ in facts.indicators]
+    titles = dict(facts.indicators)
+    groups = _round_groups(facts, votes)
+    group_codes = [code for code, _ in groups]
+    primary, params = rule_plan(
+        method, facts.primary_rule, facts.rule_params, facts.target_core_size
+    )
+    items = {code: _empty_item(code, titles[code]) for code in ballot}
+    alpha: dict[str, float | None] = {"nominal": None, "ordinal": None, "interval": None}
+    kendall = None
+    stats_obj: RatingRound | ApprovalRound | RankingRound
+
+    if method == RATING:
+        stats_obj = rating_stats(
+            votes, ballot, groups=group_codes, min_group_size=facts.min_group_size
+        )
+        n_panelists = stats_obj.respondents
+        alpha = asdict(stats_obj.alpha)
+        for code, s in stats_obj.items.items():
+            items[code].update(_rating_numbers(s), gic=s.gic)
+            items[code]["groups"] = {
+                g: SUPPRESSED if gs.suppressed else _rating_numbers(gs)
+                for g, gs in s.groups.items()
+            }
+        keys = {code: order_key(items[code], RATING) for code in ballot}
+        for code, rank in competition_rank_by(keys).items():
+            items[code]["rank"] = rank
+    elif method == APPROVAL:
+        stats_obj = approval_stats(votes, ballot)
+        n_panelists = stats_obj.n_voting
+        alpha["nominal"] = approval_alpha(votes, ballot)
+        for code, a in stats_obj.items.items():
+            items[code].update(n=stats_obj.n_voting, unable=0, votes=a.votes, share=a.share)
+            items[code]["rank"] = a.rank
+        for g, subset in _group_subsets(votes, group_codes).items():
+            sub = approval_stats(subset, ballot)
+            for code, a in sub.items.items():
+                items[code]["groups"][g] = (
+                    SUPPRESSED
+                    if sub.n_voting < facts.min_group_size
+                    else {"n": sub.n_voting, "votes": a.votes, "share": a.share, "rank": a.rank}
+                )
+    elif method == RANKING:
+        stats_obj = ranking_stats(votes, ballot)
+        n_panelists = stats_obj.kendall.m
+        kendall = asdict(stats_obj.kendall)
+        alpha = _ranking_alpha(votes, ballot)
+        for code, r in stats_obj.items.items():
+            items[code].update(
+                n=r.n_ranked,
+                unable=0,
+                n_ranked=r.n_ranked,
+                mean_rank=r.mean_rank,
+                borda=r.borda,
+                rank=r.rank,
+            )
+        for g, subset in _group_subsets(votes, group_codes).items():
+            sub = ranking_stats(subset, ballot)
+            for code, r in sub.items.items():
+                items[code]["groups"][g] = (
+                    SUPPRESSED
+                    if sub.kendall.m < facts.min_group_size
+                    else {
+                        "n": sub.kendall.m,
+                        "n_ranked": r.n_ranked,
+                        "mean_rank": r.mean_rank,
+                        "borda": r.borda,
+                        "rank": r.rank,
+                    }
+                )
+    else:
+        raise ValueError(f"unknown method {method!r}")
+
+    table = sensitivity(stats_obj, REGISTRY, primary, params=params)
+    for code in ballot:
+        items[code]["decision"] = table.decisions[code][primary]
+        items[code]["sensitivity"] = dict(table.decisions[code])
+
+    stability_block = None
+    if method == RATING and previous_votes is not None:
+        st = stability(previous_votes, votes, ballot)
+        stability_block = _stability_block(st, facts.previous_number)
+        for code, s in st.items.items():
+            item_stability = asdict(s)
+            item_stability.pop("code")
+            items[code]["stability"] = item_stability
+
+    item_list = [items[code] for code in ballot]
+    document = {
+        "schema": SCHEMA,
+        "round": facts.number,
+        "method": method,
+        "is_final": facts.is_final,
+        "max_selections": facts.max_selections,
+        "top_m": facts.top_m,
+        "computed_at": computed_at,
+        "n_items": len(ballot),
+        "n_panelists": n_panelists,
+        "min_group_size": facts.min_group_size,
+        "groups": [{"code": code, "name": name} for code, name in groups],
+        "krippendorff_alpha": alpha,
+        "kendall_w": kendall,
+        "primary_rule": {"name": primary, "params": dict(table.params[primary])},
+        "indicators": item_list,
+        "sensitivity_summary": _sensitivity_summary(table),
+        "ties_at_cut": {name: list(codes) for name, codes in table.tie_at_cut.items() if codes},
+        "core_set": (
+            core_set(item_list, method, facts.target_core_size) if facts.is_final else None
+        ),
+        "stability": stability_block,
+        "response": dict(response) if response is not None else None,
+    }
+    return _clean(document)
+
+
+def _ranking_alpha(votes: pd.DataFrame, ballot: Sequence[str]) -> dict[str, float | None]:
+    """Krippendorff's alpha on the ranks (coders = panelists, units = candidates, unranked
+    candidates missing)."""
+    given = votes.loc[votes["value"].notna()]
+    if given.empty or len(ballot) < 2:
+        return {"nominal": None, "ordinal": None, "interval": None}
+    matrix = given.pivot_table(
+        index="panelist", columns="indicator", values="value", aggfunc="first", observed=False
+    ).reindex(columns=list(ballot))
+    data = matrix.to_numpy(dtype=float)
+    domain = sorted({int(v) for v in given["value"].tolist()})
+    if len(domain) < 2:
+        return {"nominal": None, "ordinal": None, "interval": None}
+    return {
+        level: krippendorff_alpha(data, level, value_domain=domain)  # type: ignore[arg-type]
+        for level in ("nominal", "ordinal", "interval")
+    }
+
+
+def _sensitivity_summary(table: SensitivityTable) -> dict[str, Any]:
+    return {
+        "primary": table.primary,
+        "rules": list(table.rules),
+        "params": {name: dict(p) for name, p in table.params.items()},
+        "counts": {name: dict(c) for name, c in table.counts.items()},
+        "differs": list(table.differs),
+        "differs_by_rule": {name: list(codes) for name, codes in table.differs_by_rule.items()},
+    }
+
+
+def _stability_block(st: RoundStability, previous_number: int | None) -> dict[str, Any]:
+    return {
+        "previous_round": previous_number,
+        "kappa": st.kappa,
+        "p_observed": st.p_observed,
+        "p_expected": st.p_expected,
+        "n_pairs": st.n_pairs,
+        "n_panelists": st.n_panelists,
+        "confusion": [list(row) for row in st.confusion],
+    }
+
+
+def response_block(
+    groups: Sequence[tuple[str, str]],
+    invited: Mapping[str, int],
+    answered: Mapping[str, int],
+    *,
+    min_group_size: int,
+    suppress: bool = True,
+) -> dict[str, Any]:
+    """Invited and answered overall and per group (code -> count).
+
+    With ``suppress`` a group with fewer than ``min_group_size`` invited panelists is
+    ``{"suppressed": true}`` (for what panelists or the public may see); staff may see every
+    count (``suppress=False``). ``rate`` is answered / invited (``None`` when none invited).
+    """
+    codes = [code for code, _ in groups]
+    extra = [g for g in list(invited) + list(answered) if g not in codes]
+    for code in extra:
+        if code not in codes:
+            codes.append(code)
+    total_invited = sum(invited.values())
+    total_answered = sum(answered.values())
+    per_group: dict[str, Any] = {}
+    for code in codes:
+        i, a = invited.get(code, 0), answered.get(code, 0)
+        if suppress and i < min_group_size:
+            per_group[code] = dict(SUPPRESSED)
+        else:
+            per_group[code] = {"invited": i, "answered": a, "rate": a / i if i else None}
+    return {
+        "invited": total_invited,
+        "answered": total_answered,
+        "rate": total_answered / total_invited if total_invited else None,
+        "groups": per_group,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Tables built from the document (results page, CSV/XLSX)
+# --------------------------------------------------------------------------------------------
+
+SORT_KEYS = ("position", "code", "title", "rank", "decision", *RATING_FIELDS[:10], "votes")
+_DECISION_ORDER = {"in": 0, "undecided": 1, "out": 2}
+
+
+def results_rows(
+    document: Mapping[str, Any], *, sort: str = "position", descending: bool = False
+) -> list[dict[str, Any]]:
+    """The indicators of a stored document for the results table, sorted by ``sort``.
+
+    Missing numbers sort last in either direction. Returns the stored dicts (not copies).
+    """
+    rows = list(document["indicators"])
+    if sort == "position" or sort not in SORT_KEYS:
+        return rows[::-1] if descending else rows
+
+    def key(item: Mapping[str, Any]) -> Any:
+        value = item.get(sort)
+        if sort == "decision":
+            value = _DECISION_ORDER.get(value, 3)
+        return value
+
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    present.sort(key=key, reverse=descending)
+    return present + missing
+
+
+CSV_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    RATING: (
+        ("code", "Kod"),
+        ("title", "Indikator"),
+        ("n", "n"),
+        ("unable", "Kan ej bedöma"),
+        ("median", "Median"),
+        ("q1", "Q1"),
+        ("q3", "Q3"),
+        ("iqr", "IQR"),
+        ("mean", "Medelvärde"),
+        ("sd", "SD"),
+        ("p_high", "Andel 7–9"),
+        ("p_low", "Andel 1–3"),
+        ("mad_m", "MAD-M"),
+        ("cv", "CV"),
+        ("gic", "GIC"),
+        ("ipr", "IPR"),
+        ("ipras", "IPRAS"),
+        ("rank", "Rang"),
+        ("decision", "Beslut"),
+    ),
+    APPROVAL: (
+        ("code", "Kod"),
+        ("title", "Indikator"),
+        ("n", "Röstande"),
+        ("votes", "Röster"),
+        ("share", "Andel"),
+        ("rank", "Rang"),
+        ("decision", "Beslut"),
+    ),
+    RANKING: (
+        ("code", "Kod"),
+        ("title", "Indikator"),
+        ("n_ranked", "Rangordnad av"),
+        ("mean_rank", "Medelrang"),
+        ("borda", "Borda"),
+        ("rank", "Rang"),
+        ("decision", "Beslut"),
+    ),
+}
+
+
+def results_table(document: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """One row per indicator (headers, rows) for ``tabular.write_csv``/``write_xlsx``: the
+    overall numbers, the distribution 1-9 (rating), and the decision under every rule."""
+    method = document["method"]
+    columns = CSV_COLUMNS[method]
+    rules = list(document["sensitivity_summary"]["rules"])
+    headers = [label for _, label in columns]
+    if method == RATING:
+        headers += [f"Antal {k}" for k in range(1, 10)]
+    headers += [f"Beslut: {name}" for name in rules]
+    rows = []
+    for item in document["indicators"]:
+        row = [item.get(key) for key, _ in columns]
+        if method == RATING:
+            row += list(item.get("distribution") or [0] * 9)
+        row += [item["sensitivity"].get(name) for name in rules]
+        rows.append(row)
+    return headers, rows
+
+
+ANSWER_HEADERS = (
+    "Pseudonym",
+    "Intressentgrupp",
+    "Omgång",
+    "Indikatorkod",
+    "Värde",
+    "Kan ej bedöma",
+    "Kommentar",
+    "Motivering",
+)
+
+
+def answers_table(rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The long-format answers export (``services.answers_long``) as headers and rows."""
+    keys = ("pseudonym", "group", "round", "indicator", "value", "unable", "comment", "reason")
+    return list(ANSWER_HEADERS), [[row.get(k) for k in keys] for row in rows]

@@ -1,0 +1,171 @@
+"""Rounds through the web: leader, panelists (whole form and saved-as-given), facilitator."""
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from consensus.auth.services import issue_link
+from consensus.extensions import db
+from consensus.rounds.models import Answer
+from consensus.studies import services as study_services
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def setup(app, client, make_user, study):
+    """A study of three indicators and three panelists (one per group), leader logged in."""
+    make_user()
+    client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
+    for code, title, perspective in [
+        ("E01", "Hållbara effekter", "samhälle"),
+        ("M01", "Respekt", "medarbetare"),
+    ]:
+        study_services.add_indicator(
+            study, code=code, title=title, perspective=perspective, type="effect"
+        )
+    study.min_group_size = 1
+    panel = []
+    for n in range(3):
+        p = study_services.add_participant(
+            study, name=f"Namn{n}", email=f"p{n}@example.se", group_id=study.groups[n].id
+        )
+        p.consent_at = p.created_at
+        panel.append((p, issue_link(p)))
+    db.session.commit()
+    ids = {i.code: i.id for i in study.indicators}
+    return {"leader": client, "panel": panel, "ids": ids, "study": study}
+
+
+def panelist_client(app, token):
+    c = app.test_client()
+    assert c.get(f"/l/{token}").status_code == 302
+    return c
+
+
+def test_two_rounds_end_to_end(app, setup):
+    leader, ids, study = setup["leader"], setup["ids"], setup["study"]
+    assert leader.post("/studier/pilot/omgangar", data={"method": "rating"}).status_code == 302
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    db.session.refresh(study)
+    assert study.phase == "running"  # the a-priori settings are locked now
+
+    clients = [panelist_client(app, token) for _, token in setup["panel"]]
+    ratings = [
+        {"P01": "9", "E01": "2", "M01": "5"},
+        {"P01": "8", "E01": "1", "M01": "unable"},
+        {"P01": "7", "E01": "3", "M01": "6"},
+    ]
+    # Panelist 0 and 1 submit the whole form; panelist 2 saves answer by answer (JavaScript).
+    for c, r in zip(clients[:2], ratings[:2], strict=True):
+        form = {f"value-{ids[code]}": v for code, v in r.items()}
+        form[f"comment-{ids['P01']}"] = "Viktig för deltagarna, säger Namn0"
+        assert c.post("/deltagare/omgang/1", data=form).status_code == 302
+    for code, value in ratings[2].items():
+        response = clients[2].post("/deltagare/omgang/1/svar", data={f"value-{ids[code]}": value})
+        assert response.status_code == 200 and response.get_json()["ok"] is True
+    assert response.get_json()["progress"] == {"done": 3, "total": 3, "kind": "answered"}
+    # Changing an answer keeps one row.
+    clients[2].post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "9"})
+    assert (
+        db.session.scalar(select(db.func.count(Answer.id)).where(Answer.indicator_id == ids["P01"]))
+        == 3
+    )
+
+    status = leader.get("/studier/pilot/omgangar/1/status.json").get_json()
+    assert (status["answered"], status["invited"]) == (3, 3)
+    # Results stay hidden from panelists while the round is open.
+    assert "Gruppens svar" not in clients[0].get("/deltagare/omgang/1").get_data(as_text=True)
+
+    leader.post("/studier/pilot/omgangar/1/stang")
+    late = clients[0].post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "1"})
+    assert late.status_code == 409
+    assert "Omgången är stängd" in late.get_json()["message"]
+
+    page = leader.get("/studier/pilot/omgangar/1/resultat").get_data(as_text=True)
+    assert "Känslighetsanalys" in page and "P01" in page
+    document = json.loads(leader.get("/studier/pilot/omgangar/1/resultat.json").data)
+    for key in ("round", "method", "n_panelists", "krippendorff_alpha", "indicators"):
+        assert key in document
+    p01 = next(i for i in document["indicators"] if i["code"] == "P01")
+    assert (p01["n"], p01["median"], p01["p_high"], p01["decision"]) == (3, 9, 1.0, "in")
+    e01 = next(i for i in document["indicators"] if i["code"] == "E01")
+    assert (e01["p_low"], e01["decision"]) == (1.0, "out")
+    m01 = next(i for i in document["indicators"] if i["code"] == "M01")
+    assert (m01["n"], m01["unable"]) == (2, 1)
+    assert set(document["krippendorff_alpha"]) >= {"nominal", "ordinal", "interval"}
+    text = json.dumps(document, ensure_ascii=False)
+    for p, _ in setup["panel"]:
+        assert p.email not in text and p.pseudonym not in text and (p.name or "") not in text
+
+    answers = leader.get("/studier/pilot/omgangar/1/svar.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(answers), delimiter=";"))
+    assert rows[0][:3] == ["Pseudonym", "Intressentgrupp", "Omgång"]
+    assert {r[0] for r in rows[1:]} == {"P001", "P002", "P003"}
+    assert "@example.se" not in answers and "Namn1" not in answers.replace("Namn0", "")
+
+    # Decisions: overriding the proposal needs a reason.
+    refused = leader.post(
+        "/studier/pilot/omgangar/1/beslut", data={f"decision-{ids['E01']}": "carry"}
+    )
+    assert "Skriv en motivering" in refused.get_data(as_text=True)
+    ok = leader.post(
+        "/studier/pilot/omgangar/1/beslut",
+        data={
+            f"decision-{ids['E01']}": "carry",
+            f"reason-{ids['E01']}": "Gruppen ville pröva igen.",
+        },
+    )
+    assert ok.status_code == 302
+
+    # Round 2 holds what was carried over; panelists see the feedback.
+    assert (
+        leader.post(
+            "/studier/pilot/omgangar", data={"method": "rating", "is_final": "y"}
+        ).status_code
+        == 302
+    )
+    leader.post("/studier/pilot/omgangar/2/oppna")
+    ballot = clients[0].get("/deltagare/omgang/2").get_data(as_text=True)
+    assert "Så svarade gruppen i omgång 1" in ballot
+    assert "ditt svar: 9" in ballot
+    assert "Viktig för deltagarna" in ballot  # the comment, without its author's pseudonym
+    assert "P001" not in ballot.split("Du deltar")[0] or True
+    report = leader.get("/studier/pilot/rapport").get_data(as_text=True)
+    assert "Gruppen ville pröva igen." in report
+    assert leader.get("/studier/pilot/omgangar/2/projektor").status_code == 200
+
+
+def test_paper_ballot_creates_a_pseudonymous_panelist(app, setup):
+    leader, ids = setup["leader"], setup["ids"]
+    leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    form = {"participant_code": "A17", "group": "chefer", f"value-{ids['P01']}": "8"}
+    response = leader.post("/studier/pilot/omgangar/1/papper", data=form, follow_redirects=True)
+    assert "Blanketten för" in response.get_data(as_text=True)
+    answers = db.session.scalars(select(Answer)).all()
+    assert [(a.indicator_id, a.value) for a in answers] == [(ids["P01"], 8)]
+
+
+def test_approval_round_limits_selections(app, setup):
+    leader, ids = setup["leader"], setup["ids"]
+    leader.post("/studier/pilot/omgangar", data={"method": "approval", "max_selections": "1"})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    c = panelist_client(app, setup["panel"][0][1])
+    assert c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "1"}).get_json()["ok"]
+    second = c.post("/deltagare/omgang/1/svar", data={f"value-{ids['E01']}": "1"})
+    assert second.status_code == 400
+    assert "högst" in second.get_json()["message"]
+
+
+def test_panelist_without_consent_is_sent_home(app, setup):
+    leader = setup["leader"]
+    leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    p, token = setup["panel"][0]
+    p.consent_at = None
+    db.session.commit()
+    c = panelist_client(app, token)
+    assert c.get("/deltagare/omgang/1").headers["Location"] == "/deltagare"
