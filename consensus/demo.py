@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from .auth import services as auth_services
 from .auth.models import User
+from .dbtypes import utcnow
 from .extensions import db
 from .studies import services as study_services
 from .studies.models import Study
@@ -415,12 +416,72 @@ def load_if_empty() -> bool:
             joined_via="import",
         )
     study_services.ensure_join_code(study)
+    db.session.flush()
+    _demo_rounds(study, users["projektledare"])
     return True
+
+
+# Invented comments for the demo's round 1 (shown anonymously in round 2).
+DEMO_COMMENTS = {
+    "P04": "En tydlig kontaktperson är det deltagarna själva lyfter först. (Demotext.)",
+    "P07": "Stegförflyttning behöver definieras gemensamt innan den kan jämföras. (Demotext.)",
+    "P11": "Två veckor är ett mål för verksamheten, inte en indikator på samverkan. (Demotext.)",
+    "E12": "Svårt att mäta lokalt; kräver registerdata. (Demotext.)",
+}
+
+
+def _demo_rating(rng, code: str, source: str) -> tuple[int | None, bool]:
+    """Round 1 ratings: the NNS core indicators mostly 7-9, the invented ones lower."""
+    if rng.random() < 0.03:
+        return None, True  # kan ej bedöma
+    if source == NNS_SOURCE:
+        return rng.choices(range(1, 10), weights=[0, 0, 1, 1, 2, 4, 10, 14, 12])[0], False
+    return rng.choices(range(1, 10), weights=[3, 5, 6, 7, 6, 5, 3, 2, 1])[0], False
+
+
+def _demo_rounds(study, leader) -> None:
+    """Round 1 closed and confirmed; round 2 (the final round) open, most of the panel has
+    answered. Join with the conference code to try the ballot, then close round 2."""
+    import random
+
+    from .rounds import services as rounds
+
+    rng = random.Random(2014)
+    panel = [p for p in study.participants if p.kind == "panelist"]
+    now = utcnow()
+    for p in panel:
+        p.invitation_status = "sent"
+        p.invited_at = p.first_visit_at = p.consent_at = now
+    first = rounds.create_round(study, "rating", actor=leader)
+    rounds.open_round(first, actor=leader)
+    items = rounds.ballot(first)
+    for p in panel:
+        answers = []
+        for indicator in items:
+            value, unable = _demo_rating(rng, indicator.code, indicator.source)
+            answer = {"indicator_id": indicator.id, "value": value, "unable": unable}
+            if indicator.code in DEMO_COMMENTS and rng.random() < 0.15:
+                answer["comment"] = DEMO_COMMENTS[indicator.code]
+            answers.append(answer)
+        rounds.save_answers(first, p, answers)
+    rounds.close_round(first, actor=leader)
+    rounds.confirm_decisions(first, actor=leader)
+
+    second = rounds.create_round(study, "rating", is_final=True, actor=leader)
+    rounds.open_round(second, actor=leader)
+    for p in panel[: len(panel) - 5]:
+        answers = []
+        for indicator in rounds.ballot(second):
+            value, unable = _demo_rating(rng, indicator.code, indicator.source)
+            answers.append({"indicator_id": indicator.id, "value": value, "unable": unable})
+        rounds.save_answers(second, p, answers)
 
 
 def logins_text() -> str:
     lines = ["Demoinloggningar (om lösenorden inte har bytts):"]
     for email, role, _name, password in DEMO_ACCOUNTS:
         lines.append(f"  {role:<14} {email:<30} lösenord: {password}")
-    lines.append("Öppna http://127.0.0.1:5000 och logga in.")
+    lines.append("Öppna http://127.0.0.1:5000 och logga in. Studien ”demo” har omgång 1 stängd och")
+    lines.append("omgång 2 (sista) öppen: anslut som paneldeltagare med konferenskoden under")
+    lines.append("Studier → demo → Konferenskod, svara, och stäng sedan omgången som projektledare.")
     return "\n".join(lines)

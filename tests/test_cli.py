@@ -69,6 +69,15 @@ def test_demo_on_empty_database_then_idempotent(runner):
     }
     assert all(p.email.endswith("@demo.invalid") for p in panelists)
     assert study.join_code
+    from consensus.rounds import services as rounds
+
+    first, second = rounds.rounds(study)
+    assert (first.status, second.status, second.is_final) == ("closed", "open", True)
+    assert first.decisions_confirmed_at is not None
+    document = rounds.get_result(first)
+    nns = {i["code"]: i for i in document["indicators"] if i["code"][1:].isdigit()}
+    assert all(nns[f"P{n:02d}"]["decision"] != "out" for n in range(1, 11))
+    assert rounds.response_counts(second)["answered"] == 25
     invented = [i for i in study.indicators if i.source.startswith("Demotext")]
     assert invented and all(i.description == "Demotext." for i in invented)
 

@@ -745,6 +745,16 @@ def participant_home():
         flash(_("Tack! Ditt samtycke är registrerat."), "success")
         return redirect(url_for("studies.participant_home"))
     new_link = session.pop("new_link", None)
+    from ..rounds import services as round_services
+
+    round_services.close_due_rounds(study=p.study)
+    db.session.commit()
+    visible = [r for r in round_services.rounds(p.study) if r.status != "draft"]
     return render_template(
-        "studies/participant_home.html", participant=p, study=p.study, form=form, new_link=new_link
+        "studies/participant_home.html",
+        participant=p,
+        study=p.study,
+        form=form,
+        new_link=new_link,
+        rounds=visible,
     )

@@ -57,18 +57,33 @@ def live_server(app):
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser, live_server):  # closes its pages before the server stops
     contexts = []
+    errors: list[str] = []
 
     def _new_page():
         context = browser.new_context(locale="sv-SE")
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # JavaScript errors fail the test: the pages must work as written.
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: _console_error(page, message, errors))
+        return page
 
     yield _new_page
     for context in contexts:
         context.close()
+    assert errors == [], f"errors in the browser console: {errors}"
+
+
+def _console_error(page, message, errors: list[str]) -> None:
+    if message.type != "error":
+        return
+    # An error page (403, 404) that a test opens on purpose logs its own status: not a defect.
+    if "Failed to load resource" in message.text and message.location.get("url") == page.url:
+        return
+    errors.append(f"{page.url}: {message.text}")
 
 
 @pytest.fixture
@@ -99,3 +114,11 @@ def axe_violations(page, impacts=("serious", "critical")):
 def assert_accessible(page):
     violations = axe_violations(page)
     assert violations == [], f"axe-core on {page.url}: {violations}"
+
+
+@pytest.fixture
+def app_config(database_url):
+    """Browser tests run with CSRF protection on, as in production."""
+    from tests.conftest import make_config
+
+    return make_config(database_url, WTF_CSRF_ENABLED=True)

@@ -22,7 +22,7 @@ POOL = (
 
 @pytest.fixture
 def app_config(database_url, smtp_server):
-    return make_config(database_url, MAIL_PORT=smtp_server.port)
+    return make_config(database_url, MAIL_PORT=smtp_server.port, WTF_CSRF_ENABLED=True)
 
 
 @pytest.fixture
