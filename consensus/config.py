@@ -16,7 +16,10 @@ class Defaults:
     SECRET_KEY = DEFAULT_SECRET_KEY
     # Set in create_app to sqlite:///<instance>/consensus.sqlite unless DATABASE_URL is given.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pre-ping: it costs a round trip on every request (the vote path counts them, see
+    # bench/bench_save_load.py). Connections are recycled instead, and a connection that the
+    # server dropped fails one request, which the 500 handler rolls back.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 1800}
 
     # Sessions and cookies (Flask's defaults are too lax for a public-sector service).
     SESSION_COOKIE_SECURE = True

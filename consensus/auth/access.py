@@ -69,13 +69,16 @@ def forget_participant() -> None:
 
 def load_session_participant():
     """The participant of this browser session, re-checked on every request."""
+    from sqlalchemy.orm import joinedload
+
     from ..dbtypes import utcnow
     from ..studies.models import Participant
 
     data = session.get(SESSION_PARTICIPANT)
     if not isinstance(data, dict):
         return None
-    p = db.session.get(Participant, data.get("id"))
+    # One query for the participant and the study (the vote path counts its round trips).
+    p = db.session.get(Participant, data.get("id"), options=[joinedload(Participant.study)])
     if (
         p is None
         or p.token_hash is None

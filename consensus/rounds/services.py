@@ -797,9 +797,27 @@ class _BallotContext:
     ask_reason: bool
 
 
-def _begin_save(round: Round, *, now: datetime, enforce_deadline: bool) -> _BallotContext:
+def _begin_save(
+    round: Round,
+    *,
+    now: datetime,
+    enforce_deadline: bool,
+    indicator_ids: Iterable[Any] | None = None,
+) -> _BallotContext:
     """Lock the round for saving (see the module docstring), check that it is open and read
-    what the save needs (two queries: the round row, the ballot's indicator ids)."""
+    what the save needs: one query when the caller names the indicators it writes (the
+    round row, the ballot's size and how many of those indicators are on it), two otherwise."""
+    wanted = None
+    if indicator_ids is not None:
+        wanted = {i for i in indicator_ids if _is_int(i)}
+    ballot_size = (
+        select(func.count(RoundItem.id)).where(RoundItem.round_id == round.id).scalar_subquery()
+    )
+    on_ballot = (
+        select(func.count(RoundItem.id))
+        .where(RoundItem.round_id == round.id, RoundItem.indicator_id.in_(sorted(wanted or {0})))
+        .scalar_subquery()
+    )
     query = (
         select(
             Round.status,
@@ -810,6 +828,8 @@ def _begin_save(round: Round, *, now: datetime, enforce_deadline: bool) -> _Ball
             Round.max_selections,
             Round.top_m,
             Study.ask_reason_on_band_cross,
+            ballot_size.label("ballot_size"),
+            on_ballot.label("on_ballot"),
         )
         .join(Study, Study.id == Round.study_id)
         .where(Round.id == round.id)
@@ -832,10 +852,13 @@ def _begin_save(round: Round, *, now: datetime, enforce_deadline: bool) -> _Ball
         raise RoundError("round_closed")
     if enforce_deadline and facts.closes_at is not None and now >= facts.closes_at:
         raise RoundError("round_closed")
-    items = set(
-        db.session.scalars(select(RoundItem.indicator_id).where(RoundItem.round_id == round.id))
-    )
-    limit = len(items)
+    if wanted is not None and facts.on_ballot == len(wanted):
+        items = wanted  # every indicator written is on the ballot: no need to read them all
+    else:
+        items = set(
+            db.session.scalars(select(RoundItem.indicator_id).where(RoundItem.round_id == round.id))
+        )
+    limit = facts.ballot_size
     if facts.method == "ranking" and facts.top_m:
         limit = min(limit, facts.top_m)
     return _BallotContext(
@@ -1036,7 +1059,13 @@ def save_answers(
     closing time, unless ``enforce_deadline=False`` for staff entering paper ballots).
     """
     now = now or utcnow()
-    ctx = _begin_save(round, now=now, enforce_deadline=enforce_deadline)
+    answers = list(answers)
+    ctx = _begin_save(
+        round,
+        now=now,
+        enforce_deadline=enforce_deadline,
+        indicator_ids=None if replace else [a.get("indicator_id") for a in answers],
+    )
     result = _write_ballot(ctx, participant, answers, now=now, replace=replace)
     db.session.flush()
     return result

@@ -79,7 +79,8 @@ def round_error_text(error: services.RoundError) -> str:
         "round_closed": _("Omgången är stängd. Svaret sparades inte."),
         "round_not_open": _("Omgången har inte öppnat ännu."),
         "too_many_selections": _(
-            "Du kan välja högst %(k)s indikatorer. Avmarkera någon först.", k=p.get("max", p.get("k", ""))
+            "Du kan välja högst %(k)s indikatorer. Avmarkera någon först.",
+            k=p.get("max", p.get("k", "")),
         ),
         "invalid_value": _("Ogiltigt svar."),
         "duplicate_rank": _("Samma plats kan bara ges till en indikator."),
@@ -163,7 +164,9 @@ def round_list(slug: str):
                 new = services.create_round(
                     study,
                     form.method.data,
-                    max_selections=form.max_selections.data if form.method.data == "approval" else None,
+                    max_selections=form.max_selections.data
+                    if form.method.data == "approval"
+                    else None,
                     top_m=form.top_m.data if form.method.data == "ranking" else None,
                     is_final=form.is_final.data,
                     closes_at=closes_at,
@@ -177,7 +180,11 @@ def round_list(slug: str):
                 flash(_("Omgång %(n)s är skapad som utkast.", n=new.number), "success")
                 return redirect(url_for("rounds.round_detail", slug=slug, number=new.number))
     return render_template(
-        "rounds/list.html", study=study, rounds=services.rounds(study), form=form, button=ButtonForm()
+        "rounds/list.html",
+        study=study,
+        rounds=services.rounds(study),
+        form=form,
+        button=ButtonForm(),
     )
 
 
@@ -200,7 +207,9 @@ def round_detail(slug: str, number: int):
     )
 
 
-@bp.route("/studier/<slug>/omgangar/<int:number>/<any(oppna, stang, ateroppna):action>", methods=["POST"])
+@bp.route(
+    "/studier/<slug>/omgangar/<int:number>/<any(oppna, stang, ateroppna):action>", methods=["POST"]
+)
 @staff(*STUDY_LEADERS)
 def round_transition(slug: str, number: int, action: str):
     study = _study(slug)
@@ -575,7 +584,10 @@ def reword(slug: str, indicator_id: int):
     if form.validate_on_submit():
         try:
             services.reword(
-                indicator, form.title.data, form.description.data or "", form.reason.data,
+                indicator,
+                form.title.data,
+                form.description.data or "",
+                form.reason.data,
                 actor=current_user,
             )
         except services.RoundError as error:
@@ -586,7 +598,10 @@ def reword(slug: str, indicator_id: int):
             flash(_("Den nya lydelsen är sparad."), "success")
             return redirect(url_for("rounds.lineage", slug=slug))
     return render_template(
-        "rounds/reword.html", study=study, indicator=indicator, form=form,
+        "rounds/reword.html",
+        study=study,
+        indicator=indicator,
+        form=form,
         versions=services.wordings(indicator),
     )
 
@@ -608,8 +623,12 @@ def lineage(slug: str):
             if "merge-submit" in request.form and merge_form.validate_on_submit():
                 chosen = [_indicator(study, iid) for iid in merge_form.indicators.data]
                 services.merge(
-                    chosen, merge_form.code.data.strip(), merge_form.title.data.strip(),
-                    merge_form.description.data or "", merge_form.reason.data, actor=current_user,
+                    chosen,
+                    merge_form.code.data.strip(),
+                    merge_form.title.data.strip(),
+                    merge_form.description.data or "",
+                    merge_form.reason.data,
+                    actor=current_user,
                 )
                 done = _("Indikatorerna är sammanslagna.")
             elif "split-submit" in request.form and split_form.validate_on_submit():
@@ -618,8 +637,14 @@ def lineage(slug: str):
                 services.split(
                     _indicator(study, split_target),
                     [
-                        {"code": split_form.code_1.data.strip(), "title": split_form.title_1.data.strip()},
-                        {"code": split_form.code_2.data.strip(), "title": split_form.title_2.data.strip()},
+                        {
+                            "code": split_form.code_1.data.strip(),
+                            "title": split_form.title_1.data.strip(),
+                        },
+                        {
+                            "code": split_form.code_2.data.strip(),
+                            "title": split_form.title_2.data.strip(),
+                        },
                     ],
                     split_form.reason.data,
                     actor=current_user,
@@ -746,7 +771,9 @@ def ballot(number: int):
             elif needs_reason:
                 flash(_("Dina svar är sparade. Motivera gärna de svar som är markerade."), "info")
             else:
-                flash(_("Dina svar är sparade. Du kan ändra dem tills omgången stänger."), "success")
+                flash(
+                    _("Dina svar är sparade. Du kan ändra dem tills omgången stänger."), "success"
+                )
                 return redirect(url_for("rounds.ballot", number=number))
     answers = services.participant_answers(r, p)
     document = services.get_result(r) if r.status == "closed" else None
@@ -789,9 +816,9 @@ def ballot_autosave(number: int):
     except services.RoundError as error:
         db.session.rollback()
         status = 409 if error.code in ("round_closed", "round_not_open") else 400
-        return jsonify({"ok": False, "code": error.code, "message": round_error_text(error)}), status
-    progress = services.progress(r, p)
+        return jsonify(
+            {"ok": False, "code": error.code, "message": round_error_text(error)}
+        ), status
     db.session.commit()
-    return jsonify(
-        {"ok": True, "message": _("Sparat."), "needs_reason": saved.needs_reason, "progress": progress}
-    )
+    # The page counts its own progress; the answer only says whether the save held.
+    return jsonify({"ok": True, "message": _("Sparat."), "needs_reason": saved.needs_reason})

@@ -37,6 +37,22 @@
     return data;
   }
 
+  // Progress is counted on the page: a question is answered when it has a value.
+  function updateProgress() {
+    if (!progressText) { return; }
+    var kind = progressText.getAttribute("data-kind");
+    var total = progressText.getAttribute("data-total");
+    var done = 0;
+    form.querySelectorAll("fieldset.question").forEach(function (q) {
+      var id = q.getAttribute("data-indicator");
+      var checked = q.querySelector("input[name='value-" + id + "']:checked");
+      var number = q.querySelector("input[type=number][name='value-" + id + "']");
+      if (checked || (number && number.value !== "")) { done += 1; }
+    });
+    progressText.textContent = texts[kind].replace("{d}", done).replace("{t}", total);
+    if (progressBar) { progressBar.value = done; }
+  }
+
   function save(question) {
     say(texts.saving);
     fetch(url, { method: "POST", body: fieldsOf(question), credentials: "same-origin",
@@ -49,11 +65,7 @@
         say(body.message || (result.ok ? "" : texts.failed));
         question.classList.toggle("field-error", !result.ok);
         if (!result.ok) { return; }
-        var p = body.progress;
-        if (p && progressText) {
-          progressText.textContent = texts[p.kind].replace("{d}", p.done).replace("{t}", p.total);
-          if (progressBar) { progressBar.value = p.done; }
-        }
+        updateProgress();
         (body.needs_reason || []).forEach(function (id) {
           var wrap = document.getElementById("reason-wrap-" + id);
           if (wrap && wrap.hidden) { wrap.hidden = false; say(texts.reason); }
