@@ -169,3 +169,106 @@ def test_panelist_without_consent_is_sent_home(app, setup):
     db.session.commit()
     c = panelist_client(app, token)
     assert c.get("/deltagare/omgang/1").headers["Location"] == "/deltagare"
+
+
+class TestReminders:
+    @pytest.fixture
+    def app_config(self, database_url, smtp_server):
+        from tests.conftest import make_config
+
+        return make_config(database_url, MAIL_PORT=smtp_server.port)
+
+    def test_reminders_go_to_those_who_have_not_answered(self, app, setup, smtp_server):
+        leader, ids = setup["leader"], setup["ids"]
+        leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+        leader.post("/studier/pilot/omgangar/1/oppna")
+        c = panelist_client(app, setup["panel"][0][1])
+        c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "7"})
+        response = leader.post("/studier/pilot/omgangar/1/paminnelse", follow_redirects=True)
+        assert "2 inbjudningar skickades." in response.get_data(as_text=True)
+        assert sorted(m["To"] for m in smtp_server.messages) == ["p1@example.se", "p2@example.se"]
+        body = smtp_server.messages[0].get_content()
+        assert "Omgång 1" in body and "/l/" in body
+
+
+def test_ballot_file_import_preview_and_confirm(app, setup):
+    leader = setup["leader"]
+    leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    content = (
+        "Deltagarkod;Intressentgrupp;Indikatorkod;Värde\n"
+        "A1;chefer;P01;8\nA1;chefer;E01;kan ej bedöma\nA2;politiker;P01;12\n"
+    ).encode()
+    response = leader.post(
+        "/studier/pilot/omgangar/1/importera",
+        data={"file": (io.BytesIO(content), "blanketter.csv")},
+        content_type="multipart/form-data",
+    )
+    preview = leader.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ingenting har sparats" in preview and "12" in preview
+    assert db.session.scalar(select(db.func.count(Answer.id))) == 0
+
+    fixed = content.replace(b"P01;12", b"P01;2")
+    response = leader.post(
+        "/studier/pilot/omgangar/1/importera",
+        data={"file": (io.BytesIO(fixed), "blanketter.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "2 blanketter" in leader.get(response.headers["Location"]).get_data(as_text=True)
+    done = leader.post(response.headers["Location"], follow_redirects=True)
+    assert "2 nya deltagare" in done.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Answer.id))) == 3
+
+
+def test_between_rounds_notes_reword_merge_split(app, setup):
+    leader, ids = setup["leader"], setup["ids"]
+    leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    leader.post("/studier/pilot/omgangar/1/stang")
+    note = leader.post(
+        "/studier/pilot/omgangar/1/diskussion",
+        data={"indicator": str(ids["P01"]), "text": "Grupperna ville förtydliga ordet delaktig."},
+        follow_redirects=True,
+    )
+    assert "Grupperna ville förtydliga" in note.get_data(as_text=True)
+
+    reworded = leader.post(
+        f"/studier/pilot/indikatorer/{ids['P01']}/omformulera",
+        data={
+            "title": "Deltagare är delaktiga i sin planering",
+            "description": "",
+            "reason": "Tydligare.",
+        },
+        follow_redirects=True,
+    )
+    assert "omformulering" in reworded.get_data(as_text=True)
+    merged = leader.post(
+        "/studier/pilot/harkomst",
+        data={
+            "merge-indicators": [str(ids["E01"]), str(ids["M01"])],
+            "merge-code": "EM1",
+            "merge-title": "Hållbara effekter och respekt",
+            "merge-description": "",
+            "merge-reason": "Överlappar.",
+            "merge-submit": "Slå samman",
+        },
+        follow_redirects=True,
+    )
+    body = merged.get_data(as_text=True)
+    assert "sammanslagning" in body and "EM1" in body
+    refused = leader.post(
+        "/studier/pilot/harkomst",
+        data={
+            "split-indicator": str(ids["P01"]),
+            "split-code_1": "P01a",
+            "split-title_1": "Del 1",
+            "split-code_2": "P01b",
+            "split-title_2": "Del 2",
+            "split-reason": "",
+            "split-submit": "Dela indikatorn",
+        },
+    )
+    assert refused.status_code == 200  # the reason is required: nothing split
+    assert (
+        "delning" not in refused.get_data(as_text=True).split("Härkomst</h2>")[1].split("<h2>")[0]
+    )
