@@ -418,6 +418,19 @@ def close_round(round: Round, *, actor=None, now: datetime | None = None) -> dic
     return document
 
 
+def _require_no_later_round_opened(round: Round) -> None:
+    """A round's outcome can change only until the next round has opened."""
+    later_opened = db.session.scalar(
+        select(Round.number).where(
+            Round.study_id == round.study_id,
+            Round.number > round.number,
+            Round.status != Status.DRAFT,
+        )
+    )
+    if later_opened is not None:
+        raise RoundError("next_round_opened", number=later_opened)
+
+
 def reopen_round(
     round: Round,
     *,
@@ -436,15 +449,7 @@ def reopen_round(
     if not (reason or "").strip():
         raise RoundError("reason_required")
     _lock_round(round, share=False)
-    later_opened = db.session.scalar(
-        select(Round.number).where(
-            Round.study_id == round.study_id,
-            Round.number > round.number,
-            Round.status != Status.DRAFT,
-        )
-    )
-    if later_opened is not None:
-        raise RoundError("next_round_opened", number=later_opened)
+    _require_no_later_round_opened(round)
     if closes_at is not None and closes_at <= now:
         raise RoundError("closes_at_past")
     _apply_transition(
@@ -707,15 +712,7 @@ def confirm_decisions(
     overrides = dict(overrides or {})
     if round.status != Status.CLOSED:
         raise RoundError("round_not_closed")
-    later_opened = db.session.scalar(
-        select(Round.number).where(
-            Round.study_id == round.study_id,
-            Round.number > round.number,
-            Round.status != Status.DRAFT,
-        )
-    )
-    if later_opened is not None:
-        raise RoundError("next_round_opened", number=later_opened)
+    _require_no_later_round_opened(round)
     items = decisions(round)
     by_id = {d.indicator_id: d for d in items}
     codes = dict(
