@@ -1634,3 +1634,36 @@ def answers_long(round_or_study: Round | Study) -> list[dict[str, Any]]:
     )
     keys = ("pseudonym", "group", "round", "indicator", "value", "unable", "comment", "reason")
     return [dict(zip(keys, row, strict=True)) for row in db.session.execute(query)]
+
+
+# --- the study report ------------------------------------------------------------------------
+
+
+def report_data(study: Study) -> dict[str, Any]:
+    """What the COS-STAR/ACCORD study report shows, read from the stored round documents:
+    the rounds, their documents and decisions, the overrides, each indicator's vote history,
+    the core set (when the final round is confirmed), the lineage and the pool's make-up."""
+    all_rounds = rounds(study)
+    documents = {r.number: get_result(r) for r in all_rounds}
+    decided = {r.number: decisions(r) for r in all_rounds if r.status == Status.CLOSED}
+    history: dict[str, list] = {}
+    for r in all_rounds:
+        document = documents.get(r.number)
+        for item in (document or {}).get("indicators", []):
+            history.setdefault(item["code"], []).append((r, item))
+    final = next((r for r in reversed(all_rounds) if r.is_final and r.decisions_confirmed_at), None)
+    core = [d for d in decided.get(final.number, []) if d.decision == "core"] if final else []
+    pool_counts = {"process": 0, "effect": 0}
+    for indicator in study.indicators:
+        pool_counts[indicator.type] = pool_counts.get(indicator.type, 0) + 1
+    return {
+        "rounds": all_rounds,
+        "documents": documents,
+        "decisions": decided,
+        "overrides": [d for ds in decided.values() for d in ds if d.overridden],
+        "history": history,
+        "core": core,
+        "final": final,
+        "lineage_rows": lineage(study),
+        "pool_counts": pool_counts,
+    }

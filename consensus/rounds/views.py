@@ -679,41 +679,12 @@ def lineage(slug: str):
 @staff(*STUDY_STAFF)
 def study_report(slug: str):
     study = _study(slug)
-    all_rounds = services.rounds(study)
-    documents = {r.number: services.get_result(r) for r in all_rounds}
-    decisions = {r.number: services.decisions(r) for r in all_rounds if r.status == "closed"}
-    history: dict[str, list] = {}
-    for r in all_rounds:
-        document = documents.get(r.number)
-        if not document:
-            continue
-        for item in document["indicators"]:
-            history.setdefault(item["code"], []).append((r, item))
-    final = next((r for r in reversed(all_rounds) if r.is_final and r.decisions_confirmed_at), None)
-    core = []
-    if final is not None:
-        core = [d for d in decisions.get(final.number, []) if d.decision == "core"]
     return render_template(
         "rounds/report.html",
         study=study,
-        rounds=all_rounds,
-        documents=documents,
-        decisions=decisions,
         deviations=study_services.deviations(study),
-        overrides=[d for ds in decisions.values() for d in ds if d.overridden],
-        history=history,
-        core=core,
-        final=final,
-        lineage_rows=services.lineage(study),
-        pool_counts=_pool_counts(study),
+        **services.report_data(study),
     )
-
-
-def _pool_counts(study) -> dict:
-    counts = {"process": 0, "effect": 0}
-    for i in study.indicators:
-        counts[i.type] = counts.get(i.type, 0) + 1
-    return counts
 
 
 # --- the panelist's ballot ------------------------------------------------------------------------

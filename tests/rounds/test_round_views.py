@@ -272,3 +272,25 @@ def test_between_rounds_notes_reword_merge_split(app, setup):
     assert (
         "delning" not in refused.get_data(as_text=True).split("Härkomst</h2>")[1].split("<h2>")[0]
     )
+
+
+def test_final_round_core_set_in_the_report(app, setup):
+    leader, ids, study = setup["leader"], setup["ids"], setup["study"]
+    study.target_core_size = 1
+    db.session.commit()
+    leader.post("/studier/pilot/omgangar", data={"method": "rating", "is_final": "y"})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    for (p, token), values in zip(
+        setup["panel"], [("9", "5", "4"), ("8", "6", "3"), ("9", "4", "5")], strict=True
+    ):
+        c = panelist_client(app, token)
+        form = {
+            f"value-{ids[code]}": v for code, v in zip(("P01", "E01", "M01"), values, strict=True)
+        }
+        c.post("/deltagare/omgang/1", data=form)
+    leader.post("/studier/pilot/omgangar/1/stang")
+    assert leader.post("/studier/pilot/omgangar/1/beslut", data={}).status_code == 302
+    report = leader.get("/studier/pilot/rapport").get_data(as_text=True)
+    core_section = report.split("6. Kärnindikatorerna")[1]
+    assert "P01" in core_section and "E01" not in core_section
+    assert "Omgång 1" in core_section  # the vote history
