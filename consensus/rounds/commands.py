@@ -206,16 +206,18 @@ def register(app: Flask) -> None:
 
     @round_group.command("tick")
     def round_tick() -> None:
-        """Stäng alla öppna omgångar vars stängningstid har passerat."""
+        """Öppna och stäng omgångar vars tider har passerat (för cron, t.ex. varje minut)."""
         try:
-            closed = services.close_due_rounds()
+            done = services.run_schedule()
         except services.RoundError as error:
             _fail(error_text(error))
         db.session.commit()
-        for item in closed:
+        for item in done["opened"]:
+            click.echo(f"Öppnade omgång {item.number} i studien {item.study.slug}.")
+        for item in done["closed"]:
             click.echo(f"Stängde omgång {item.number} i studien {item.study.slug}.")
-        if not closed:
-            click.echo("Ingen omgång behövde stängas.")
+        if not done["opened"] and not done["closed"]:
+            click.echo("Ingen omgång behövde öppnas eller stängas.")
 
     @app.cli.group("ballots")
     def ballots_group() -> None:

@@ -36,6 +36,12 @@ class RoundCreateForm(FlaskForm):
         description=_l("Frivilligt vid rangordning. Lämna tomt för att rangordna alla."),
     )
     is_final = BooleanField(_l("Sista omgången: väljer kärnindikatorerna"))
+    opens_at = DateTimeLocalField(
+        _l("Öppnar automatiskt"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("Svensk tid. Lämna tomt för att öppna för hand."),
+    )
     closes_at = DateTimeLocalField(
         _l("Stänger automatiskt"),
         format="%Y-%m-%dT%H:%M",

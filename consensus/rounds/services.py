@@ -491,6 +491,36 @@ def close_due_rounds(now: datetime | None = None, *, study: Study | None = None)
     return closed
 
 
+def open_due_rounds(now: datetime | None = None, *, study: Study | None = None) -> list[Round]:
+    """Open every draft round whose ``opens_at`` has passed. Returns the rounds opened."""
+    now = now or utcnow()
+    query = select(Round).where(
+        Round.status == Status.DRAFT, Round.opens_at.is_not(None), Round.opens_at <= now
+    )
+    if study is not None:
+        query = query.where(Round.study_id == study.id)
+    opened = []
+    for due in db.session.scalars(query.order_by(Round.id)).all():
+        try:
+            open_round(due, now=now)
+        except RoundError as error:
+            if error.code not in ("round_changed", "illegal_transition"):
+                raise
+            continue
+        opened.append(due)
+    return opened
+
+
+def run_schedule(now: datetime | None = None, *, study: Study | None = None) -> dict:
+    """Rounds open and close themselves at their times: called by ``consensus round tick``
+    (cron) and lazily before pages that show a round. Returns {"opened": [...], "closed": [...]}."""
+    now = now or utcnow()
+    return {
+        "opened": open_due_rounds(now, study=study),
+        "closed": close_due_rounds(now, study=study),
+    }
+
+
 # --- reading votes and computing results -----------------------------------------------------
 
 

@@ -150,16 +150,17 @@ def _leader() -> bool:
 @staff(*STUDY_STAFF)
 def round_list(slug: str):
     study = _study(slug)
-    services.close_due_rounds(study=study)
+    services.run_schedule(study=study)
     db.session.commit()
     form = RoundCreateForm()
     if request.method == "POST":
         if not _leader():
             abort(403)
         if form.validate_on_submit():
-            closes_at = None
-            if form.closes_at.data:
-                closes_at = form.closes_at.data.replace(tzinfo=STOCKHOLM)
+            opens_at = form.opens_at.data.replace(tzinfo=STOCKHOLM) if form.opens_at.data else None
+            closes_at = (
+                form.closes_at.data.replace(tzinfo=STOCKHOLM) if form.closes_at.data else None
+            )
             try:
                 new = services.create_round(
                     study,
@@ -169,6 +170,7 @@ def round_list(slug: str):
                     else None,
                     top_m=form.top_m.data if form.method.data == "ranking" else None,
                     is_final=form.is_final.data,
+                    opens_at=opens_at,
                     closes_at=closes_at,
                     actor=current_user,
                 )
@@ -192,7 +194,7 @@ def round_list(slug: str):
 @staff(*STUDY_STAFF)
 def round_detail(slug: str, number: int):
     study = _study(slug)
-    services.close_due_rounds(study=study)
+    services.run_schedule(study=study)
     db.session.commit()
     r = _round(study, number)
     return render_template(
@@ -201,6 +203,7 @@ def round_detail(slug: str, number: int):
         round=r,
         items=services.ballot(r),
         counts=services.response_counts(r),
+        opens_at=_local(r.opens_at),
         closes_at=_local(r.closes_at),
         next_round=services.next_round(r),
         button=ButtonForm(),
@@ -706,7 +709,7 @@ def _participant_round(number: int) -> tuple:
     p = current_participant()
     if p.consent_at is None:
         return p, None
-    services.close_due_rounds(study=p.study)
+    services.run_schedule(study=p.study)
     db.session.commit()
     r = services.get_round(p.study, number)
     if r is None or r.status == "draft":

@@ -747,7 +747,7 @@ def participant_home():
     new_link = session.pop("new_link", None)
     from ..rounds import services as round_services
 
-    round_services.close_due_rounds(study=p.study)
+    round_services.run_schedule(study=p.study)
     db.session.commit()
     visible = [r for r in round_services.rounds(p.study) if r.status != "draft"]
     return render_template(

@@ -280,7 +280,7 @@ def test_final_round_core_set_in_the_report(app, setup):
     db.session.commit()
     leader.post("/studier/pilot/omgangar", data={"method": "rating", "is_final": "y"})
     leader.post("/studier/pilot/omgangar/1/oppna")
-    for (p, token), values in zip(
+    for (_p, token), values in zip(
         setup["panel"], [("9", "5", "4"), ("8", "6", "3"), ("9", "4", "5")], strict=True
     ):
         c = panelist_client(app, token)
@@ -294,3 +294,23 @@ def test_final_round_core_set_in_the_report(app, setup):
     core_section = report.split("6. Kärnindikatorerna")[1]
     assert "P01" in core_section and "E01" not in core_section
     assert "Omgång 1" in core_section  # the vote history
+
+
+def test_a_round_opens_and_closes_itself_at_its_times(app, setup, runner):
+    from datetime import timedelta
+
+    from consensus.dbtypes import utcnow
+    from consensus.rounds import services
+
+    study = setup["study"]
+    r = services.create_round(study, "rating", opens_at=utcnow() + timedelta(hours=1))
+    db.session.commit()
+    assert services.run_schedule(utcnow()) == {"opened": [], "closed": []}
+    later = utcnow() + timedelta(hours=2)
+    assert services.run_schedule(later)["opened"] == [r]
+    services.set_schedule(r, opens_at=r.opens_at, closes_at=later + timedelta(minutes=1))
+    db.session.commit()
+    result = runner.invoke(args=["round", "tick"])
+    assert "Ingen omgång" in result.output  # not yet due in real time
+    assert services.run_schedule(later + timedelta(minutes=2))["closed"] == [r]
+    assert r.status == "closed"
