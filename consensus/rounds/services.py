@@ -620,21 +620,28 @@ def response_counts(round: Round, *, for_panelists: bool = False) -> dict:
     return block
 
 
-def non_responders(round: Round) -> list[Participant]:
-    """Panelists without a vote in the round (for reminders), by id."""
-    answered = select(Answer.participant_id).where(Answer.round_id == round.id, _VOTE)
-    return list(
-        db.session.scalars(
-            select(Participant)
-            .where(
-                Participant.study_id == round.study_id,
-                Participant.kind == "panelist",
-                Participant.erased_at.is_(None),
-                Participant.id.not_in(answered),
-            )
-            .order_by(Participant.id)
-        )
+def invited(round: Round) -> list[Participant]:
+    """The panelists a round is for, by the study's invitation policy (delphi-method.md):
+    everyone on the panel (the default, "all_every_round"), or only those who voted in the
+    previous round ("responders_only"; round 1 is for everyone)."""
+    query = select(Participant).where(
+        Participant.study_id == round.study_id,
+        Participant.kind == "panelist",
+        Participant.erased_at.is_(None),
     )
+    previous = previous_round(round)
+    if round.study.invitation_policy == "responders_only" and previous is not None:
+        voted = select(Answer.participant_id).where(Answer.round_id == previous.id, _VOTE)
+        query = query.where(Participant.id.in_(voted))
+    return list(db.session.scalars(query.order_by(Participant.id)))
+
+
+def non_responders(round: Round) -> list[Participant]:
+    """Invited panelists without a vote in the round (for reminders), by id."""
+    answered = set(
+        db.session.scalars(select(Answer.participant_id).where(Answer.round_id == round.id, _VOTE))
+    )
+    return [p for p in invited(round) if p.id not in answered]
 
 
 def compute_round_results(round: Round, *, now: datetime | None = None) -> dict:

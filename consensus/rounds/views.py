@@ -259,28 +259,42 @@ def round_status(slug: str, number: int):
     )
 
 
-@bp.route("/studier/<slug>/omgangar/<int:number>/paminnelse", methods=["POST"])
+@bp.route(
+    "/studier/<slug>/omgangar/<int:number>/<any(meddela, paminnelse):which>", methods=["POST"]
+)
 @staff(*STUDY_STAFF)
-def round_remind(slug: str, number: int):
+def round_mail(slug: str, number: int, which: str):
+    """Tell the panel that the round is open, or remind those who have not answered; each
+    message carries a new personal link. Who is invited follows the study's policy."""
     study = _study(slug)
     r = _round(study, number)
     if not ButtonForm().validate_on_submit():
         abort(400)
     if r.status != "open":
-        flash(_("Påminnelser skickas bara under en öppen omgång."), "error")
+        flash(_("Meddelanden skickas bara under en öppen omgång."), "error")
+        return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+    if which == "meddela":
+        targets, template, action = services.invited(r), "email/round_open.txt", "round_announced"
+        subject = _("Omgång %(n)s är öppen: %(title)s", n=r.number, title=study.title)
     else:
-        outcome = mailing.send_links(
-            study,
+        targets, template, action = (
             services.non_responders(r),
-            template="email/reminder.txt",
-            subject=_("Påminnelse: omgång %(n)s i %(title)s", n=r.number, title=study.title),
-            action="reminders_sent",
-            actor=current_user,
-            round=r,
-            closes_at=_local(r.closes_at),
+            "email/reminder.txt",
+            "reminders_sent",
         )
-        db.session.commit()
-        flash_outcome(outcome)
+        subject = _("Påminnelse: omgång %(n)s i %(title)s", n=r.number, title=study.title)
+    outcome = mailing.send_links(
+        study,
+        targets,
+        template=template,
+        subject=subject,
+        action=action,
+        actor=current_user,
+        round=r,
+        closes_at=_local(r.closes_at),
+    )
+    db.session.commit()
+    flash_outcome(outcome)
     return redirect(url_for("rounds.round_detail", slug=slug, number=number))
 
 

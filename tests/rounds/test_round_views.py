@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -189,6 +190,31 @@ class TestReminders:
         assert sorted(m["To"] for m in smtp_server.messages) == ["p1@example.se", "p2@example.se"]
         body = smtp_server.messages[0].get_content()
         assert "Omgång 1" in body and "/l/" in body
+
+    def test_round_announcement_follows_the_invitation_policy(self, app, setup, smtp_server):
+        leader, ids, study = setup["leader"], setup["ids"], setup["study"]
+        study.invitation_policy = "responders_only"
+        db.session.commit()
+        leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+        leader.post("/studier/pilot/omgangar/1/oppna")
+        leader.post("/studier/pilot/omgangar/1/meddela")
+        assert len(smtp_server.messages) == 3  # round 1 is for everyone
+        smtp_server.messages.clear()
+        link = None
+        leader.post("/studier/pilot/omgangar/1/meddela")
+        for message in smtp_server.messages:
+            if message["To"] == "p1@example.se":
+                link = re.search(r"/l/[A-Za-z0-9_-]{43}", message.get_content()).group(0)
+        c = app.test_client()
+        c.get(link)
+        c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "8"})
+        leader.post("/studier/pilot/omgangar/1/stang")
+        leader.post("/studier/pilot/omgangar/1/beslut", data={})
+        leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+        leader.post("/studier/pilot/omgangar/2/oppna")
+        smtp_server.messages.clear()
+        leader.post("/studier/pilot/omgangar/2/meddela")
+        assert [m["To"] for m in smtp_server.messages] == ["p1@example.se"]
 
 
 def test_ballot_file_import_preview_and_confirm(app, setup):
