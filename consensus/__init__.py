@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from .auth.views import bp as auth_bp
+    from .measures import models as measures_models  # noqa: F401  (complete the metadata)
     from .pages.views import bp as pages_bp
     from .rounds import models as rounds_models  # noqa: F401  (complete the metadata)
     from .rounds.views import bp as rounds_bp
