@@ -41,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .auth.views import bp as auth_bp
     from .measures import models as measures_models  # noqa: F401  (complete the metadata)
+    from .measures.survey_views import bp as survey_bp
+    from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
     from .rounds import models as rounds_models  # noqa: F401  (complete the metadata)
     from .rounds.views import bp as rounds_bp
@@ -50,6 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(studies_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(measures_bp)
+    app.register_blueprint(survey_bp)
 
     from .cli import register
 

@@ -26,6 +26,7 @@ FRAMEWORK_MODULES = {
     "mail.py",
     "commands.py",
     "mailing.py",
+    "survey_views.py",
 }
 FORBIDDEN = ("flask", "flask_", "sqlalchemy", "werkzeug", "wtforms", "alembic")
 
