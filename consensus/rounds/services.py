@@ -56,6 +56,7 @@ from .models import (  # noqa: F401  (importing the models completes the metadat
     RoundItem,
     RoundResult,
 )
+from .stability import attrition as attrition_of
 from .stability import crossed_band
 from .stats import votes_frame
 
@@ -1690,6 +1691,15 @@ def report_data(study: Study) -> dict[str, Any]:
             history.setdefault(item["code"], []).append((r, item))
     final = next((r for r in reversed(all_rounds) if r.is_final and r.decisions_confirmed_at), None)
     core = [d for d in decided.get(final.number, []) if d.decision == "core"] if final else []
+    closed = [r for r in all_rounds if r.status == Status.CLOSED]
+    attrition_result = None
+    if len(closed) >= 2 and closed[0].method == "rating":
+        last_voters = set(
+            db.session.scalars(
+                select(Answer.participant_id).where(Answer.round_id == closed[-1].id, _VOTE)
+            )
+        )
+        attrition_result = attrition_of(_votes(closed[0]), last_voters)
     pool_counts = {"process": 0, "effect": 0}
     for indicator in study.indicators:
         pool_counts[indicator.type] = pool_counts.get(indicator.type, 0) + 1
@@ -1703,4 +1713,6 @@ def report_data(study: Study) -> dict[str, Any]:
         "final": final,
         "lineage_rows": lineage(study),
         "pool_counts": pool_counts,
+        "attrition": attrition_result,
+        "last_closed": closed[-1] if closed else None,
     }

@@ -166,3 +166,41 @@ def stability(
         kappa=kappa,
         confusion=tuple(tuple(int(c) for c in row) for row in confusion.tolist()),
     )
+
+
+@dataclass(frozen=True)
+class Attrition:
+    """Round-1 scores of those who stayed against those who dropped out (delphi-method.md).
+
+    ``mean_p_high_*``: the mean over indicators of the share of 7-9 among that subgroup's
+    round-1 ratings ("kan ej bedöma" excluded; indicators nobody in the subgroup rated are
+    left out). ``difference`` = completers - drop-outs (None when either side is empty).
+    """
+
+    n_completers: int
+    n_dropouts: int
+    mean_p_high_completers: float | None
+    mean_p_high_dropouts: float | None
+    difference: float | None
+
+
+def _mean_p_high(votes: pd.DataFrame) -> float | None:
+    rated = votes[votes["value"].notna()]
+    if rated.empty:
+        return None
+    per_indicator = (rated["value"] >= 7).groupby(rated["indicator"], observed=True).mean()
+    return float(per_indicator.mean())
+
+
+def attrition(first_round: pd.DataFrame, completers: set) -> Attrition:
+    """``first_round``: round 1's votes frame (``stats.votes_frame``); ``completers``: the
+    panelists who also voted in the last round. Everyone else who voted in round 1 dropped out."""
+    voted = set(first_round["panelist"].unique())
+    stayed = voted & set(completers)
+    left = voted - stayed
+    mean_stayed = _mean_p_high(first_round[first_round["panelist"].isin(stayed)])
+    mean_left = _mean_p_high(first_round[first_round["panelist"].isin(left)])
+    difference = None
+    if mean_stayed is not None and mean_left is not None:
+        difference = mean_stayed - mean_left
+    return Attrition(len(stayed), len(left), mean_stayed, mean_left, difference)

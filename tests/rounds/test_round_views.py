@@ -136,6 +136,7 @@ def test_two_rounds_end_to_end(app, setup):
     assert "P001" not in ballot.split("Du deltar")[0] or True
     report = leader.get("/studier/pilot/rapport").get_data(as_text=True)
     assert "Gruppen ville pröva igen." in report
+    assert "Bortfall" not in report  # one closed round: nothing to compare yet
     assert leader.get("/studier/pilot/omgangar/2/projektor").status_code == 200
 
 
@@ -340,3 +341,21 @@ def test_a_round_opens_and_closes_itself_at_its_times(app, setup, runner):
     assert "Ingen omgång" in result.output  # not yet due in real time
     assert services.run_schedule(later + timedelta(minutes=2))["closed"] == [r]
     assert r.status == "closed"
+
+
+def test_report_attrition_on_the_demo(app, client, runner):
+    """The demo's two rounds: five panelists have not answered the final round yet."""
+    from consensus.rounds import services
+
+    runner.invoke(args=["demo"])
+    study = study_services.get_study_by_slug("demo")
+    final = services.rounds(study)[-1]
+    services.close_round(final)
+    db.session.commit()
+    client.post(
+        "/logga-in", data={"email": "projektledare@demo.invalid", "password": "demo-projektledare"}
+    )
+    report = client.get("/studier/demo/rapport").get_data(as_text=True)
+    assert "Bortfall" in report
+    assert "25 deltagare svarade både i omgång 1 och i omgång 2; 5 svarade" in report
+    assert "&amp;nbsp;" not in report

@@ -123,3 +123,28 @@ def test_band(rating, expected):
 )
 def test_crossed_band(previous, current, crossed):
     assert crossed_band(previous, current) is crossed
+
+
+def test_attrition_compares_round_one_scores_of_completers_and_dropouts():
+    from consensus.rounds.stability import attrition
+    from consensus.rounds.stats import votes_frame
+
+    # Round 1: panelists 1 and 2 stay, 3 drops out; "kan ej bedöma" is not a rating.
+    # Completers: A: 9, 3 -> 1/2 high; B: 8 -> 1/1 high; mean (0.5 + 1.0) / 2 = 0.75.
+    # Drop-out:   A: 2 -> 0/1 high; B: unable (left out)  -> mean 0.0. Difference 0.75.
+    frame = votes_frame(
+        [
+            (1, "g", "A", 9, False),
+            (2, "g", "A", 3, False),
+            (1, "g", "B", 8, False),
+            (3, "g", "A", 2, False),
+            (3, "g", "B", None, True),
+        ]
+    )
+    result = attrition(frame, completers={1, 2, 99})
+    assert (result.n_completers, result.n_dropouts) == (2, 1)
+    assert result.mean_p_high_completers == pytest.approx(0.75)
+    assert result.mean_p_high_dropouts == pytest.approx(0.0)
+    assert result.difference == pytest.approx(0.75)
+    nobody_left = attrition(frame, completers={1, 2, 3})
+    assert nobody_left.n_dropouts == 0 and nobody_left.difference is None
