@@ -1,5 +1,689 @@
-"""The measures survey for respondents: start page, personal or open link, proposals."""
+"""The measures survey for respondents: start page, personal or open link, proposals.
 
-from flask import Blueprint
+Two kinds of respondent use these pages: an invited expert (a Participant of kind "expert"
+admitted by ``/l/<token>``) and someone who joined through the survey's open link and comes
+back through their own link. Both are kept in the browser session and re-checked on every
+request, so the survey's own routes are declared ``@public`` and refuse (403) anyone who is
+not a respondent of the study in the address.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..auth.access import load_session_participant, public
+from ..extensions import db, limiter
+from ..studies import services as study_services
+from ..studies.forms import LEVEL_CHOICES, choices
+from . import lifecycle, services
+from .models import IndicatorComment, Proposal, Respondent
 
 bp = Blueprint("survey", __name__)
+
+SESSION_RESPONDENT = "survey_respondent"
+SESSION_NEW_LINK = "survey_new_link"
+PERSPECTIVE_ORDER = ("deltagare", "medarbetare", "organisation", "samhälle")
+
+# --- forms ------------------------------------------------------------------------------------
+# (Here rather than in a survey_forms.py: tests/test_pure_modules.py holds every module outside
+# its framework list to the no-Flask rule.) The proposal form checks nothing but CSRF itself:
+# ``services.save_proposal`` validates, and its Swedish messages are shown beside the fields.
+
+KIND_CHOICES = choices([("quantitative", _l("Kvantitativt")), ("qualitative", _l("Kvalitativt"))])
+METHOD_CHOICES = choices(
+    [
+        ("", _l("Välj metod")),
+        ("survey", _l("Enkät")),
+        ("register", _l("Register")),
+        ("document-review", _l("Dokumentgranskning")),
+        ("interview", _l("Intervju")),
+        ("focus-group", _l("Fokusgrupp")),
+        ("case-study", _l("Fallstudie")),
+        ("observation", _l("Observation")),
+    ]
+)
+GROUP_CHOICES = choices(
+    [
+        ("", _l("Ingen särskild grupp")),
+        ("deltagare", _l("Deltagare")),
+        ("insatspersonal", _l("Insatspersonal")),
+        ("chefer", _l("Chefer")),
+        ("styrelse", _l("Styrelse")),
+        ("remittenter", _l("Remittenter")),
+        ("ovriga", _l("Övriga")),
+    ]
+)
+FREQUENCY_CHOICES = choices(
+    [
+        ("P0D", _l("Vid start (inskrivning)")),
+        ("P6M", _l("Efter 6 månader")),
+        ("P12M", _l("Efter 12 månader")),
+        ("P18M", _l("Efter 18 månader")),
+        ("yearly", _l("En gång om året")),
+        ("continuous", _l("Löpande")),
+    ]
+)
+#: Common data sources; the stored text is the source's Swedish name (plus the free text).
+COMMON_SOURCES = (
+    "Enkät till deltagare",
+    "Enkät till insatspersonal",
+    "Enkät till chefer eller styrelse",
+    "Uppföljning Finsam (SUS)",
+    "Lokalt register",
+    "Journal eller akt",
+    "Protokoll och andra dokument",
+    "Intervjuer eller fokusgrupper",
+)
+SOURCE_CHOICES = choices(
+    [
+        ("", _l("Välj en vanlig källa eller skriv nedan")),
+        ("Enkät till deltagare", _l("Enkät till deltagare")),
+        ("Enkät till insatspersonal", _l("Enkät till insatspersonal")),
+        ("Enkät till chefer eller styrelse", _l("Enkät till chefer eller styrelse")),
+        ("Uppföljning Finsam (SUS)", _l("Uppföljning Finsam (SUS)")),
+        ("Lokalt register", _l("Lokalt register")),
+        ("Journal eller akt", _l("Journal eller akt")),
+        ("Protokoll och andra dokument", _l("Protokoll och andra dokument")),
+        ("Intervjuer eller fokusgrupper", _l("Intervjuer eller fokusgrupper")),
+    ]
+)
+ORGANISATION_TYPE_CHOICES = choices(
+    [
+        ("", _l("Välj (frivilligt)")),
+        ("samordningsförbund", _l("Samordningsförbund")),
+        ("kommun", _l("Kommun")),
+        ("region", _l("Region")),
+        ("arbetsförmedlingen", _l("Arbetsförmedlingen")),
+        ("försäkringskassan", _l("Försäkringskassan")),
+        ("brukarorganisation", _l("Brukarorganisation")),
+        ("forskning", _l("Universitet eller högskola")),
+        ("annan", _l("Annan")),
+    ]
+)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (inside a fieldset in the template)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class OpenLinkForm(FlaskForm):
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[
+            DataRequired(message=_l("Skriv vilken organisation du kommer från.")),
+            Length(max=200),
+        ],
+        description=_l("Till exempel Samordningsförbundet Östra Östergötland."),
+    )
+    organisation_type = SelectField(
+        _l("Typ av organisation"), choices=ORGANISATION_TYPE_CHOICES, validate_choice=True
+    )
+    level = RadioField(
+        _l("Arbetar du på lokal eller nationell nivå?"),
+        choices=LEVEL_CHOICES,
+        validators=[InputRequired(message=_l("Välj lokal eller nationell nivå."))],
+    )
+    role = StringField(
+        _l("Din roll"),
+        validators=[DataRequired(message=_l("Skriv din roll.")), Length(max=200)],
+        description=_l("Till exempel förbundschef, utvecklare, handläggare eller forskare."),
+    )
+    submit = SubmitField(_l("Börja besvara enkäten"))
+
+
+class ProposalForm(FlaskForm):
+    name = StringField(_l("Namn på måttet"))
+    description = TextAreaField(
+        _l("Beskrivning: hur mäts det?"),
+        description=_l(
+            "Till exempel vilken fråga som ställs och hur svaren räknas, eller vad en "
+            "berättelse ska ta upp."
+        ),
+    )
+    kind = RadioField(_l("Slag av mått"), choices=KIND_CHOICES, validate_choice=False)
+    method = SelectField(_l("Metod"), choices=METHOD_CHOICES, validate_choice=False)
+    source_choice = SelectField(_l("Datakälla"), choices=SOURCE_CHOICES, validate_choice=False)
+    source_text = StringField(
+        _l("Datakälla med egna ord"),
+        description=_l("Frivilligt: skriv källan eller lägg till något, till exempel ett namn."),
+    )
+    respondent_group = SelectField(
+        _l("Respondentgrupp"), choices=GROUP_CHOICES, validate_choice=False
+    )
+    frequency = CheckboxesField(
+        _l("Hur ofta mäts det?"), choices=FREQUENCY_CHOICES, validate_choice=False
+    )
+    unit = StringField(
+        _l("Enhet"),
+        description=_l("För ett kvantitativt mått: till exempel andel (%), antal eller dagar."),
+    )
+    numerator = TextAreaField(
+        _l("Täljare"),
+        description=_l("För en andel: vad räknas? Till exempel deltagare som svarat 4 eller 5."),
+    )
+    denominator = TextAreaField(
+        _l("Nämnare"),
+        description=_l("För en andel: av vad? Till exempel alla deltagare som svarat på frågan."),
+    )
+    combines = CheckboxesField(
+        _l("Kombinera med dina andra förslag"), choices=[], coerce=int, validate_choice=False
+    )
+    how = TextAreaField(
+        _l("Hur måtten kombineras"),
+        description=_l("Frivilligt: till exempel att båda måtten redovisas tillsammans."),
+    )
+    submit = SubmitField(_l("Spara som utkast"))
+
+    def source_value(self) -> str:
+        chosen = (self.source_choice.data or "").strip()
+        text = (self.source_text.data or "").strip()
+        if chosen and text:
+            return f"{chosen}: {text}"
+        return chosen or text
+
+    def set_source(self, stored: str) -> None:
+        for common in COMMON_SOURCES:
+            if stored == common or stored.startswith(common + ": "):
+                self.source_choice.data = common
+                self.source_text.data = stored[len(common) + 2 :]
+                return
+        self.source_choice.data = ""
+        self.source_text.data = stored
+
+    def service_data(self) -> dict:
+        return {
+            "name": self.name.data or "",
+            "description": self.description.data or "",
+            "kind": self.kind.data or "",
+            "method": self.method.data or "",
+            "data_source": self.source_value(),
+            "respondent_group": self.respondent_group.data or "",
+            "frequency": list(self.frequency.data or []),
+            "unit": self.unit.data or "",
+            "numerator": self.numerator.data or "",
+            "denominator": self.denominator.data or "",
+            "combines": [
+                {"proposal_id": pid, "how": self.how.data or ""} for pid in self.combines.data or []
+            ],
+        }
+
+    def fill(self, proposal) -> None:
+        """Show a stored proposal (to edit it)."""
+        for name in ("name", "description", "unit", "numerator", "denominator"):
+            getattr(self, name).data = getattr(proposal, name)
+        self.kind.data = proposal.kind or None
+        self.method.data = proposal.method or ""
+        self.respondent_group.data = proposal.respondent_group or ""
+        self.frequency.data = list(proposal.frequency or [])
+        self.set_source(proposal.data_source or "")
+        self.combines.data = [c.combined_id for c in proposal.combinations]
+        self.how.data = next((c.how for c in proposal.combinations if c.how), "")
+
+    def show_problems(self, problems) -> None:
+        """Put the service's Swedish messages on the fields they belong to."""
+        where = {"data_source": "source_text"}
+        for problem in problems:
+            field = getattr(self, where.get(problem.field, problem.field), None)
+            if field is None:
+                field = self.name
+            field.errors = [*field.errors, problem.message]
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField(_l("Kommentar till indikatorn"))
+    submit = SubmitField(_l("Spara kommentaren"))
+
+
+class ButtonForm(FlaskForm):
+    """A bare POST button (CSRF only)."""
+
+
+# --- labels and messages ---------------------------------------------------------------------
+
+
+def _label(options, code) -> str:
+    return next((str(c.label) for c in options if c.value == code), code or "")
+
+
+@bp.context_processor
+def survey_labels():
+    return {
+        "kind_label": lambda code: _label(KIND_CHOICES, code),
+        "measure_method_label": lambda code: _label(METHOD_CHOICES, code),
+        "group_label": lambda code: _label(GROUP_CHOICES, code),
+        "frequency_label": lambda code: _label(FREQUENCY_CHOICES, code),
+    }
+
+
+def survey_error_text(error: services.MeasuresError) -> str:
+    texts = {
+        "survey_closed": _(
+            "Enkäten är stängd, så det går inte längre att skicka in eller ändra förslag. "
+            "Dina utkast finns kvar och har inte skickats in."
+        ),
+        "respondent_incomplete": _("Skriv både organisation och roll."),
+        "level_unknown": _("Välj lokal eller nationell nivå."),
+        "indicator_not_in_survey": _("Indikatorn ingår inte i enkäten."),
+        "not_own_proposal": _("Förslaget är inte ditt."),
+        "wrong_indicator": _("Förslaget hör till en annan indikator."),
+        "invalid": _("Något behöver rättas. Se meddelandena vid fälten."),
+    }
+    return texts.get(error.code, error.code)
+
+
+# --- the respondent in this browser session ---------------------------------------------------
+
+
+def remember_respondent(respondent: Respondent) -> None:
+    session[SESSION_RESPONDENT] = {"id": respondent.id, "link": respondent.token_hash[:16]}
+    session.permanent = True
+
+
+def _open_link_respondent() -> Respondent | None:
+    data = session.get(SESSION_RESPONDENT)
+    if not isinstance(data, dict):
+        return None
+    respondent = db.session.get(Respondent, data.get("id"))
+    if (
+        respondent is None
+        or respondent.token_hash is None
+        or respondent.token_hash[:16] != data.get("link")
+    ):
+        session.pop(SESSION_RESPONDENT, None)
+        return None
+    return respondent
+
+
+def _session_respondents() -> list[Respondent]:
+    """The respondents of this browser session: an invited expert's, an open-link one's."""
+    found = []
+    p = load_session_participant()
+    if p is not None and p.kind == "expert":
+        survey = services.get_survey(p.study)
+        r = services.respondent_for_participant(survey, p) if survey else None
+        if r is not None:
+            found.append(r)
+    r = _open_link_respondent()
+    if r is not None:
+        found.append(r)
+    return found
+
+
+def _respondent_of(study) -> Respondent | None:
+    return next((r for r in _session_respondents() if r.survey.study_id == study.id), None)
+
+
+def _study_or_404(slug: str):
+    study = study_services.get_study_by_slug(slug)
+    if study is None:
+        abort(404)
+    return study
+
+
+def _respondent(slug: str) -> Respondent:
+    respondent = _respondent_of(_study_or_404(slug))
+    if respondent is None:
+        abort(403)
+    return respondent
+
+
+def _own_url(token: str) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for("survey.resume", token=token)
+    return url_for("survey.resume", token=token, _external=True)
+
+
+# --- building what the pages show ---------------------------------------------------------------
+
+
+def _sections(indicators):
+    """Indicators grouped by perspective, in the usual order."""
+    from ..studies.views import perspective_label
+
+    groups: dict[str, list] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.perspective, []).append(indicator)
+    order = [p for p in PERSPECTIVE_ORDER if p in groups] + [
+        p for p in groups if p not in PERSPECTIVE_ORDER
+    ]
+    return [(code, perspective_label(code), groups[code]) for code in order]
+
+
+def _comments(respondent: Respondent) -> dict[int, str]:
+    rows = db.session.scalars(
+        select(IndicatorComment).where(IndicatorComment.respondent_id == respondent.id)
+    )
+    return {c.indicator_id: c.text for c in rows}
+
+
+def _progress(indicators, own: dict, comments: dict) -> dict:
+    answered = [i.id for i in indicators if own.get(i.id) or comments.get(i.id)]
+    return {"done": len(answered), "total": len(indicators)}
+
+
+def _indicator_in(survey, indicator_id: int):
+    indicators = services.survey_indicators(survey)
+    for position, indicator in enumerate(indicators):
+        if indicator.id == indicator_id:
+            return indicators, position
+    abort(404)
+
+
+def _own_proposal(respondent: Respondent, proposal_id: int, indicator_id: int | None = None):
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.respondent_id != respondent.id:
+        abort(404)
+    if indicator_id is not None and proposal.indicator_id != indicator_id:
+        abort(404)
+    return proposal
+
+
+def _combination_choices(form: ProposalForm, own: list[Proposal], editing: Proposal | None):
+    others = [p for p in own if editing is None or p.id != editing.id]
+    form.combines.choices = choices((p.id, p.name or _("Utkast utan namn")) for p in others)
+
+
+# --- the public start page ----------------------------------------------------------------------
+
+
+@bp.route("/matt/<slug>")
+@public
+def start(slug: str):
+    study = _study_or_404(slug)
+    survey = services.get_survey(study)
+    if survey is None:
+        abort(404)
+    if services.close_if_due(survey):
+        db.session.commit()
+    return render_template(
+        "measures/survey_start.html",
+        study=study,
+        survey=survey,
+        sections=_sections(services.survey_indicators(survey)),
+        workshops=services.workshops(survey),
+        respondent=_respondent_of(study),
+    )
+
+
+# --- the open link and the respondent's own link back ------------------------------------------
+
+
+@bp.route("/matt/oppen/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per minute", methods=["POST"])
+def open_start(token: str):
+    survey = services.survey_by_open_link(token)
+    if survey is None:
+        return render_template("auth/link_invalid.html", status="unknown"), 404
+    study = survey.study
+    if _respondent_of(study) is not None:
+        return redirect(url_for("survey.home", slug=study.slug))
+    if services.close_if_due(survey):
+        db.session.commit()
+    form = OpenLinkForm()
+    if lifecycle.accepts_proposals(survey.status) and form.validate_on_submit():
+        try:
+            respondent, own = services.join_open_link(
+                survey,
+                organisation=form.organisation.data,
+                level=form.level.data,
+                role=form.role.data,
+                organisation_type=form.organisation_type.data or "",
+            )
+        except services.MeasuresError as error:
+            db.session.rollback()
+            flash(survey_error_text(error), "error")
+        else:
+            db.session.commit()
+            remember_respondent(respondent)
+            session[SESSION_NEW_LINK] = _own_url(own)
+            flash(
+                _("Välkommen! Du svarar som %(pseudonym)s.", pseudonym=respondent.pseudonym),
+                "success",
+            )
+            return redirect(url_for("survey.home", slug=study.slug))
+    return render_template(
+        "measures/survey_open.html",
+        study=study,
+        survey=survey,
+        form=form,
+        workshops=services.workshops(survey),
+    )
+
+
+@bp.route("/matt/svar/<token>")
+@public
+@limiter.limit("30 per minute")
+def resume(token: str):
+    """An open-link respondent's own link: back to their drafts from any device."""
+    respondent = services.respondent_by_token(token)
+    if respondent is None:
+        return render_template("auth/link_invalid.html", status="unknown"), 403
+    remember_respondent(respondent)
+    # Redirect so that the token leaves the address bar and never reaches a Referer header.
+    return redirect(url_for("survey.home", slug=respondent.survey.study.slug))
+
+
+# --- the survey ---------------------------------------------------------------------------------
+
+
+@bp.route("/matt/<slug>/enkat")
+@public  # checks its own session: an invited expert's or an open-link respondent's
+def home(slug: str):
+    respondent = _respondent(slug)
+    return _render_home(respondent)
+
+
+def _render_home(respondent: Respondent, problems: dict | None = None, status: int = 200):
+    survey = respondent.survey
+    if services.close_if_due(survey):
+        db.session.commit()
+    indicators = services.survey_indicators(survey)
+    own = services.respondent_proposals(respondent)
+    comments = _comments(respondent)
+    drafts = sum(1 for group in own.values() for p in group if p.status == "draft")
+    return (
+        render_template(
+            "measures/survey_home.html",
+            study=survey.study,
+            survey=survey,
+            respondent=respondent,
+            sections=_sections(indicators),
+            own=own,
+            comments=comments,
+            progress=_progress(indicators, own, comments),
+            drafts=drafts,
+            problems=problems or {},
+            is_open=lifecycle.accepts_proposals(survey.status),
+            new_link=session.pop(SESSION_NEW_LINK, None),
+            button=ButtonForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/matt/<slug>/enkat/<int:indicator_id>", methods=["GET", "POST"])
+@public  # checks its own session (see home)
+def indicator(slug: str, indicator_id: int):
+    respondent = _respondent(slug)
+    survey = respondent.survey
+    indicators, position = _indicator_in(survey, indicator_id)
+    own = services.respondent_proposals(respondent).get(indicator_id, [])
+    form = ProposalForm()
+    _combination_choices(form, own, None)
+    comment_form = CommentForm(prefix="c")
+    if request.method == "GET":
+        comment_form.comment.data = _comments(respondent).get(indicator_id, "")
+    if comment_form.submit.data:  # the comment form; otherwise a proposal
+        if comment_form.validate_on_submit():
+            try:
+                services.save_comment(respondent, indicator_id, comment_form.comment.data or "")
+            except services.MeasuresError as error:
+                db.session.rollback()
+                _refused(error, comment_form)
+            else:
+                db.session.commit()
+                flash(_("Kommentaren är sparad."), "success")
+                return redirect(url_for("survey.indicator", slug=slug, indicator_id=indicator_id))
+    elif form.validate_on_submit():
+        try:
+            saved = services.save_proposal(respondent, indicator_id, form.service_data())
+        except services.MeasuresError as error:
+            db.session.rollback()
+            _refused(error, form)
+        else:
+            db.session.commit()
+            flash(_("Förslaget ”%(name)s” är sparat som utkast.", name=_name(saved)), "success")
+            return redirect(url_for("survey.indicator", slug=slug, indicator_id=indicator_id))
+    status = 422 if form.errors or comment_form.errors else 200
+    return (
+        render_template(
+            "measures/survey_indicator.html",
+            study=survey.study,
+            survey=survey,
+            respondent=respondent,
+            indicator=indicators[position],
+            position=position,
+            total=len(indicators),
+            previous=indicators[position - 1] if position > 0 else None,
+            next=indicators[position + 1] if position + 1 < len(indicators) else None,
+            proposals=own,
+            form=form,
+            comment_form=comment_form,
+            is_open=lifecycle.accepts_proposals(survey.status),
+            button=ButtonForm(),
+        ),
+        status,
+    )
+
+
+def _name(proposal: Proposal) -> str:
+    return proposal.name or _("Utkast utan namn")
+
+
+def _refused(error: services.MeasuresError, form) -> None:
+    """Show a refusal: field messages on the form, anything else as a flash."""
+    if error.code == "invalid":
+        for problems in error.params.get("problems", {}).values():
+            if hasattr(form, "show_problems"):
+                form.show_problems(problems)
+            else:
+                form.comment.errors = [*form.comment.errors, *(p.message for p in problems)]
+    else:
+        flash(survey_error_text(error), "error")
+
+
+@bp.route(
+    "/matt/<slug>/enkat/<int:indicator_id>/forslag/<int:proposal_id>", methods=["GET", "POST"]
+)
+@public  # checks its own session (see home)
+def proposal_edit(slug: str, indicator_id: int, proposal_id: int):
+    respondent = _respondent(slug)
+    survey = respondent.survey
+    indicators, position = _indicator_in(survey, indicator_id)
+    proposal = _own_proposal(respondent, proposal_id, indicator_id)
+    own = services.respondent_proposals(respondent).get(indicator_id, [])
+    form = ProposalForm()
+    _combination_choices(form, own, proposal)
+    if request.method == "GET":
+        form.fill(proposal)
+    if form.validate_on_submit():
+        try:
+            services.save_proposal(respondent, indicator_id, form.service_data(), proposal=proposal)
+        except services.MeasuresError as error:
+            db.session.rollback()
+            _refused(error, form)
+        else:
+            db.session.commit()
+            flash(_("Ändringen är sparad som utkast."), "success")
+            return redirect(url_for("survey.indicator", slug=slug, indicator_id=indicator_id))
+    return (
+        render_template(
+            "measures/survey_proposal.html",
+            study=survey.study,
+            survey=survey,
+            respondent=respondent,
+            indicator=indicators[position],
+            proposal=proposal,
+            form=form,
+            is_open=lifecycle.accepts_proposals(survey.status),
+        ),
+        422 if form.errors else 200,
+    )
+
+
+@bp.route("/matt/<slug>/enkat/forslag/<int:proposal_id>/ta-bort", methods=["POST"])
+@public  # checks its own session (see home)
+def proposal_delete(slug: str, proposal_id: int):
+    respondent = _respondent(slug)
+    proposal = _own_proposal(respondent, proposal_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    indicator_id, name = proposal.indicator_id, _name(proposal)
+    try:
+        services.delete_proposal(respondent, proposal)
+    except services.MeasuresError as error:
+        db.session.rollback()
+        flash(survey_error_text(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Förslaget ”%(name)s” är borttaget.", name=name), "success")
+    return redirect(url_for("survey.indicator", slug=slug, indicator_id=indicator_id))
+
+
+@bp.route("/matt/<slug>/enkat/skicka", methods=["POST"])
+@public  # checks its own session (see home)
+def submit(slug: str):
+    respondent = _respondent(slug)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        count = services.submit(respondent)
+    except services.MeasuresError as error:
+        db.session.rollback()  # a late submission: the drafts stay as they were
+        if error.code == "invalid":
+            flash(
+                _("Inget skickades in: några förslag behöver kompletteras först. Se listan nedan."),
+                "error",
+            )
+            problems = {
+                pid: [p.message for p in found]
+                for pid, found in error.params.get("problems", {}).items()
+            }
+            return _render_home(respondent, problems, 422)
+        flash(survey_error_text(error), "error")
+        return redirect(url_for("survey.home", slug=slug))
+    db.session.commit()
+    flash(
+        _("Tack! Dina svar är inskickade (%(n)s förslag).", n=count)
+        if count
+        else _("Tack! Dina svar är inskickade."),
+        "success",
+    )
+    return redirect(url_for("survey.home", slug=slug))

@@ -738,6 +738,8 @@ def current_participant_in_session(study):
 @participant
 def participant_home():
     p = current_participant()
+    if p.kind == "expert":  # an invited expert answers the measures survey
+        return redirect(url_for("survey.home", slug=p.study.slug))
     form = ConsentForm()
     if p.consent_at is None and form.validate_on_submit():
         services.give_consent(p)
