@@ -1,6 +1,6 @@
 """The measures survey in a phone-sized browser: an invited expert proposes two measures for
 one indicator, one combined with the other, saves drafts, comes back through the personal link
-and submits; axe-core on every page."""
+and submits; the projektledare merges the two and accepts; axe-core on every page."""
 
 from datetime import date
 
@@ -10,6 +10,7 @@ from consensus.auth.services import issue_link
 from consensus.extensions import db
 from consensus.measures import services as ms
 from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +43,10 @@ def _phone(new_page):
     return page
 
 
-def test_expert_proposes_combines_resumes_and_submits(new_page, live_server, expert_link):
+def test_expert_proposes_combines_resumes_and_submits(
+    new_page, live_server, expert_link, make_user
+):
+    make_user()
     page = _phone(new_page)
     page.goto(live_server + "/matt/pilot")
     assert page.get_by_text("Peter Johansson").is_visible()
@@ -107,3 +111,24 @@ def test_expert_proposes_combines_resumes_and_submits(new_page, live_server, exp
 
     page.get_by_role("link", name="P01 Deltagare är delaktiga").click()
     assert page.get_by_text("inskickat").count() == 2
+
+    # The projektledare reviews: both proposals side by side, merges them and accepts.
+    leader = new_page()
+    leader.goto(live_server + "/logga-in")
+    leader.get_by_label("E-postadress").fill("pl@example.se")
+    leader.get_by_label("Lösenord").fill(PASSWORD)
+    leader.get_by_role("button", name="Logga in").click()
+    leader.wait_for_url("**/oversikt")
+    leader.goto(live_server + "/studier/pilot/matt/granskning")
+    assert_accessible(leader)
+    leader.get_by_role("link", name="P01").first.click()
+    assert leader.get_by_text("Upplevd delaktighet").first.is_visible()
+    assert_accessible(leader)
+    for box in leader.get_by_role("checkbox", name="Välj förslag").all():
+        box.check()
+    leader.get_by_role("button", name="Slå ihop till ett mått").click()
+    section = leader.locator("section.callout").first
+    section.get_by_label("Godta").check()
+    section.get_by_role("button", name="Spara beslutet").click()
+    assert leader.locator("section.callout .badge-ok").first.is_visible()
+    assert_accessible(leader)
