@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = {
     "survey.proposal_edit",
     "survey.proposal_delete",
     "survey.submit",
+    "survey.rating",  # checks its own session: invited experts rate the measures
 }
 
 

@@ -38,3 +38,26 @@ def transition(current: str, action: str) -> Status:
 
 def accepts_proposals(status: str) -> bool:
     return status == Status.OPEN
+
+
+class RatingStatus(StrEnum):
+    """The optional expert rating of the candidate measures (relevance, feasibility 1-9)."""
+
+    NONE = "none"  # not started
+    OPEN = "open"  # appointed experts rate
+    CLOSED = "closed"  # ratings are final; the statistics stand
+
+
+_RATING_MOVES: dict[tuple[RatingStatus, str], RatingStatus] = {
+    (RatingStatus.NONE, "open_rating"): RatingStatus.OPEN,
+    (RatingStatus.OPEN, "close_rating"): RatingStatus.CLOSED,
+    (RatingStatus.CLOSED, "reopen_rating"): RatingStatus.OPEN,
+}
+
+
+def rating_transition(current: str, action: str) -> RatingStatus:
+    """The rating status after ``action``; the only way it changes."""
+    try:
+        return _RATING_MOVES[(RatingStatus(current), action)]
+    except (KeyError, ValueError):
+        raise IllegalTransition(current, action) from None

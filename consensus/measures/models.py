@@ -46,12 +46,15 @@ class MeasureSurvey(db.Model):
     __tablename__ = "measure_survey"
     __table_args__ = (
         CheckConstraint(_in("status", tuple(s.value for s in Status)), name="status_known"),
+        CheckConstraint("rating_status IN ('none', 'open', 'closed')", name="rating_status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), unique=True)
     intro_text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default=Status.DRAFT.value)
+    # The optional expert rating of the candidate measures (lifecycle.rating_transition).
+    rating_status: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as announced
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closes itself when due
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from .. import tabular
 from ..auth.tokens import hash_token, looks_like_token, new_token
@@ -1266,6 +1266,85 @@ def rate_measures_stats(
     return round_stats.rating_stats(
         frame, ballot, groups=list(measures_models.LEVELS), min_group_size=min_group_size
     )
+
+
+def change_rating_status(survey: MeasureSurvey, action: str, *, actor=None) -> None:
+    """Open, close or reopen the experts' rating of the measures (one transition function)."""
+    if action == "open_rating" and not _canonical(survey, "candidate", "accepted"):
+        raise MeasuresError("no_measures_to_rate")
+    before = survey.rating_status
+    survey.rating_status = lifecycle.rating_transition(survey.rating_status, action).value
+    study_services.audit(
+        survey.study, f"measure_{action}", actor, before=before, after=survey.rating_status
+    )
+    db.session.flush()
+
+
+def rating_ballot(survey: MeasureSurvey) -> list[CanonicalMeasure]:
+    """The measures the experts rate: every candidate and accepted measure, by indicator."""
+    return _canonical(survey, "candidate", "accepted")
+
+
+def expert_ratings(survey: MeasureSurvey, participant: Participant) -> dict[tuple[int, str], Any]:
+    """An expert's own ratings: {(canonical id, dimension): MeasureRating}."""
+    rows = db.session.scalars(
+        select(MeasureRating)
+        .join(CanonicalMeasure, CanonicalMeasure.id == MeasureRating.canonical_id)
+        .where(
+            CanonicalMeasure.survey_id == survey.id, MeasureRating.participant_id == participant.id
+        )
+    )
+    return {(r.canonical_id, r.dimension): r for r in rows}
+
+
+def save_ratings(
+    survey: MeasureSurvey, participant: Participant, entries: Iterable[tuple[int, str, Any]]
+) -> int:
+    """Save an expert's ratings ``(canonical id, dimension, value 1-9 | "unable" | None)``
+    while the rating is open; None clears a rating. All or nothing."""
+    if survey.rating_status != lifecycle.RatingStatus.OPEN:
+        raise MeasuresError("rating_closed")
+    measures = {c.id: c for c in rating_ballot(survey)}
+    saved = 0
+    for canonical_id, dimension, value in entries:
+        canonical = measures.get(canonical_id)
+        if canonical is None:
+            raise MeasuresError("rating_invalid")
+        if value is None:
+            db.session.execute(
+                delete(MeasureRating).where(
+                    MeasureRating.canonical_id == canonical_id,
+                    MeasureRating.participant_id == participant.id,
+                    MeasureRating.dimension == dimension,
+                )
+            )
+            continue
+        save_rating(
+            canonical,
+            participant,
+            dimension,
+            None if value == "unable" else value,
+            unable=value == "unable",
+        )
+        saved += 1
+    db.session.flush()
+    return saved
+
+
+def rating_results(survey: MeasureSurvey) -> dict[str, Any]:
+    """Per dimension: the rounds engine's statistics of the measures and the decision under
+    the study's primary rating rule (groups: the experts' levels, shown to staff only)."""
+    from ..rounds.rules import REGISTRY
+
+    rule = survey.study.primary_rule
+    if rule not in REGISTRY or not REGISTRY[rule].applies_to("rating"):
+        rule = "comet_70_15"
+    out: dict[str, Any] = {"rule": rule, "dimensions": {}}
+    for dimension in measures_models.RATING_DIMENSIONS:
+        stats = rate_measures_stats(survey, dimension)
+        decisions = rate_measures_decisions(stats, rule).decisions
+        out["dimensions"][dimension] = {"stats": stats, "decisions": decisions}
+    return out
 
 
 def rate_measures_decisions(

@@ -37,7 +37,7 @@ from ..auth.access import load_session_participant, public
 from ..extensions import db, limiter
 from ..studies import services as study_services
 from ..studies.forms import LEVEL_CHOICES, choices
-from . import lifecycle, services
+from . import lifecycle, posted, services
 from .models import IndicatorComment, Proposal, Respondent
 
 bp = Blueprint("survey", __name__)
@@ -292,6 +292,8 @@ def survey_error_text(error: services.MeasuresError) -> str:
         "not_own_proposal": _("Förslaget är inte ditt."),
         "wrong_indicator": _("Förslaget hör till en annan indikator."),
         "invalid": _("Något behöver rättas. Se meddelandena vid fälten."),
+        "rating_closed": _("Bedömningen av måtten är inte öppen."),
+        "rating_invalid": _("Ogiltigt betyg."),
     }
     return texts.get(error.code, error.code)
 
@@ -687,3 +689,55 @@ def submit(slug: str):
         "success",
     )
     return redirect(url_for("survey.home", slug=slug))
+
+
+# --- the experts' rating of the measures -------------------------------------------------------
+
+
+@bp.route("/matt/<slug>/bedomning", methods=["GET", "POST"])
+@public  # checks its own session (see home): invited experts only
+def rating(slug: str):
+    """An invited expert rates each measure for relevance and feasibility (1-9)."""
+    respondent = _respondent(slug)
+    if respondent.participant is None:
+        abort(403)  # the open link proposes measures; appointed experts rate them
+    survey = respondent.survey
+    expert = respondent.participant
+    measures = services.rating_ballot(survey)
+    problems: dict = {}
+    form = ButtonForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        entries, problems = posted.read_ratings(request.form, [m.id for m in measures])
+        if not problems:
+            try:
+                services.save_ratings(survey, expert, entries)
+            except services.MeasuresError as error:
+                db.session.rollback()
+                flash(survey_error_text(error), "error")
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "Dina bedömningar är sparade. Du kan ändra dem så länge bedömningen är öppen."
+                    ),
+                    "success",
+                )
+                return redirect(url_for("survey.rating", slug=slug))
+        else:
+            flash(_("Några bedömningar är ogiltiga; se markeringarna."), "error")
+    indicators = {i.id: i for i in survey.study.indicators}
+    by_indicator: dict[int, list] = {}
+    for m in measures:
+        by_indicator.setdefault(m.indicator_id, []).append(m)
+    return render_template(
+        "measures/survey_rating.html",
+        study=survey.study,
+        survey=survey,
+        groups=[(indicators[iid], items) for iid, items in by_indicator.items()],
+        own=services.expert_ratings(survey, expert),
+        problems=problems,
+        is_open=survey.rating_status == "open",
+        form=form,
+    )

@@ -85,6 +85,10 @@ def measures_error_text(error: services.MeasuresError) -> str:
         "no_proposals": _("Välj minst ett förslag att slå ihop."),
         "import_invalid": _("Filen har fel och importerades inte."),
         "rating_invalid": _("Ogiltigt betyg."),
+        "rating_closed": _("Expertbedömningen är inte öppen."),
+        "no_measures_to_rate": _(
+            "Det finns inga mått att bedöma: slå först ihop förslag till mått."
+        ),
         "unknown_setting": _("Okänd inställning."),
         "respondent_incomplete": _("Ange organisation och roll."),
     }
@@ -93,6 +97,7 @@ def measures_error_text(error: services.MeasuresError) -> str:
 
 def status_label(status: str) -> str:
     return {
+        "none": _("inte påbörjad"),
         "draft": _("förberedelse"),
         "open": _("öppen"),
         "closed": _("stängd"),
@@ -895,3 +900,54 @@ def export_all(slug: str, fmt: str):
         )
     sheets = {TABLE_SHEETS[name]: table for name, table in services.export_tables(survey).items()}
     return _download(tabular.write_xlsx(sheets), XLSX, f"{study.slug}-matt.xlsx")
+
+
+# --- the experts' rating of the measures -------------------------------------------------------
+
+RATING_ACTIONS = {"oppna": "open_rating", "stang": "close_rating", "oppna-igen": "reopen_rating"}
+
+
+@bp.route("/studier/<slug>/matt/bedomning")
+@staff(*STUDY_STAFF)
+def rating(slug: str):
+    """The optional expert rating of the measures (relevance and feasibility 1-9), with the
+    rounds engine's statistics and the study's primary rule."""
+    study = _study_or_404(slug)
+    survey = services.get_survey(study)
+    if survey is None:
+        return redirect(url_for("measures.survey_home", slug=slug))
+    measures = services.rating_ballot(survey)
+    results = services.rating_results(survey) if measures else None
+    return render_template(
+        "measures/rating.html",
+        study=study,
+        survey=survey,
+        measures=measures,
+        results=results,
+        indicators={i.id: i for i in study.indicators},
+        button=ButtonForm(),
+    )
+
+
+@bp.route(
+    "/studier/<slug>/matt/bedomning/<any(oppna, stang, 'oppna-igen'):action>", methods=["POST"]
+)
+@staff(*STUDY_LEADERS)
+def rating_status(slug: str, action: str):
+    study = _study_or_404(slug)
+    survey = services.get_survey(study)
+    if survey is None:
+        abort(404)
+    _require_button()
+    try:
+        services.change_rating_status(survey, RATING_ACTIONS[action], actor=current_user)
+    except services.MeasuresError as error:
+        db.session.rollback()
+        flash(measures_error_text(error), "error")
+    except lifecycle.IllegalTransition:
+        db.session.rollback()
+        flash(_("Det går inte i bedömningens nuvarande läge."), "error")
+    else:
+        db.session.commit()
+        flash(_("Expertbedömningen är %(s)s.", s=status_label(survey.rating_status)), "success")
+    return redirect(url_for("measures.rating", slug=slug))
