@@ -76,6 +76,8 @@ def bench_review() -> None:
                 "TESTING": True,
                 "SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+                "WTF_CSRF_ENABLED": False,
+                "SESSION_COOKIE_SECURE": False,
             }
         )
         with app.app_context():
@@ -110,6 +112,26 @@ def bench_review() -> None:
             print(
                 f"review data, 1 indicator / 300 proposals: {elapsed:.3f} s "
                 f"({len(data['suggestions'])} suggestions, {len(data['canonical'])} canonical)"
+            )
+            # The page as the projektledare gets it: login, routing, template, over HTTP.
+            from consensus.auth import services as auth_services
+
+            auth_services.create_user("bench@example.se", "bench-password-123", "projektledare")
+            db.session.commit()
+            client = app.test_client()
+            client.post(
+                "/logga-in", data={"email": "bench@example.se", "password": "bench-password-123"}
+            )
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                response = client.get(f"/studier/bench/matt/granskning/{indicator.id}")
+                times.append(time.perf_counter() - start)
+                assert response.status_code == 200, response.status_code
+            times.sort()
+            print(
+                f"review page rendered, 1 indicator / 300 proposals ({len(response.data) // 1024} KB):"
+                f" median {times[2] * 1000:.0f} ms (max {times[-1] * 1000:.0f} ms)"
             )
             db.engine.dispose()
 

@@ -699,6 +699,9 @@ def review_list(slug: str):
     return render_template("measures/review_list.html", study=study, survey=survey, rows=rows)
 
 
+SUGGESTIONS_SHOWN = 100
+
+
 @bp.route("/studier/<slug>/matt/granskning/<int:indicator_id>")
 @staff(*STUDY_STAFF)
 def review(slug: str, indicator_id: int):
@@ -714,8 +717,14 @@ def review(slug: str, indicator_id: int):
             in_measure.setdefault(proposal_id, []).append(c["id"])
     merge = MergeForm()
     merge.proposals.choices = choices((p["id"], str(p["id"])) for p in data["proposals"])
+    # The strongest suggestions first; a long tail is there on request (it is the reviewer's
+    # reading time, and each one carries a merge button, that grows with it).
+    strongest = sorted(data["suggestions"], key=lambda s: -s.score)
+    show_all = request.args.get("alla") == "1"
     return render_template(
         "measures/review.html",
+        suggestions=strongest if show_all else strongest[:SUGGESTIONS_SHOWN],
+        suggestions_total=len(strongest),
         study=study,
         survey=survey,
         indicator=indicator,
