@@ -5,6 +5,17 @@ draft --open--> open --close--> closed --reopen--> open
 
 from enum import StrEnum
 
+from ..transitions import IllegalTransition, Transitions
+
+__all__ = [
+    "ACTIONS",
+    "IllegalTransition",
+    "RatingStatus",
+    "Status",
+    "rating_transition",
+    "transition",
+]
+
 
 class Status(StrEnum):
     DRAFT = "draft"  # being prepared: indicators, texts and workshops can change
@@ -12,28 +23,17 @@ class Status(StrEnum):
     CLOSED = "closed"  # submissions are refused; drafts are kept; review goes on
 
 
-class IllegalTransition(ValueError):
-    def __init__(self, current: str, action: str):
-        super().__init__(f"cannot {action!r} a measures survey in status {current!r}")
-        self.current = current
-        self.action = action
+transition = Transitions(
+    "measures survey",
+    Status,
+    {
+        (Status.DRAFT, "open"): Status.OPEN,
+        (Status.OPEN, "close"): Status.CLOSED,
+        (Status.CLOSED, "reopen"): Status.OPEN,
+    },
+)
 
-
-_MOVES: dict[tuple[Status, str], Status] = {
-    (Status.DRAFT, "open"): Status.OPEN,
-    (Status.OPEN, "close"): Status.CLOSED,
-    (Status.CLOSED, "reopen"): Status.OPEN,
-}
-
-ACTIONS = ("open", "close", "reopen")
-
-
-def transition(current: str, action: str) -> Status:
-    """The status after ``action``; raises :class:`IllegalTransition` for any other move."""
-    try:
-        return _MOVES[(Status(current), action)]
-    except (KeyError, ValueError):
-        raise IllegalTransition(current, action) from None
+ACTIONS = transition.actions()
 
 
 def accepts_proposals(status: str) -> bool:
@@ -48,16 +48,12 @@ class RatingStatus(StrEnum):
     CLOSED = "closed"  # ratings are final; the statistics stand
 
 
-_RATING_MOVES: dict[tuple[RatingStatus, str], RatingStatus] = {
-    (RatingStatus.NONE, "open_rating"): RatingStatus.OPEN,
-    (RatingStatus.OPEN, "close_rating"): RatingStatus.CLOSED,
-    (RatingStatus.CLOSED, "reopen_rating"): RatingStatus.OPEN,
-}
-
-
-def rating_transition(current: str, action: str) -> RatingStatus:
-    """The rating status after ``action``; the only way it changes."""
-    try:
-        return _RATING_MOVES[(RatingStatus(current), action)]
-    except (KeyError, ValueError):
-        raise IllegalTransition(current, action) from None
+rating_transition = Transitions(
+    "rating of measures",
+    RatingStatus,
+    {
+        (RatingStatus.NONE, "open_rating"): RatingStatus.OPEN,
+        (RatingStatus.OPEN, "close_rating"): RatingStatus.CLOSED,
+        (RatingStatus.CLOSED, "reopen_rating"): RatingStatus.OPEN,
+    },
+)

@@ -8,6 +8,10 @@ the service, which knows the other rounds; this module knows only the moves.
 
 from enum import StrEnum
 
+from ..transitions import IllegalTransition, Transitions
+
+__all__ = ["ACTIONS", "IllegalTransition", "Status", "accepts_answers", "transition"]
+
 
 class Status(StrEnum):
     DRAFT = "draft"  # being prepared: ballot and settings can change, nobody can answer
@@ -15,28 +19,17 @@ class Status(StrEnum):
     CLOSED = "closed"  # results computed and cached; answers are refused
 
 
-class IllegalTransition(ValueError):
-    def __init__(self, current: str, action: str):
-        super().__init__(f"cannot {action!r} a round in status {current!r}")
-        self.current = current
-        self.action = action
+transition = Transitions(
+    "round",
+    Status,
+    {
+        (Status.DRAFT, "open"): Status.OPEN,
+        (Status.OPEN, "close"): Status.CLOSED,
+        (Status.CLOSED, "reopen"): Status.OPEN,
+    },
+)
 
-
-_MOVES: dict[tuple[Status, str], Status] = {
-    (Status.DRAFT, "open"): Status.OPEN,
-    (Status.OPEN, "close"): Status.CLOSED,
-    (Status.CLOSED, "reopen"): Status.OPEN,
-}
-
-ACTIONS = ("open", "close", "reopen")
-
-
-def transition(current: str, action: str) -> Status:
-    """The status after ``action``; raises :class:`IllegalTransition` for any other move."""
-    try:
-        return _MOVES[(Status(current), action)]
-    except (KeyError, ValueError):
-        raise IllegalTransition(current, action) from None
+ACTIONS = transition.actions()
 
 
 def accepts_answers(status: str) -> bool:

@@ -2,6 +2,10 @@
 
 from enum import StrEnum
 
+from ..transitions import IllegalTransition, Transitions
+
+__all__ = ["IllegalTransition", "Phase", "settings_locked", "transition"]
+
 
 class Phase(StrEnum):
     SETUP = "setup"  # pool, groups, panel and rules are prepared; settings editable
@@ -9,27 +13,17 @@ class Phase(StrEnum):
     ARCHIVED = "archived"  # finished or withdrawn: personal links stop working
 
 
-class IllegalTransition(ValueError):
-    def __init__(self, current: str, action: str):
-        super().__init__(f"cannot {action!r} a study in phase {current!r}")
-        self.current = current
-        self.action = action
-
-
-_MOVES: dict[tuple[Phase, str], Phase] = {
-    (Phase.SETUP, "start"): Phase.RUNNING,
-    (Phase.SETUP, "archive"): Phase.ARCHIVED,
-    (Phase.RUNNING, "archive"): Phase.ARCHIVED,
-    (Phase.ARCHIVED, "restore_setup"): Phase.SETUP,
-    (Phase.ARCHIVED, "restore_running"): Phase.RUNNING,
-}
-
-
-def transition(current: str, action: str) -> Phase:
-    try:
-        return _MOVES[(Phase(current), action)]
-    except (KeyError, ValueError):
-        raise IllegalTransition(current, action) from None
+transition = Transitions(
+    "study",
+    Phase,
+    {
+        (Phase.SETUP, "start"): Phase.RUNNING,
+        (Phase.SETUP, "archive"): Phase.ARCHIVED,
+        (Phase.RUNNING, "archive"): Phase.ARCHIVED,
+        (Phase.ARCHIVED, "restore_setup"): Phase.SETUP,
+        (Phase.ARCHIVED, "restore_running"): Phase.RUNNING,
+    },
+)
 
 
 def settings_locked(phase: str) -> bool:
