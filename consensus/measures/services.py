@@ -1210,23 +1210,35 @@ def save_rating(
         value = None
     elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 9:
         raise MeasuresError("rating_invalid")
-    rating = db.session.scalar(
-        select(MeasureRating).where(
+    # An upsert, like the rounds' answers: a double submit cannot race into a duplicate.
+    values = {
+        "canonical_id": canonical.id,
+        "participant_id": participant.id,
+        "dimension": dimension,
+        "value": value,
+        "unable": unable,
+        "updated_at": utcnow(),
+    }
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    statement = upsert(MeasureRating).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["canonical_id", "participant_id", "dimension"],
+        set_={"value": value, "unable": unable, "updated_at": values["updated_at"]},
+    )
+    db.session.execute(statement)
+    db.session.flush()
+    return db.session.scalar(
+        select(MeasureRating)
+        .where(
             MeasureRating.canonical_id == canonical.id,
             MeasureRating.participant_id == participant.id,
             MeasureRating.dimension == dimension,
         )
+        .execution_options(populate_existing=True)
     )
-    if rating is None:
-        rating = MeasureRating(
-            canonical_id=canonical.id, participant_id=participant.id, dimension=dimension
-        )
-        db.session.add(rating)
-    rating.value = value
-    rating.unable = unable
-    rating.updated_at = utcnow()
-    db.session.flush()
-    return rating
 
 
 def measure_votes_frame(rows: Iterable[Sequence[Any]]):
