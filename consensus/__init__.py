@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .measures.survey_views import bp as survey_bp
     from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
+    from .protocol import models as protocol_models  # noqa: F401  (complete the metadata)
     from .rounds import models as rounds_models  # noqa: F401  (complete the metadata)
     from .rounds.views import bp as rounds_bp
     from .studies.views import bp as studies_bp

@@ -61,12 +61,14 @@ def register(app: Flask) -> None:
     from .auth import services as auth_services
     from .auth.roles import Role
     from .measures.commands import register as register_measure_commands
+    from .protocol.commands import register as register_protocol_commands
     from .rounds.commands import register as register_round_commands
     from .studies.commands import register as register_study_commands
 
     register_study_commands(app)
     register_round_commands(app)
     register_measure_commands(app)
+    register_protocol_commands(app)
 
     @app.cli.command("create-user")
     @click.argument("email")

@@ -1,0 +1,81 @@
+"""Published protocol versions of a study, and the protocols a förbund has imported.
+
+``ProtocolVersion``: one version of a study's measurable protocol (``draft`` while the
+projektledare edits it; ``active`` once published, then ``retired`` when a newer version is
+published). A published version's document and checksum never change: ``services`` refuses
+edits. ``ImportedProtocol``: a version a förbund imported (every imported version is kept).
+``LocalItem``: a förbund's own supplementary question, always marked local.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import db
+
+STATUSES = ("draft", "active", "retired")
+
+
+class ProtocolVersion(db.Model):
+    __tablename__ = "protocol_version"
+    __table_args__ = (
+        UniqueConstraint("study_id", "version"),
+        CheckConstraint("status IN ('draft', 'active', 'retired')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    protocol_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    document: Mapped[dict] = mapped_column(JSON)
+    checksum: Mapped[str | None] = mapped_column(String(71))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+class ImportedProtocol(db.Model):
+    __tablename__ = "imported_protocol"
+    __table_args__ = (UniqueConstraint("organisation_id", "protocol_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    protocol_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict] = mapped_column(JSON)
+    checksum: Mapped[str] = mapped_column(String(71))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(Text, default="")
+
+    local_items: Mapped[list["LocalItem"]] = relationship(
+        back_populates="imported", order_by="LocalItem.id", cascade="all, delete-orphan"
+    )
+
+
+class LocalItem(db.Model):
+    """A förbund's own question added to an imported protocol (never part of the protocol)."""
+
+    __tablename__ = "local_item"
+    __table_args__ = (UniqueConstraint("imported_protocol_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_protocol_id: Mapped[int] = mapped_column(
+        ForeignKey("imported_protocol.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    local: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    imported: Mapped[ImportedProtocol] = relationship(back_populates="local_items")
