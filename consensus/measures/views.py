@@ -2,7 +2,6 @@
 
 import json
 from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from flask import (
@@ -25,6 +24,7 @@ from werkzeug.routing import BuildError
 from .. import tabular
 from ..auth.access import staff
 from ..auth.roles import STUDY_LEADERS, STUDY_STAFF
+from ..dbtypes import STOCKHOLM
 from ..extensions import db
 from ..studies import mailing
 from ..studies import services as study_services
@@ -37,7 +37,6 @@ from .models import CanonicalMeasure, Respondent, Workshop
 
 bp = Blueprint("measures", __name__)
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 TABLE_SHEETS = {"forslag": "Förslag", "beslut": "Beslut", "valda_matt": "Valda mått"}

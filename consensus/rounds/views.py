@@ -2,7 +2,6 @@
 decisions, and the panelist's ballot (saved as it is given)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -21,6 +20,7 @@ from flask_login import current_user
 from .. import tabular
 from ..auth.access import current_participant, participant, staff
 from ..auth.roles import STUDY_LEADERS, STUDY_STAFF
+from ..dbtypes import STOCKHOLM
 from ..extensions import db
 from ..studies import mailing
 from ..studies import services as study_services
@@ -32,7 +32,6 @@ from .forms import MergeForm, NoteForm, PaperBallotForm, RewordForm, RoundCreate
 from .models import Round
 
 bp = Blueprint("rounds", __name__)
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PERSPECTIVE_ORDER = ("deltagare", "medarbetare", "organisation", "samhälle")
 
 

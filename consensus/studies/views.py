@@ -2,7 +2,6 @@
 and the participant's own start page with the information text."""
 
 from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
 import segno
 from flask import (
@@ -23,6 +22,7 @@ from flask_login import current_user
 from .. import tabular
 from ..auth.access import current_participant, participant, public, remember_participant, staff
 from ..auth.roles import STUDY_LEADERS, STUDY_STAFF
+from ..dbtypes import STOCKHOLM
 from ..extensions import db, limiter
 from . import importing, lifecycle, mailing, services
 from .forms import (
@@ -42,8 +42,6 @@ from .forms import (
 from .models import Indicator, Participant, StakeholderGroup
 
 bp = Blueprint("studies", __name__)
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def phase_label(phase: str) -> str:
@@ -630,7 +628,9 @@ def panel_invite_all(slug: str, which: str):
         flash(_("Studien är arkiverad."), "error")
         return redirect(url_for("studies.panel_list", slug=slug))
     flash_outcome(
-        mailing.send_invitations(study, services.invitation_targets(study, which), actor=current_user)
+        mailing.send_invitations(
+            study, services.invitation_targets(study, which), actor=current_user
+        )
     )
     db.session.commit()
     return redirect(url_for("studies.panel_list", slug=slug))
