@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
     from .protocol import models as protocol_models  # noqa: F401  (complete the metadata)
+    from .protocol.views import bp as protocol_bp
     from .rounds import models as rounds_models  # noqa: F401  (complete the metadata)
     from .rounds.views import bp as rounds_bp
     from .studies.views import bp as studies_bp
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(rounds_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(survey_bp)
+    app.register_blueprint(protocol_bp)
 
     from .cli import register
 

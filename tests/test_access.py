@@ -31,6 +31,10 @@ PUBLIC_ENDPOINTS = {
     "survey.proposal_delete",
     "survey.submit",
     "survey.rating",  # checks its own session: invited experts rate the measures
+    "protocol.schema",  # the published protocol is public: its schema,
+    "protocol.latest",  # the stable latest address,
+    "protocol.version_page",  # each version's page,
+    "protocol.download",  # and its files
 }
 
 

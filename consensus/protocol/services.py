@@ -330,6 +330,27 @@ def latest(study: Study) -> ProtocolVersion | None:
     return published[-1] if published else None
 
 
+def published_version(protocol_id: str, version: str) -> ProtocolVersion | None:
+    """A published version by the protocol's stable id and its number (the public pages)."""
+    return db.session.scalar(
+        select(ProtocolVersion).where(
+            ProtocolVersion.protocol_id == protocol_id,
+            ProtocolVersion.version == version,
+            ProtocolVersion.published_at.is_not(None),
+        )
+    )
+
+
+def latest_published(protocol_id: str) -> ProtocolVersion | None:
+    """The highest published version of a protocol (the stable "latest" address)."""
+    rows = db.session.scalars(
+        select(ProtocolVersion).where(
+            ProtocolVersion.protocol_id == protocol_id, ProtocolVersion.published_at.is_not(None)
+        )
+    ).all()
+    return max(rows, key=lambda v: diffs.version_key(v.version)) if rows else None
+
+
 def get_draft(study: Study) -> ProtocolVersion | None:
     return db.session.scalar(
         select(ProtocolVersion).where(
