@@ -469,47 +469,34 @@ def reopen_round(
     db.session.flush()
 
 
-def close_due_rounds(now: datetime | None = None, *, study: Study | None = None) -> list[Round]:
-    """Close every open round whose ``closes_at`` has passed (the CLI tick; views may call it
-    before showing a ballot). Returns the rounds closed."""
-    now = now or utcnow()
-    query = select(Round).where(
-        Round.status == Status.OPEN, Round.closes_at.is_not(None), Round.closes_at <= now
-    )
+def _move_due(status: Status, at, move, now: datetime, study: Study | None) -> list[Round]:
+    """Apply ``move`` (open_round or close_round) to every round in ``status`` whose time
+    ``at`` (Round.opens_at or Round.closes_at) has passed. A round that another request or
+    process moved meanwhile is skipped (PostgreSQL: seen after the lock; SQLite: the
+    compare-and-set found another status)."""
+    query = select(Round).where(Round.status == status, at.is_not(None), at <= now)
     if study is not None:
         query = query.where(Round.study_id == study.id)
-    closed = []
+    moved = []
     for due in db.session.scalars(query.order_by(Round.id)).all():
         try:
-            close_round(due, now=now)
+            move(due, now=now)
         except RoundError as error:
-            # Closed meanwhile by another request or process (PostgreSQL: seen after the
-            # lock as "closed"; SQLite: the compare-and-set found another status).
             if error.code not in ("round_changed", "illegal_transition"):
                 raise
             continue
-        closed.append(due)
-    return closed
+        moved.append(due)
+    return moved
+
+
+def close_due_rounds(now: datetime | None = None, *, study: Study | None = None) -> list[Round]:
+    """Close every open round whose ``closes_at`` has passed. Returns the rounds closed."""
+    return _move_due(Status.OPEN, Round.closes_at, close_round, now or utcnow(), study)
 
 
 def open_due_rounds(now: datetime | None = None, *, study: Study | None = None) -> list[Round]:
     """Open every draft round whose ``opens_at`` has passed. Returns the rounds opened."""
-    now = now or utcnow()
-    query = select(Round).where(
-        Round.status == Status.DRAFT, Round.opens_at.is_not(None), Round.opens_at <= now
-    )
-    if study is not None:
-        query = query.where(Round.study_id == study.id)
-    opened = []
-    for due in db.session.scalars(query.order_by(Round.id)).all():
-        try:
-            open_round(due, now=now)
-        except RoundError as error:
-            if error.code not in ("round_changed", "illegal_transition"):
-                raise
-            continue
-        opened.append(due)
-    return opened
+    return _move_due(Status.DRAFT, Round.opens_at, open_round, now or utcnow(), study)
 
 
 def run_schedule(now: datetime | None = None, *, study: Study | None = None) -> dict:
