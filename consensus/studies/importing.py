@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -27,6 +27,8 @@ from consensus.tabular import (
     read_table,
     sort_problems,
 )
+
+R = TypeVar("R")
 
 # The stored codes; the same values as the check constraints in studies/models.py.
 PERSPECTIVES = ("deltagare", "medarbetare", "organisation", "samhälle")
@@ -190,10 +192,13 @@ class PanelistRow:
 
 
 @dataclass
-class IndicatorImport:
-    to_create: list[IndicatorRow] = field(default_factory=list)
-    #: rows whose code is already in the study; ``code`` is spelled as in the study
-    to_update: list[IndicatorRow] = field(default_factory=list)
+class ImportResult(Generic[R]):
+    """A validated file: the rows to create, the rows that update what the study already has
+    (matched by indicator code or panelist e-mail, spelled as stored), every problem, notes.
+    A caller writes nothing unless ``ok``."""
+
+    to_create: list[R] = field(default_factory=list)
+    to_update: list[R] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
 
@@ -202,17 +207,8 @@ class IndicatorImport:
         return not self.problems
 
 
-@dataclass
-class PanelistImport:
-    to_create: list[PanelistRow] = field(default_factory=list)
-    #: rows whose e-mail is already on the panel; ``email`` is spelled as on the panel
-    to_update: list[PanelistRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+IndicatorImport = ImportResult[IndicatorRow]
+PanelistImport = ImportResult[PanelistRow]
 
 
 # --------------------------------------------------------------------------------------------
