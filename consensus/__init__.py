@@ -45,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
     from .protocol import models as protocol_models  # noqa: F401  (complete the metadata)
+    from .protocol.followup_views import bp as followup_bp
+    from .protocol.manage_views import bp as protocol_admin_bp
     from .protocol.views import bp as protocol_bp
     from .rounds import models as rounds_models  # noqa: F401  (complete the metadata)
     from .rounds.views import bp as rounds_bp
@@ -57,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(measures_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(protocol_bp)
+    app.register_blueprint(protocol_admin_bp)
+    app.register_blueprint(followup_bp)
 
     from .cli import register
 

@@ -34,7 +34,8 @@ PUBLIC_ENDPOINTS = {
     "protocol.schema",  # the published protocol is public: its schema,
     "protocol.latest",  # the stable latest address,
     "protocol.version_page",  # each version's page,
-    "protocol.download",  # and its files
+    "protocol.download",  # and its files,
+    "protocol.compare",  # and the differences between two published versions
 }
 
 

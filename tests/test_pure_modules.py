@@ -27,6 +27,8 @@ FRAMEWORK_MODULES = {
     "commands.py",
     "mailing.py",
     "survey_views.py",
+    "manage_views.py",
+    "followup_views.py",
 }
 FORBIDDEN = ("flask", "flask_", "sqlalchemy", "werkzeug", "wtforms", "alembic")
 

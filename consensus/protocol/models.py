@@ -75,6 +75,10 @@ class LocalItem(db.Model):
     )
     item_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
+    #: an item type of the protocol format (text, choice, integer ...)
+    item_type: Mapped[str] = mapped_column(String(20), default="text", server_default="text")
+    #: the protocol indicator (its id in the document) this item supplements, if any
+    indicator: Mapped[str | None] = mapped_column(String(64))
     local: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

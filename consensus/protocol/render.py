@@ -86,6 +86,10 @@ def _label(kind: str, code: Any) -> Any:
     return LABELS.get(kind, {}).get(code, code)
 
 
+#: the Swedish word for an enumeration value (the HTML pages use the same words)
+label = _label
+
+
 def _yes(value: Any) -> str | None:
     return None if value is None else ("Ja" if value else "Nej")
 

@@ -58,8 +58,11 @@ __all__ = [
     "ProtocolError",
     "ProtocolVersion",
     "add_local_item",
+    "all_latest_published",
     "collection_plan",
+    "delete_local_item",
     "diff_versions",
+    "discard_draft",
     "draft",
     "edit_item",
     "fetch_url",
@@ -68,7 +71,10 @@ __all__ = [
     "import_document",
     "imported_versions",
     "latest",
+    "preview",
     "publish",
+    "published_versions",
+    "readiness",
     "study_facts",
     "versions",
 ]
@@ -104,7 +110,16 @@ MESSAGES: dict[str, str] = {
         "egen lokal fråga i stället."
     ),
     "unknown_item": "Frågan ”{item}” finns inte i protokollet.",
+    "protocol_item": (
+        "Frågan ”{item}” hör till protokollet och ändras inte här: ändrad lydelse gör svaren "
+        "ojämförbara. Lägg till en egen lokal fråga i stället."
+    ),
+    "unknown_item_type": "”{value}” är ingen svarstyp.",
+    "unknown_indicator": "Indikatorn ”{indicator}” finns inte i protokollet.",
 }
+
+#: Item types of the protocol format (see the schema's ``item.type``).
+ITEM_TYPES = ("text", "choice", "multi-choice", "integer", "decimal", "boolean", "date")
 
 LOCAL_TEXT_LIMIT = 2000
 
@@ -341,14 +356,32 @@ def published_version(protocol_id: str, version: str) -> ProtocolVersion | None:
     )
 
 
-def latest_published(protocol_id: str) -> ProtocolVersion | None:
-    """The highest published version of a protocol (the stable "latest" address)."""
+def published_versions(protocol_id: str) -> list[ProtocolVersion]:
+    """Every published version of a protocol, lowest first."""
     rows = db.session.scalars(
         select(ProtocolVersion).where(
             ProtocolVersion.protocol_id == protocol_id, ProtocolVersion.published_at.is_not(None)
         )
     ).all()
-    return max(rows, key=lambda v: diffs.version_key(v.version)) if rows else None
+    return sorted(rows, key=lambda v: diffs.version_key(v.version))
+
+
+def latest_published(protocol_id: str) -> ProtocolVersion | None:
+    """The highest published version of a protocol (the stable "latest" address)."""
+    rows = published_versions(protocol_id)
+    return rows[-1] if rows else None
+
+
+def all_latest_published() -> list[ProtocolVersion]:
+    """The latest published version of every protocol on this platform (by id)."""
+    newest: dict[str, ProtocolVersion] = {}
+    for row in db.session.scalars(
+        select(ProtocolVersion).where(ProtocolVersion.published_at.is_not(None))
+    ):
+        old = newest.get(row.protocol_id)
+        if old is None or diffs.version_key(row.version) > diffs.version_key(old.version):
+            newest[row.protocol_id] = row
+    return [newest[k] for k in sorted(newest)]
 
 
 def get_draft(study: Study) -> ProtocolVersion | None:
@@ -391,6 +424,55 @@ def _build(study: Study, texts: Mapping[str, Any], version: str, **meta: Any) ->
     return build_protocol(facts)
 
 
+def _suggested_version(
+    study: Study, merged: Mapping[str, Any], current: ProtocolVersion | None
+) -> str:
+    """The draft's own number, else the smallest step from the latest published version that
+    the changes require (1.0.0 for a first version)."""
+    if current is not None:
+        return current.version
+    previous = latest(study)
+    if previous is None:
+        return "1.0.0"
+    trial = _build(study, merged, previous.version)
+    bump = diffs.diff(previous.document, trial).required_bump
+    return diffs.next_version(previous.version, bump)
+
+
+def preview(study: Study) -> tuple[dict[str, Any], str]:
+    """What the draft would be now, without writing anything: the document built from the
+    study with the draft's (else the latest version's) texts, and its version number."""
+    current = get_draft(study)
+    previous = latest(study)
+    merged = _texts_from(current.document if current else previous.document if previous else None)
+    version = _suggested_version(study, merged, current)
+    return _build(study, merged, version), version
+
+
+def readiness(study: Study) -> dict[str, Any]:
+    """What a protocol can be built from now: whether the final round's core set is confirmed,
+    the core set, and the core indicators without an accepted measure (left out of the
+    protocol, since every indicator needs at least one measure)."""
+    core = measure_services.core_set(study)
+    survey = measure_services.get_survey(study)
+    with_measures: set[int] = set()
+    if survey is not None:
+        with_measures = set(
+            db.session.scalars(
+                select(CanonicalMeasure.indicator_id).where(
+                    CanonicalMeasure.survey_id == survey.id,
+                    CanonicalMeasure.status == "accepted",
+                )
+            )
+        )
+    return {
+        "final_confirmed": _final_round(study) is not None,
+        "core": core,
+        "survey": survey,
+        "without_measures": [i for i in core if i.id not in with_measures],
+    }
+
+
 def draft(
     study: Study, texts: Mapping[str, Any] | None = None, *, version: str | None = None
 ) -> ProtocolVersion:
@@ -406,11 +488,7 @@ def draft(
     base = _texts_from(current.document if current else previous.document if previous else None)
     merged = _merge_texts(base, texts)
     if version is None:
-        version = current.version if current is not None else "1.0.0"
-        if previous is not None and current is None:
-            trial = _build(study, merged, previous.version)
-            bump = diffs.diff(previous.document, trial).required_bump
-            version = diffs.next_version(previous.version, bump)
+        version = _suggested_version(study, merged, current)
     if diffs.parse_version(version) is None:
         raise ProtocolError("invalid_version", value=version)
     if get_version(study, version) is not None:
@@ -429,6 +507,15 @@ def draft(
         current.version, current.document = version, document
     db.session.flush()
     return current
+
+
+def discard_draft(study: Study, actor=None) -> None:
+    """Drop the draft's texts (a published version is never touched)."""
+    current = get_draft(study)
+    if current is not None:
+        db.session.delete(current)
+        audit(study, "protocol_draft_discarded", actor, version=current.version)
+        db.session.flush()
 
 
 def publish(
@@ -684,29 +771,61 @@ def _check_text(text: str) -> str:
     return text
 
 
-def add_local_item(imported: ImportedProtocol, text: str) -> LocalItem:
-    """A förbund's own supplementary question (id ``L1``, ``L2`` ..., marked local)."""
+def add_local_item(
+    imported: ImportedProtocol, text: str, item_type: str = "text", indicator: str | None = None
+) -> LocalItem:
+    """A förbund's own supplementary question (id ``L1``, ``L2`` ..., marked local), optionally
+    beside one of the protocol's indicators."""
     text = _check_text(text)
+    if item_type not in ITEM_TYPES:
+        raise ProtocolError("unknown_item_type", value=item_type)
+    indicator = indicator or None
+    if indicator is not None and indicator not in {
+        i["id"] for i in imported.document.get("indicators") or []
+    }:
+        raise ProtocolError("unknown_indicator", indicator=indicator)
     taken = {i["id"] for i in imported.document.get("items") or []}
     taken |= {i.item_id for i in local_items(imported)}
     n = 1
     while f"L{n}" in taken:
         n += 1
-    item = LocalItem(imported_protocol_id=imported.id, item_id=f"L{n}", text=text, local=True)
+    item = LocalItem(
+        imported_protocol_id=imported.id,
+        item_id=f"L{n}",
+        text=text,
+        item_type=item_type,
+        indicator=indicator,
+        local=True,
+    )
     db.session.add(item)
     db.session.flush()
     return item
 
 
-def edit_item(imported: ImportedProtocol, item_id: str, text: str) -> LocalItem:
-    """Reword a local item. A protocol item is refused (``locked_wording`` when the owner
-    locked the wording; an imported protocol is never edited in place either way)."""
+def delete_local_item(imported: ImportedProtocol, item_id: str) -> None:
+    """Remove a förbund's own item (a protocol item is refused like an edit)."""
     local = next((i for i in local_items(imported) if i.item_id == item_id), None)
-    if local is not None:
-        local.text = _check_text(text)
-        db.session.flush()
-        return local
+    if local is None:
+        _refuse_protocol_item(imported, item_id)
+    db.session.delete(local)
+    db.session.flush()
+
+
+def _refuse_protocol_item(imported: ImportedProtocol, item_id: str) -> None:
     protocol_items = {i["id"] for i in imported.document.get("items") or []}
     if item_id in protocol_items:
-        raise ProtocolError("locked_wording", item=item_id)
+        locked = (imported.document.get("owner") or {}).get("lockedWording", True)
+        raise ProtocolError("locked_wording" if locked else "protocol_item", item=item_id)
     raise ProtocolError("unknown_item", item=item_id)
+
+
+def edit_item(imported: ImportedProtocol, item_id: str, text: str) -> LocalItem:
+    """Reword a local item. A protocol item is refused: ``locked_wording`` when the owner
+    locked the wording, ``protocol_item`` otherwise (an imported protocol is never edited in
+    place; a förbund that needs other wording adds its own local item)."""
+    local = next((i for i in local_items(imported) if i.item_id == item_id), None)
+    if local is None:
+        _refuse_protocol_item(imported, item_id)
+    local.text = _check_text(text)
+    db.session.flush()
+    return local

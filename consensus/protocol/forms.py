@@ -1,0 +1,117 @@
+"""Forms of the protocol pages: the projektledare's texts and publishing, a förbund's import
+and its local items."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from .diff import parse_version
+
+ITEM_TYPE_LABELS = {
+    "text": _l("Fritext"),
+    "choice": _l("Ett svarsalternativ"),
+    "multi-choice": _l("Flera svarsalternativ"),
+    "integer": _l("Heltal"),
+    "decimal": _l("Decimaltal"),
+    "boolean": _l("Ja/nej"),
+    "date": _l("Datum"),
+}
+
+
+class ProtocolTextsForm(FlaskForm):
+    """The texts that belong to the protocol itself (everything else comes from the study)."""
+
+    version = StringField(
+        _l("Versionsnummer"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l(
+            "Semantisk version, till exempel 1.0.0. Ändringar som bryter jämförbarheten kräver "
+            "en ny huvudversion (2.0.0), nya eller ändrade indikatorer och mått en ny delversion "
+            "(1.1.0), rättade texter en rättningsversion (1.0.1)."
+        ),
+    )
+    title = StringField(_l("Protokollets titel"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(
+        _l("Beskrivning"),
+        validators=[Length(max=5000)],
+        description=_l("Visas överst i det publicerade protokollet."),
+    )
+    owner_name = StringField(_l("Ägare"), validators=[DataRequired(), Length(max=300)])
+    owner_contact = StringField(
+        _l("Kontakt"),
+        validators=[Length(max=300)],
+        description=_l("E-postadress eller telefon till den som förvaltar protokollet."),
+    )
+    owner_url = StringField(_l("Webbadress"), validators=[Length(max=500)])
+    licence = StringField(
+        _l("Licens"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("En SPDX-beteckning, till exempel CC-BY-4.0, eller licensens namn."),
+    )
+    locked_wording = BooleanField(
+        _l("Låst formulering: förbund får inte ändra frågornas lydelse (de kan lägga till egna)")
+    )
+    changes = TextAreaField(
+        _l("Vad är nytt i den här versionen"),
+        validators=[Length(max=5000)],
+        description=_l("Skrivs in i protokollets ändringslogg."),
+    )
+    submit = SubmitField(_l("Spara utkastet"))
+
+    def validate_version(self, field) -> None:
+        if parse_version((field.data or "").strip()) is None:
+            raise ValidationError(
+                _l("Skriv versionen som tre tal med punkt emellan, till exempel 1.0.0.")
+            )
+
+
+class PublishForm(FlaskForm):
+    #: the checksum of the previewed document: publishing refuses if the study changed since
+    fingerprint = HiddenField()
+    confirm = BooleanField(
+        _l("Jag har granskat utkastet. En publicerad version kan inte ändras."),
+        validators=[DataRequired(_l("Kryssa i att du har granskat utkastet."))],
+    )
+    submit = SubmitField(_l("Publicera"))
+
+
+class ImportFileForm(FlaskForm):
+    file = FileField(
+        _l("Protokollfil (JSON)"),
+        validators=[FileRequired(_l("Välj protokollets JSON-fil."))],
+        description=_l("Den JSON-fil som laddas ned från protokollets publicerade sida."),
+    )
+    submit = SubmitField(_l("Importera filen"))
+
+
+class ImportUrlForm(FlaskForm):
+    url = StringField(
+        _l("Protokollets adress"),
+        validators=[
+            DataRequired(_l("Skriv adressen.")),
+            Length(max=2000),
+            Regexp(
+                r"(?i)^https?://\S+$",
+                message=_l("Adressen måste börja med http:// eller https://."),
+            ),
+        ],
+        description=_l(
+            "Adressen till JSON-filen, till exempel …/protokoll/nns-karnindikatorer/1.0.0.json."
+        ),
+    )
+    submit = SubmitField(_l("Hämta och importera"))
+
+
+class LocalItemForm(FlaskForm):
+    text = TextAreaField(
+        _l("Frågans text"), validators=[DataRequired(_l("Skriv frågans text.")), Length(max=2000)]
+    )
+    item_type = SelectField(_l("Svarstyp"), default="text")
+    indicator = SelectField(
+        _l("Kompletterar indikatorn"),
+        validators=[Optional()],
+        description=_l("Frivilligt. Egna frågor ingår aldrig i den nationella jämförelsen."),
+    )
+    submit = SubmitField(_l("Lägg till frågan"))

@@ -1,0 +1,185 @@
+"""A förbund's pages: import (file, URL, published here), the plan, local items, versions."""
+
+import io
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from consensus.auth import services as auth_services
+from consensus.extensions import db
+from consensus.protocol import services
+from consensus.protocol.canonical import dumps, with_checksum
+from consensus.protocol.services import ImportedProtocol, LocalItem
+from tests.protocol.test_protocol_services import make_protocol_study
+
+
+@pytest.fixture
+def published(app):
+    study = make_protocol_study()
+    row = services.publish(study, "1.0.0")
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def forbund(make_user, login):
+    user = make_user("f@example.se", role="forbund")
+    login("f@example.se")
+    return user
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def upload(client, data: bytes, name="protokoll.json"):
+    return client.post(
+        "/uppfoljning/importera",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_import_a_file_then_the_same_again(client, published, forbund):
+    first = upload(client, services.document_bytes(published))
+    body = first.get_data(as_text=True)
+    assert "Protokollet är importerat." in body
+    assert "Plan för datainsamling" in body
+    assert "Upplevt inflytande" in body and "rekommenderat" in body
+    assert count(ImportedProtocol) == 1
+
+    again = upload(client, services.document_bytes(published))
+    assert "redan importerad med samma kontrollsumma. Inget ändrades." in again.get_data(
+        as_text=True
+    )
+    assert count(ImportedProtocol) == 1
+
+
+@pytest.mark.parametrize(
+    "mutate, path, words",
+    [
+        (lambda d: b"{ not json", "$", "inte giltig JSON"),
+        (lambda d: d.replace(b'"version":"1.0.0"', b'"version":"1.0"'), "$.version", ""),
+        (
+            lambda d: json.dumps({**json.loads(d), "checksum": "sha256:" + "0" * 64}).encode(),
+            "$.checksum",
+            "",
+        ),
+    ],
+    ids=["invalid-json", "bad-version", "wrong-checksum"],
+)
+def test_bad_files_list_every_problem_with_its_path_and_write_nothing(
+    client, published, forbund, mutate, path, words
+):
+    response = upload(client, mutate(services.document_bytes(published)))
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Protokollet importerades inte" in body
+    assert f"<code>{path}</code>" in body
+    assert words in body
+    assert count(ImportedProtocol) == 0
+
+
+def test_missing_required_field_is_named(client, published, forbund):
+    doc = dict(published.document)
+    del doc["owner"]
+    doc = with_checksum({k: v for k, v in doc.items() if k != "checksum"})
+    body = upload(client, dumps(doc)).get_data(as_text=True)
+    assert "<code>$.owner</code>" in body and "Fältet ”owner” saknas" in body
+    assert count(ImportedProtocol) == 0
+
+
+def test_newer_version_keeps_the_old_one_and_shows_the_diff(app, client, published, forbund):
+    client.post(f"/uppfoljning/importera/{published.protocol_id}/1.0.0", follow_redirects=True)
+    study = published.study_id
+    from consensus.studies.models import Study
+
+    newer = services.publish(db.session.get(Study, study), "1.0.1", texts={"title": "Ny titel"})
+    db.session.commit()
+    response = upload(client, services.document_bytes(newer))
+    body = response.get_data(as_text=True)
+    assert "Version 1.0.1 är importerad. Version 1.0.0 finns kvar" in body
+    assert "Skillnader mellan version 1.0.0 och 1.0.1" in body
+    assert "Ny titel" in body
+    assert count(ImportedProtocol) == 2
+
+
+def test_url_import_refusals_are_explained(client, published, forbund):
+    response = client.post("/uppfoljning/hamta", data={"url": "ftp://example.se/p.json"})
+    assert response.status_code == 422
+    assert "http:// eller https://" in response.get_data(as_text=True)
+    response = client.post("/uppfoljning/hamta", data={"url": "http://127.0.0.1:9/p.json"})
+    assert response.status_code == 422
+    assert "Det gick inte att hämta adressen" in response.get_data(as_text=True)
+    assert count(ImportedProtocol) == 0
+
+
+def test_local_items_are_marked_and_protocol_items_are_locked(client, published, forbund):
+    client.post(f"/uppfoljning/importera/{published.protocol_id}/1.0.0")
+    imported = db.session.scalar(select(ImportedProtocol))
+    indicator = imported.document["indicators"][0]["id"]
+    response = client.post(
+        f"/uppfoljning/{imported.id}/fragor",
+        data={"text": "Hur nöjd är du med stödet?", "item_type": "choice", "indicator": indicator},
+        follow_redirects=True,
+    )
+    body = response.get_data(as_text=True)
+    assert "Den lokala frågan L1 är tillagd." in body and "lokal" in body
+    item = db.session.scalar(select(LocalItem))
+    assert (item.item_id, item.item_type, item.indicator, item.local) == (
+        "L1",
+        "choice",
+        indicator,
+        True,
+    )
+
+    response = client.post(
+        f"/uppfoljning/{imported.id}/fragor/L1",
+        data={"text": "Hur nöjd är du?", "item_type": "text", "indicator": ""},
+        follow_redirects=True,
+    )
+    assert "Frågan L1 är sparad." in response.get_data(as_text=True)
+    db.session.refresh(item)
+    assert (item.text, item.item_type, item.indicator) == ("Hur nöjd är du?", "text", None)
+
+    protocol_items = [i["id"] for i in imported.document["items"]]
+    assert protocol_items  # the survey measure asks a question
+    response = client.get(
+        f"/uppfoljning/{imported.id}/fragor/{protocol_items[0]}", follow_redirects=True
+    )
+    assert "har låst formulering" in response.get_data(as_text=True)
+    response = client.post(
+        f"/uppfoljning/{imported.id}/fragor/{protocol_items[0]}/ta-bort", follow_redirects=True
+    )
+    assert "har låst formulering" in response.get_data(as_text=True)
+
+    empty = client.post(
+        f"/uppfoljning/{imported.id}/fragor",
+        data={"text": " ", "item_type": "text", "indicator": ""},
+        follow_redirects=True,
+    )
+    assert "Skriv frågans text." in empty.get_data(as_text=True)
+    assert count(LocalItem) == 1
+
+    client.post(f"/uppfoljning/{imported.id}/fragor/L1/ta-bort")
+    assert count(LocalItem) == 0
+
+
+def test_another_forbund_cannot_see_the_import(app, client, published, forbund, make_user, login):
+    client.post(f"/uppfoljning/importera/{published.protocol_id}/1.0.0")
+    imported = db.session.scalar(select(ImportedProtocol))
+    other = auth_services.get_or_create_organisation("syd", "Södra förbundet")
+    make_user("s@example.se", role="forbund", organisation=other)
+    client.post("/logga-ut")
+    login("s@example.se")
+    assert client.get(f"/uppfoljning/{imported.id}").status_code == 404
+    assert client.get(f"/uppfoljning/{imported.id}/protokoll").status_code == 404
+    assert client.post(f"/uppfoljning/{imported.id}/fragor", data={"text": "x"}).status_code == 404
+
+
+def test_projektledare_is_not_a_forbund(client, make_user, login):
+    make_user()
+    login()
+    assert client.get("/uppfoljning").status_code == 403
