@@ -9,11 +9,17 @@ register, interview ... with frequencies). Timed, each with a target under 2 s:
 3. importing: ``services.import_document`` of the published bytes into a förbund (parse,
    schema, semantics, checksum, store).
 
+Then the pages over the WSGI test client (median of 5, rendering included): the
+projektledare's draft page (live preview, validation, diff against 1.0.0), the public version
+page, a förbund's upload of the JSON file, and its data-collection plan.
+
     .venv/bin/python bench/bench_protocol.py
 """
 
 from __future__ import annotations
 
+import io
+import statistics
 import sys
 import tempfile
 import time
@@ -139,11 +145,56 @@ def timed(label: str, fn):
     return value, elapsed
 
 
+def median_of(label: str, fn, runs: int = 5) -> None:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = fn()
+        times.append(time.perf_counter() - start)
+        assert response.status_code in (200, 302), (label, response.status_code)
+    print(f"{label:<34} {statistics.median(times) * 1000:6.0f} ms median of {runs}")
+
+
+def pages(app, address: str, data: bytes) -> None:
+    password = "bench-password-0123456789"
+    with app.app_context():
+        auth_services.create_user("pl@bench.invalid", password, "projektledare")
+        other = auth_services.get_or_create_organisation("bench-web", "Webbförbundet")
+        auth_services.create_user("f@bench.invalid", password, "forbund", organisation=other)
+        db.session.commit()
+    leader, forbund = app.test_client(), app.test_client()
+    for client, email in ((leader, "pl@bench.invalid"), (forbund, "f@bench.invalid")):
+        answer = client.post("/logga-in", data={"email": email, "password": password})
+        assert answer.status_code == 302 and "logga-in" not in answer.location, answer.status_code
+    median_of("draft page (preview + diff)", lambda: leader.get("/studier/bench/protokoll/utkast"))
+    median_of(
+        "public version page",
+        lambda: leader.get(address),
+    )
+    median_of(
+        "förbund: upload the JSON file",
+        lambda: forbund.post(
+            "/uppfoljning/importera",
+            data={"file": (io.BytesIO(data), "protokoll.json")},
+            content_type="multipart/form-data",
+        ),
+    )
+    with app.app_context():
+        other = auth_services.get_or_create_organisation("bench-web", "Webbförbundet")
+        imported_id = services.imported_versions(other)[0].id
+    median_of("förbund: data-collection plan", lambda: forbund.get(f"/uppfoljning/{imported_id}"))
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.sqlite"
         app = create_app(
-            {"SECRET_KEY": "bench-secret-key-0123456789abcdef", "SQLALCHEMY_DATABASE_URI": url}
+            {
+                "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+            }
         )
         with app.app_context():
             upgrade()
@@ -165,6 +216,11 @@ def main() -> int:
             )
             db.session.commit()
             assert result.status == "imported", [str(p) for p in result.problems]
+            address = f"/protokoll/{version.protocol_id}/{version.version}"
+            db.session.remove()
+        # Outside the app context: each test-client request gets its own (and its own ``g``).
+        pages(app, address, data)
+        with app.app_context():
             db.session.remove()
             db.engine.dispose()
     return 0 if max(t_build, t_publish, t_import) < TARGET else 1
