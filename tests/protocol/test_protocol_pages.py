@@ -46,3 +46,51 @@ def test_schema_is_served_at_its_id(client):
     schema = json.loads(response.data)
     assert schema["$id"].endswith("/schema/protocol/1.0")
     assert client.get("/schema/protocol/9.9").status_code == 404
+
+
+def test_every_rendering_carries_the_same_content(app, client):
+    """Each indicator, measure and item of the JSON, with its Swedish text, the measure's data
+    source and schedule, appears in the CSV, the XLSX, the HTML download and the web page."""
+    import csv
+    import html
+    import io
+
+    from openpyxl import load_workbook
+
+    from consensus.protocol import render
+
+    row = services.publish(make_protocol_study(), "1.0.0")
+    db.session.commit()
+    base = f"/protokoll/{row.protocol_id}/1.0.0"
+    doc = json.loads(client.get(base + ".json").data)
+    csv_text = client.get(base + ".csv").data.decode("utf-8-sig")
+    csv_cells = {cell for r in csv.reader(io.StringIO(csv_text), delimiter=";") for cell in r}
+    book = load_workbook(io.BytesIO(client.get(base + ".xlsx").data), read_only=True)
+    xlsx_cells = {
+        str(value) for sheet in book for r in sheet.iter_rows(values_only=True) for value in r
+    }
+    book.close()
+    pages = {
+        "html": html.unescape(client.get(base + ".html").get_data(as_text=True)),
+        "page": html.unescape(client.get(base).get_data(as_text=True)),
+    }
+    schedules = {s["id"]: render.text(s["name"]) for s in doc["schedules"]}
+    expected = []
+    for indicator in doc["indicators"]:
+        expected += [indicator["id"], render.text(indicator["name"])]
+        for m in indicator["measures"]:
+            expected += [m["id"], render.text(m["name"]), render.text(m["dataSource"]["name"])]
+            if m.get("schedule"):
+                expected.append(schedules[m["schedule"]])
+    items = [(i["id"], render.text(i["text"])) for i in doc["items"]]
+    assert items  # the survey measure asks a question
+    for value in expected:
+        assert value in csv_cells, value
+        assert value in xlsx_cells, value
+        for name, text in pages.items():
+            assert value in text, (name, value)
+    for item_id, item_text in items:
+        assert {item_id, item_text} <= xlsx_cells
+        for text in pages.values():
+            assert item_id in text and item_text in text
+    assert doc["checksum"] in xlsx_cells and all(doc["checksum"] in t for t in pages.values())
