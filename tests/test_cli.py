@@ -48,6 +48,8 @@ def test_demo_on_empty_database_then_idempotent(runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "projektledare@demo.invalid" in result.output
+    assert "forbund@demo.invalid" in result.output
+    assert "/protokoll/demo/senaste" in result.output
     study = db.session.scalar(select(Study).where(Study.slug == "demo"))
     codes = {i.code for i in study.indicators}
     assert {f"P{n:02d}" for n in range(1, 11)} | {f"E{n:02d}" for n in range(1, 6)} <= codes
@@ -72,8 +74,9 @@ def test_demo_on_empty_database_then_idempotent(runner):
     from consensus.rounds import services as rounds
 
     first, second = rounds.rounds(study)
-    assert (first.status, second.status, second.is_final) == ("closed", "open", True)
+    assert (first.status, second.status, second.is_final) == ("closed", "closed", True)
     assert first.decisions_confirmed_at is not None
+    assert second.decisions_confirmed_at is not None
     document = rounds.get_result(first)
     nns = {i["code"]: i for i in document["indicators"] if i["code"][1:].isdigit()}
     assert all(nns[f"P{n:02d}"]["decision"] != "out" for n in range(1, 11))

@@ -1,5 +1,6 @@
 """Bad or empty input never ends in a server error: every route, every method, as an admin
-with the demo loaded, with empty forms and nonsense path values."""
+and as the demo förbund (whose pages are scoped to its organisation) with the demo loaded,
+with empty forms and nonsense path values."""
 
 import re
 
@@ -26,15 +27,16 @@ def _urls(rule):
     return options
 
 
-@pytest.fixture
-def admin(client, runner):
+@pytest.fixture(params=["admin", "forbund"])
+def signed_in(request, client, runner):
     runner.invoke(args=["demo"])
-    email, _role, _name, password = DEMO_ACCOUNTS[0]
+    email, _role, _name, password = next(a for a in DEMO_ACCOUNTS if a[1] == request.param)
     assert client.post("/logga-in", data={"email": email, "password": password}).status_code == 302
     return client
 
 
-def test_no_route_answers_with_a_server_error(app, admin):
+def test_no_route_answers_with_a_server_error(app, signed_in):
+    admin = signed_in
     failures = []
     requests = 0
     for rule in app.url_map.iter_rules():

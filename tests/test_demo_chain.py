@@ -1,0 +1,125 @@
+"""The demo study goes through the whole chain: rounds, core set, measures, protocol, förbund."""
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from consensus import demo
+from consensus.auth.models import Organisation, User
+from consensus.extensions import db
+from consensus.measures import services as measures
+from consensus.measures.models import CanonicalMeasure, Proposal, ProposalCombination, Respondent
+from consensus.protocol import services as protocol
+from consensus.protocol.validate import validate_document
+from consensus.rounds import services as rounds
+from consensus.studies.models import Study
+
+NNS_CORE = {f"P{n:02d}" for n in range(1, 11)} | {f"E{n:02d}" for n in range(1, 6)}
+
+
+@pytest.fixture
+def study(app):
+    started = time.perf_counter()
+    assert demo.load_if_empty()
+    db.session.commit()
+    assert time.perf_counter() - started < 5, "the demo must load fast (make run)"
+    return db.session.scalar(select(Study).where(Study.slug == demo.DEMO_SLUG))
+
+
+def test_both_rounds_closed_and_the_core_set_is_the_nns_indicators(study):
+    first, second = rounds.rounds(study)
+    assert (first.status, second.status, second.is_final) == ("closed", "closed", True)
+    assert first.decisions_confirmed_at and second.decisions_confirmed_at
+    assert first.opened_at < first.closed_at < second.opened_at < second.closed_at
+    assert rounds.response_counts(second)["answered"] == 25
+    core = measures.core_set(study)
+    assert len(core) == study.target_core_size == 15
+    assert {i.code for i in core} == NNS_CORE
+    assert all(i.source == demo.NNS_SOURCE for i in core)
+
+
+def test_measures_survey_is_closed_and_reviewed(study):
+    survey = measures.get_survey(study)
+    assert survey.status == "closed"
+    indicators = measures.survey_indicators(survey)
+    assert {i.code for i in indicators} == NNS_CORE
+    respondents = list(
+        db.session.scalars(select(Respondent).where(Respondent.survey_id == survey.id))
+    )
+    assert {r.via for r in respondents} == {"invited", "open_link"}
+    assert all(r.submitted_at is not None for r in respondents)
+    assert [r.pseudonym for r in sorted(respondents, key=lambda r: r.id)] == [
+        "R001",
+        "R002",
+        "R003",
+        "R004",
+    ]
+    proposals = list(
+        db.session.scalars(
+            select(Proposal).join(Respondent).where(Respondent.survey_id == survey.id)
+        )
+    )
+    assert proposals and all(p.status == "submitted" for p in proposals)
+    assert {p.kind for p in proposals} == {"quantitative", "qualitative"}
+    sources = {p.data_source for p in proposals}
+    assert {"Enkät till deltagare", "Uppföljning Finsam (SUS)", "Lokalt register"} <= sources
+    assert {"P0D", "P6M", "P12M"} <= {f for p in proposals for f in p.frequency}
+    combined = db.session.scalars(
+        select(ProposalCombination).where(
+            ProposalCombination.proposal_id.in_([p.id for p in proposals])
+        )
+    ).all()
+    assert combined, "at least one proposal combines another"
+
+    canonical = list(
+        db.session.scalars(select(CanonicalMeasure).where(CanonicalMeasure.survey_id == survey.id))
+    )
+    assert any(len(c.sources) > 1 for c in canonical), "some proposals were merged"
+    merged = {s.proposal_id for c in canonical for s in c.sources}
+    assert merged == {p.id for p in proposals}, "every proposal was reviewed"
+    rejected = [c for c in canonical if c.status == "rejected"]
+    assert 1 <= len(rejected) <= 2 and all(c.reason for c in rejected)
+    assert not [c for c in canonical if c.status == "candidate"]
+    for indicator in indicators:
+        accepted = [
+            c for c in canonical if c.indicator_id == indicator.id and c.status == "accepted"
+        ]
+        assert accepted, indicator.code
+        assert sum(c.recommended for c in accepted) == 1, indicator.code
+
+
+def test_protocol_published_and_imported_by_the_demo_forbund(study):
+    version = protocol.get_version(study, demo.DEMO_PROTOCOL_VERSION)
+    assert version is not None and version.status == "active"
+    assert protocol.latest(study) is version
+    document = version.document
+    assert validate_document(document) == []
+    assert document["status"] == "active"
+    assert document["owner"]["name"] == "Nationella nätverket för samordningsförbund (demo)"
+    assert document["owner"]["lockedWording"] is True
+    assert [e["version"] for e in document["changelog"]] == ["1.0.0"]
+    assert {i["id"] for i in document["indicators"]} == NNS_CORE
+    assert all(i["measures"] for i in document["indicators"])
+    steps = [s["kind"] for s in document["provenance"]["steps"]]
+    assert steps == ["delphi-round", "delphi-round", "measure-survey"]
+
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == "demo-forbund"))
+    user = db.session.scalar(select(User).where(User.email == "forbund@demo.invalid"))
+    assert user.role == "forbund" and user.organisation_id == org.id
+    imported = protocol.imported_versions(org)
+    assert [(i.protocol_id, i.version, i.checksum) for i in imported] == [
+        (version.protocol_id, "1.0.0", version.checksum)
+    ]
+    local = protocol.local_items(imported[0])
+    assert len(local) == 1 and local[0].local
+
+
+def test_protocol_page_and_logins_text(study, client):
+    response = client.get(f"/protokoll/{demo.DEMO_SLUG}/senaste")
+    assert response.status_code == 302
+    assert client.get(response.headers["Location"]).status_code == 200
+    assert client.get(f"/matt/{demo.DEMO_SLUG}").status_code == 200
+    text = demo.logins_text()
+    assert "forbund@demo.invalid" in text and "demo-forbund" in text
+    assert f"/protokoll/{demo.DEMO_SLUG}/senaste" in text
