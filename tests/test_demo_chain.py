@@ -1,7 +1,5 @@
 """The demo study goes through the whole chain: rounds, core set, measures, protocol, förbund."""
 
-import time
-
 import pytest
 from sqlalchemy import select
 
@@ -20,10 +18,8 @@ NNS_CORE = {f"P{n:02d}" for n in range(1, 11)} | {f"E{n:02d}" for n in range(1, 
 
 @pytest.fixture
 def study(app):
-    started = time.perf_counter()
     assert demo.load_if_empty()
     db.session.commit()
-    assert time.perf_counter() - started < 5, "the demo must load fast (make run)"
     return db.session.scalar(select(Study).where(Study.slug == demo.DEMO_SLUG))
 
 
