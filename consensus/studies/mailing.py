@@ -20,7 +20,13 @@ def personal_url(token: str) -> str:
 
 
 def send_links(
-    study, targets: list[Participant], *, template: str, subject: str, action: str, actor=None,
+    study,
+    targets: list[Participant],
+    *,
+    template: str,
+    subject: str,
+    action: str,
+    actor=None,
     **context,
 ) -> dict:
     """Send ``template`` to each target with a new personal link; returns the counts of

@@ -18,13 +18,23 @@ pytestmark = pytest.mark.browser
 def two_round_study(make_user, study):
     make_user()
     make_user(email="fac@example.se", role="facilitator")
-    study_services.add_indicator(study, code="E01", title="Hållbara effekter", perspective="samhälle", type="effect")
-    study_services.add_indicator(study, code="M01", title="Respekt mellan myndigheter", perspective="medarbetare", type="process")
+    study_services.add_indicator(
+        study, code="E01", title="Hållbara effekter", perspective="samhälle", type="effect"
+    )
+    study_services.add_indicator(
+        study,
+        code="M01",
+        title="Respekt mellan myndigheter",
+        perspective="medarbetare",
+        type="process",
+    )
     study.min_group_size = 1
     study.info_text = "Frivilligt."
     links = []
     for n in range(3):
-        p = study_services.add_participant(study, email=f"p{n}@example.se", group_id=study.groups[n].id)
+        p = study_services.add_participant(
+            study, email=f"p{n}@example.se", group_id=study.groups[n].id
+        )
         links.append(issue_link(p))
     db.session.commit()
     return links
