@@ -35,8 +35,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..auth.access import load_session_participant, public
 from ..extensions import db, limiter
-from ..studies import services as study_services
 from ..studies.forms import LEVEL_CHOICES, choices
+from ..studies.views import study_or_404
 from . import lifecycle, posted, services
 from .models import IndicatorComment, Proposal, Respondent
 
@@ -340,15 +340,8 @@ def _respondent_of(study) -> Respondent | None:
     return next((r for r in _session_respondents() if r.survey.study_id == study.id), None)
 
 
-def _study_or_404(slug: str):
-    study = study_services.get_study_by_slug(slug)
-    if study is None:
-        abort(404)
-    return study
-
-
 def _respondent(slug: str) -> Respondent:
-    respondent = _respondent_of(_study_or_404(slug))
+    respondent = _respondent_of(study_or_404(slug))
     if respondent is None:
         abort(403)
     return respondent
@@ -417,7 +410,7 @@ def _combination_choices(form: ProposalForm, own: list[Proposal], editing: Propo
 @bp.route("/matt/<slug>")
 @public
 def start(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = services.get_survey(study)
     if survey is None:
         abort(404)

@@ -30,7 +30,7 @@ from ..studies import mailing
 from ..studies import services as study_services
 from ..studies.forms import ButtonForm, ConfirmForm, UploadForm, choices
 from ..studies.models import Indicator, Participant
-from ..studies.views import flash_outcome
+from ..studies.views import flash_outcome, study_or_404
 from . import lifecycle, proposals, services
 from .forms import CanonicalForm, DecisionForm, ExpertForm, MergeForm, SurveyForm, WorkshopForm
 from .models import CanonicalMeasure, Respondent, Workshop
@@ -163,13 +163,6 @@ def measure_labels():
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _study_or_404(slug: str):
-    study = study_services.get_study_by_slug(slug)
-    if study is None:
-        abort(404)
-    return study
-
-
 def _survey_or_redirect(study):
     """The study's survey; ``None`` after flashing when there is none yet."""
     survey = services.get_survey(study)
@@ -231,7 +224,7 @@ def _download(content: bytes, mimetype: str, filename: str) -> Response:
 @bp.route("/studier/<slug>/matt")
 @staff(*STUDY_STAFF)
 def survey_home(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = services.get_survey(study)
     context = {"study": study, "survey": survey, "button": ButtonForm()}
     if survey is not None:
@@ -251,7 +244,7 @@ def survey_home(slug: str):
 @bp.route("/studier/<slug>/matt/installningar", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def survey_settings(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = services.get_survey(study)
     form = SurveyForm(data={"intro_text": survey.intro_text} if survey else None)
     form.indicators.choices = choices(
@@ -314,7 +307,7 @@ def survey_settings(slug: str):
 @bp.route("/studier/<slug>/matt/<any(oppna, stang, 'oppna-igen'):action>", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def survey_status(slug: str, action: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
@@ -344,7 +337,7 @@ def survey_status(slug: str, action: str):
 @bp.route("/studier/<slug>/matt/oppen-lank", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def open_link(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
@@ -386,7 +379,7 @@ def _workshop_of(survey, workshop_id: int) -> Workshop:
 @bp.route("/studier/<slug>/matt/traffar", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def workshops(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -409,7 +402,7 @@ def workshops(slug: str):
 @bp.route("/studier/<slug>/matt/traffar/<int:workshop_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def workshop_edit(slug: str, workshop_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -428,7 +421,7 @@ def workshop_edit(slug: str, workshop_id: int):
 @bp.route("/studier/<slug>/matt/traffar/<int:workshop_id>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def workshop_delete(slug: str, workshop_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
@@ -456,7 +449,7 @@ def _experts(survey) -> list[tuple[Respondent, Participant]]:
 @bp.route("/studier/<slug>/matt/experter", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def experts(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -548,7 +541,7 @@ def parse_experts(study, content: bytes, filename: str) -> dict:
 @bp.route("/studier/<slug>/matt/experter/importera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def experts_import(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -566,7 +559,7 @@ def experts_import(slug: str):
 @bp.route("/studier/<slug>/matt/experter/importera/<int:upload_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def experts_preview(slug: str, upload_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -608,7 +601,7 @@ def experts_preview(slug: str, upload_id: int):
 @bp.route("/studier/<slug>/matt/experter/<any('bjud-in', paminn):which>", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def experts_send(slug: str, which: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
@@ -661,7 +654,7 @@ def _review_url(slug: str, indicator_id: int) -> str:
 @bp.route("/studier/<slug>/matt/granskning")
 @staff(*STUDY_STAFF)
 def review_list(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -704,7 +697,7 @@ SUGGESTIONS_SHOWN = 100
 @bp.route("/studier/<slug>/matt/granskning/<int:indicator_id>")
 @staff(*STUDY_STAFF)
 def review(slug: str, indicator_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -738,7 +731,7 @@ def review(slug: str, indicator_id: int):
 @bp.route("/studier/<slug>/matt/granskning/<int:indicator_id>/sla-ihop", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def merge(slug: str, indicator_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -792,7 +785,7 @@ def _canonical_fields(form: CanonicalForm) -> dict:
 @bp.route("/studier/<slug>/matt/granskning/matt/<int:canonical_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def canonical_edit(slug: str, canonical_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -825,7 +818,7 @@ def canonical_edit(slug: str, canonical_id: int):
 @bp.route("/studier/<slug>/matt/granskning/matt/<int:canonical_id>/beslut", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def canonical_decide(slug: str, canonical_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -856,7 +849,7 @@ def canonical_decide(slug: str, canonical_id: int):
 @bp.route("/studier/<slug>/matt/granskning/matt/<int:canonical_id>/rekommendera", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def canonical_recommend(slug: str, canonical_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
@@ -884,7 +877,7 @@ def canonical_recommend(slug: str, canonical_id: int):
 @bp.route("/studier/<slug>/matt/export/<any(forslag, beslut, valda_matt):table>.csv")
 @staff(*STUDY_STAFF)
 def export_table(slug: str, table: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -895,7 +888,7 @@ def export_table(slug: str, table: str):
 @bp.route("/studier/<slug>/matt/export.<any(json, xlsx):fmt>")
 @staff(*STUDY_STAFF)
 def export_all(slug: str, fmt: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
@@ -920,7 +913,7 @@ RATING_ACTIONS = {"oppna": "open_rating", "stang": "close_rating", "oppna-igen":
 def rating(slug: str):
     """The optional expert rating of the measures (relevance and feasibility 1-9), with the
     rounds engine's statistics and the study's primary rule."""
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = services.get_survey(study)
     if survey is None:
         return redirect(url_for("measures.survey_home", slug=slug))
@@ -942,7 +935,7 @@ def rating(slug: str):
 )
 @staff(*STUDY_LEADERS)
 def rating_status(slug: str, action: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     survey = services.get_survey(study)
     if survey is None:
         abort(404)

@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from ..auth.access import staff
 from ..auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ..extensions import db
-from ..studies import services as study_services
+from ..studies.views import study_or_404
 from . import diff as diffs
 from . import render, services
 from .canonical import checksum
@@ -27,13 +27,6 @@ from .views import diff_context, document_context
 bp = Blueprint("protocol_admin", __name__)
 
 DRAFT = "utkast"
-
-
-def _study_or_404(slug: str):
-    study = study_services.get_study_by_slug(slug)
-    if study is None:
-        abort(404)
-    return study
 
 
 def _overview(slug: str):
@@ -120,7 +113,7 @@ def _draft_state(study) -> dict[str, Any]:
 @bp.route("/studier/<slug>/protokoll")
 @staff(*STUDY_STAFF)
 def overview(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     published = services.versions(study)
     return render_template(
         "protocol/overview.html",
@@ -135,7 +128,7 @@ def overview(slug: str):
 @bp.route("/studier/<slug>/protokoll/utkast", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def draft(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     state = _draft_state(study)
     form = ProtocolTextsForm(
         data=_form_data(state["preview_doc"], state["version"]) if request.method == "GET" else None
@@ -172,7 +165,7 @@ def draft(slug: str):
 @bp.route("/studier/<slug>/protokoll/utkast/forhandsvisning")
 @staff(*STUDY_STAFF)
 def preview(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     doc, version = services.preview(study)
     return render_template(
         "protocol/preview.html", study=study, version=version, **document_context(doc)
@@ -182,7 +175,7 @@ def preview(slug: str):
 @bp.route("/studier/<slug>/protokoll/publicera", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def publish(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     form = PublishForm()
     back = url_for("protocol_admin.draft", slug=slug) + "#publicera"
     if not form.validate_on_submit():
@@ -223,7 +216,7 @@ def publish(slug: str):
 @bp.route("/studier/<slug>/protokoll/utkast/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def discard(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     if not FlaskForm().validate_on_submit():
         abort(400)
     services.discard_draft(study, actor=current_user)
@@ -236,7 +229,7 @@ def discard(slug: str):
 @staff(*STUDY_STAFF)
 def compare(slug: str):
     """Differences between two published versions, or a version and the draft (``utkast``)."""
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
 
     def pick(value: str):
         if value == DRAFT:

@@ -124,7 +124,8 @@ def study_error_text(error: services.StudyError) -> str:
     return texts.get(error.code, error.code)
 
 
-def _study_or_404(slug: str):
+def study_or_404(slug: str):
+    """The study with this slug, or a 404 page (every study page starts here)."""
     study = services.get_study_by_slug(slug)
     if study is None:
         abort(404)
@@ -191,7 +192,7 @@ def study_create():
 @bp.route("/studier/<slug>")
 @staff(*STUDY_STAFF)
 def study_detail(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     counts = {
         "indicators": len(study.indicators),
         "panel": len([p for p in study.participants if p.kind == "panelist"]),
@@ -209,7 +210,7 @@ def study_detail(slug: str):
 @bp.route("/studier/<slug>/installningar", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def study_settings(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     form = StudySettingsForm(obj=study)
     if request.method == "GET" and study.links_expire_at:
         form.links_expire_on.data = study.links_expire_at.astimezone(STOCKHOLM).date()
@@ -231,7 +232,7 @@ def study_settings(slug: str):
 @bp.route("/studier/<slug>/<any(arkivera, aterstall):action>", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def study_phase(slug: str, action: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     if not ButtonForm().validate_on_submit():
         abort(400)
     move = "archive" if action == "arkivera" else services.restore_action(study)
@@ -254,7 +255,7 @@ def study_phase(slug: str, action: str):
 @bp.route("/studier/<slug>/grupper", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def groups(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     form = GroupForm()
     if form.validate_on_submit():
         try:
@@ -271,7 +272,7 @@ def groups(slug: str):
 @bp.route("/studier/<slug>/grupper/<int:group_id>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def group_delete(slug: str, group_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     group = db.get_or_404(StakeholderGroup, group_id)
     if group.study_id != study.id or not ButtonForm().validate_on_submit():
         abort(404)
@@ -291,7 +292,7 @@ def group_delete(slug: str, group_id: int):
 @bp.route("/studier/<slug>/indikatorer")
 @staff(*STUDY_STAFF)
 def indicators(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     return render_template(
         "studies/indicators.html",
         study=study,
@@ -313,7 +314,7 @@ def _indicator_of(study, indicator_id: int) -> Indicator:
 @bp.route("/studier/<slug>/indikatorer/<int:indicator_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def indicator_edit(slug: str, indicator_id: int | None):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     indicator = _indicator_of(study, indicator_id) if indicator_id else None
     form = IndicatorForm(obj=indicator)
     if form.validate_on_submit():
@@ -343,7 +344,7 @@ def indicator_edit(slug: str, indicator_id: int | None):
 @bp.route("/studier/<slug>/indikatorer/<int:indicator_id>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def indicator_delete(slug: str, indicator_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     indicator = _indicator_of(study, indicator_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -360,7 +361,7 @@ def indicator_delete(slug: str, indicator_id: int):
 @bp.route("/studier/<slug>/indikatorer/export.<any(csv, xlsx):fmt>")
 @staff(*STUDY_STAFF)
 def indicators_export(slug: str, fmt: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     headers, rows = importing.indicator_export_rows(study.indicators)
     if fmt == "csv":
         content = tabular.write_csv(headers, rows)
@@ -403,7 +404,7 @@ def _back_to(kind: str, slug: str):
 @bp.route("/studier/<slug>/<any(indikatorer, panel):what>/importera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def import_upload(slug: str, what: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     kind = IMPORT_KINDS[what]
     if kind == "indicators" and lifecycle.settings_locked(study.phase):
         flash(study_error_text(services.StudyError("study_started")), "error")
@@ -428,7 +429,7 @@ def import_upload(slug: str, what: str):
 )
 @staff(*STUDY_LEADERS)
 def import_preview(slug: str, what: str, upload_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     kind = IMPORT_KINDS[what]
     upload = services.get_upload(study, kind, upload_id)
     if upload is None:
@@ -479,7 +480,7 @@ def import_preview(slug: str, what: str, upload_id: int):
 @bp.route("/studier/<slug>/panel")
 @staff(*STUDY_STAFF)
 def panel_list(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     members = services.panel(study)
     summary = {
         "total": len(members),
@@ -505,7 +506,7 @@ def _participant_of(study, participant_id: int) -> Participant:
 @bp.route("/studier/<slug>/panel/<int:participant_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def panelist_edit(slug: str, participant_id: int | None):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     p = _participant_of(study, participant_id) if participant_id else None
     if p is not None and p.erased_at is not None:
         flash(study_error_text(services.StudyError("participant_erased")), "error")
@@ -544,7 +545,7 @@ def panelist_edit(slug: str, participant_id: int | None):
 @bp.route("/studier/<slug>/panel/<int:participant_id>/radera", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def panelist_erase(slug: str, participant_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     p = _participant_of(study, participant_id)
     form = EraseForm()
     if not form.validate_on_submit():
@@ -565,7 +566,7 @@ def panelist_erase(slug: str, participant_id: int):
 @bp.route("/studier/<slug>/panel/<int:participant_id>/ny-lank", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def panelist_new_link(slug: str, participant_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     p = _participant_of(study, participant_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -606,7 +607,7 @@ def flash_outcome(outcome: dict) -> None:
 @bp.route("/studier/<slug>/panel/<int:participant_id>/bjud-in", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def panelist_invite(slug: str, participant_id: int):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     p = _participant_of(study, participant_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -621,7 +622,7 @@ def panelist_invite(slug: str, participant_id: int):
 @bp.route("/studier/<slug>/panel/bjud-in/<any(unsent, unvisited):which>", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def panel_invite_all(slug: str, which: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     if not ButtonForm().validate_on_submit():
         abort(400)
     if lifecycle.Phase(study.phase) == lifecycle.Phase.ARCHIVED:
@@ -655,7 +656,7 @@ def qr_svg(text: str, scale: int = 8) -> str:
 @bp.route("/studier/<slug>/workshop", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
 def workshop(slug: str):
-    study = _study_or_404(slug)
+    study = study_or_404(slug)
     form = ButtonForm()
     if request.method == "POST":
         if not current_user.has_role(*STUDY_LEADERS) or not form.validate_on_submit():
