@@ -183,3 +183,26 @@ def test_projektledare_is_not_a_forbund(client, make_user, login):
     make_user()
     login()
     assert client.get("/uppfoljning").status_code == 403
+
+
+def test_a_20_mb_upload_is_refused_with_a_message_and_nothing_written(client, published, forbund):
+    boundary = "grans"
+    big = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.json"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+        ).encode()
+        + b'{"id": "'
+        + b"x" * (20 * 1024 * 1024)
+        + b'"}\r\n'
+        + f"--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        "/uppfoljning/importera",
+        data=big,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 413
+    body = response.get_data(as_text=True)
+    assert "Filen är för stor" in body and "10 MB" in body
+    assert count(ImportedProtocol) == 0
