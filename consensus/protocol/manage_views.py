@@ -95,7 +95,13 @@ def _draft_state(study) -> dict[str, Any]:
     change = None
     if previous is not None:
         change = services.diff_versions(previous, doc)
-        problems = diffs.check_version_bump(previous.version, version, change) + problems
+        if change.is_empty:
+            problems.insert(
+                0,
+                services.ServiceProblem("$", "nothing_changed", {"version": previous.version}),
+            )
+        else:
+            problems = diffs.check_version_bump(previous.version, version, change) + problems
     if services.get_version(study, version) is not None:
         problems.insert(
             0, services.ServiceProblem("$.version", "version_exists", {"version": version})

@@ -87,6 +87,10 @@ MESSAGES: dict[str, str] = {
         "Version {version} är publicerad och kan inte ändras. Publicera en ny version i stället."
     ),
     "version_exists": "Version {version} finns redan. Välj ett högre versionsnummer.",
+    "nothing_changed": (
+        "Ingenting har ändrats sedan version {version}: en ny version behövs inte. Ändra "
+        "protokollets texter eller studien först (till exempel ändringsloggen)."
+    ),
     "no_indicators": (
         "Protokollet har inga kärnindikatorer med godtagna mått ännu. Bekräfta slutomgångens "
         "kärnuppsättning och godta minst ett mått per indikator först."
@@ -518,6 +522,12 @@ def discard_draft(study: Study, actor=None) -> None:
         db.session.flush()
 
 
+def _only_changelog(change: diffs.Diff) -> bool:
+    return not (change.indicators or change.measures or change.items) and all(
+        c.field.split(".")[0] == "changelog" for c in change.sections
+    )
+
+
 def publish(
     study: Study,
     version: str,
@@ -543,7 +553,8 @@ def publish(
     base = _texts_from(current.document if current else previous.document if previous else None)
     merged = _merge_texts(base, texts)
     log = list(merged.get("changelog") or [])
-    if not any(isinstance(e, Mapping) and e.get("version") == version for e in log):
+    described = any(isinstance(e, Mapping) and e.get("version") == version for e in log)
+    if not described:
         first = "Första versionen." if previous is None else f"Version {version}."
         log.append({"version": version, "changes": first})
     merged["changelog"] = log
@@ -564,9 +575,15 @@ def publish(
     if not document["indicators"]:
         raise ProtocolError("no_indicators")
     if previous is not None:
-        problems = diffs.check_version_bump(
-            previous.version, version, diffs.diff(previous.document, document)
-        )
+        change = diffs.diff(previous.document, document)
+        # The changelog line written for the leader does not count as a change.
+        if change.is_empty or (not described and _only_changelog(change)):
+            raise ProtocolError(
+                "nothing_changed",
+                [ServiceProblem("$", "nothing_changed", {"version": previous.version})],
+                version=previous.version,
+            )
+        problems = diffs.check_version_bump(previous.version, version, change)
         if problems:
             raise ProtocolError(problems[0].code, problems, **problems[0].params)
     document = with_checksum(document)

@@ -182,3 +182,22 @@ def test_html_download_is_a_standalone_page(app, client):
     assert body.startswith("<!doctype html>") and '<html lang="sv">' in body
     assert row.checksum in body and "Upplevt inflytande" in body
     assert "consensus.css" not in body  # no dependency on the site
+
+
+def test_nothing_to_publish_right_after_publishing(app, client, make_user, login):
+    study = make_protocol_study()
+    services.publish(study, "1.0.0")
+    db.session.commit()
+    make_user()
+    login()
+    page = client.get("/studier/delphi/protokoll/utkast").get_data(as_text=True)
+    assert "Innehållet är detsamma i version 1.0.0 och utkastet." in page
+    assert "Ingenting har ändrats sedan version 1.0.0" in page
+    assert 'name="confirm"' not in page
+    # A line in the changelog is a change worth a patch version.
+    client.post(
+        "/studier/delphi/protokoll/utkast",
+        data={**TEXTS, "version": "1.0.1", "changes": "Rättat stavfel."},
+    )
+    page = client.get("/studier/delphi/protokoll/utkast").get_data(as_text=True)
+    assert 'name="confirm"' in page

@@ -174,6 +174,14 @@ def test_new_versions_start_from_the_previous_and_bumps_are_checked(pstudy, org)
     assert v1.status == "retired" and v2.status == "active"
     db.session.commit()
 
+    # Nothing changed: no new version (the changelog line written for the leader is no change).
+    with pytest.raises(ProtocolError) as error:
+        services.publish(pstudy, "1.0.2")
+    assert error.value.code == "nothing_changed"
+    assert "Ingenting har ändrats sedan version 1.0.1" in error.value.message
+    # ... but a changelog entry the leader writes is (a patch).
+    db.session.rollback()
+
     # Removing a measure breaks comparability: a minor version is refused.
     measure = db.session.scalar(
         select(CanonicalMeasure).where(CanonicalMeasure.name == "Antal samverkansmöten")
