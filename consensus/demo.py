@@ -609,6 +609,8 @@ def _survey_share(name, question, group="deltagare", frequency=("P6M", "P12M"), 
         "unit": _SHARE,
         "numerator": counted,
         "denominator": _ANSWERED if group == "deltagare" else "De som har besvarat frågan",
+        # the question itself goes to the reviewed measure (a proposal has no such field)
+        "questions": [question],
         **extra,
     }
 
@@ -808,6 +810,13 @@ DEMO_MEASURES = {
                         "respondent_group": "deltagare",
                         "frequency": ["P0D", "P6M", "P12M"],
                         "unit": "poäng (medelvärde 1–5)",
+                        "questions": [
+                            "Jag klarar av att planera min dag",
+                            "Jag vet vad jag kan göra när jag mår sämre",
+                            "Jag sköter kontakterna med myndigheter själv",
+                            "Jag har någon att fråga när jag behöver hjälp",
+                            "Jag känner mig trygg i min vardag",
+                        ],
                     },
                 ),
             ),
@@ -902,10 +911,10 @@ DEMO_MEASURES = {
                         "name": "Stegförflyttning skattad tillsammans med deltagaren",
                         "description": "Deltagaren och handläggaren skattar tillsammans "
                         "avståndet till arbetsmarknaden på en stegskala 1–7 vid start, efter "
-                        "6 och efter 12 månader. (Demotext.)",
+                        "6 och efter 12 månader; handläggaren registrerar steget. (Demotext.)",
                         "kind": "quantitative",
-                        "method": "survey",
-                        "data_source": "Enkät till deltagare",
+                        "method": "register",
+                        "data_source": "Lokalt register (stegskattning)",
                         "respondent_group": "deltagare",
                         "frequency": ["P0D", "P6M", "P12M"],
                         "unit": "steg (medelvärde 1–7)",
@@ -1317,6 +1326,7 @@ def _demo_measures(study, leader, start) -> None:
                     if by != key:
                         continue
                     data = dict(data)
+                    data.pop("questions", None)
                     ref = data.pop("ref", None)
                     data["combines"] = [
                         {"proposal_id": refs[label], "how": how}
@@ -1340,6 +1350,9 @@ def _demo_measures(study, leader, start) -> None:
             measure = measures.merge_proposals(
                 survey, indicators[code], sources, canonical.get("fields"), actor=leader
             )
+            questions = canonical["proposals"][0][1].get("questions")
+            if questions:
+                measures.edit_canonical(measure, {"questions": questions}, actor=leader)
             measures.decide(
                 measure, canonical["decision"], canonical.get("reason", ""), actor=leader
             )

@@ -9,6 +9,7 @@ from consensus.extensions import db
 from consensus.measures import services as measures
 from consensus.measures.models import CanonicalMeasure, Proposal, ProposalCombination, Respondent
 from consensus.protocol import services as protocol
+from consensus.protocol.render import text as render_text
 from consensus.protocol.validate import validate_document
 from consensus.rounds import services as rounds
 from consensus.studies.models import Study
@@ -97,6 +98,11 @@ def test_protocol_published_and_imported_by_the_demo_forbund(study):
     assert [e["version"] for e in document["changelog"]] == ["1.0.0"]
     assert {i["id"] for i in document["indicators"]} == NNS_CORE
     assert all(i["measures"] for i in document["indicators"])
+    # Survey measures ask real questions (written in the review), not their own names.
+    questions = {render_text(i["text"]) for i in document["items"]}
+    assert "Jag har kunnat påverka planeringen av min rehabilitering" in questions
+    names = {render_text(m["name"]) for i in document["indicators"] for m in i["measures"]}
+    assert not questions & names, questions & names
     steps = [s["kind"] for s in document["provenance"]["steps"]]
     assert steps == ["delphi-round", "delphi-round", "measure-survey"]
 

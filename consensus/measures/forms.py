@@ -119,6 +119,14 @@ class CanonicalForm(FlaskForm):
     denominator = TextAreaField(
         _l("Nämnare"), validators=[Length(max=codelists.LIMITS["denominator"])]
     )
+    questions = TextAreaField(
+        _l("Frågor i enkäten"),
+        description=_l(
+            "För enkätmått: en fråga per rad, i den ordning de ställs. De besvaras på skalan "
+            "1–5 (instämmer inte alls – instämmer helt) och blir protokollets frågor. Utan "
+            "frågor används måttets namn som fråga."
+        ),
+    )
     submit = SubmitField(_l("Spara"))
 
 

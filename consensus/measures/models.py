@@ -263,6 +263,9 @@ class CanonicalMeasure(db.Model):
     unit: Mapped[str] = mapped_column(String(100), default="")
     numerator: Mapped[str] = mapped_column(Text, default="")
     denominator: Mapped[str] = mapped_column(Text, default="")
+    #: a survey measure's questions, in order: statements answered on the agreement scale 1-5
+    #: (they become the protocol's items, ids ``M<id>-F1``, ``M<id>-F2`` ...)
+    questions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     status: Mapped[str] = mapped_column(String(10), default="candidate")
     reason: Mapped[str] = mapped_column(Text, default="")
     recommended: Mapped[bool] = mapped_column(default=False)

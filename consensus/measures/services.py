@@ -64,7 +64,8 @@ class MeasuresError(ValueError):
     no_indicators, indicator_not_in_survey, not_own_proposal, proposal_submitted, invalid
     (``problems``: {proposal id or "new": [FieldProblem]}), email_taken, invalid_email,
     level_unknown, reason_required, not_accepted, wrong_indicator, no_proposals,
-    import_invalid, rating_invalid.
+    import_invalid, rating_invalid, too_many_questions (``limit``), question_too_long
+    (``line``, ``limit``).
     """
 
     def __init__(self, code: str, /, **params: Any):
@@ -726,6 +727,7 @@ def review_data(survey: MeasureSurvey, indicator: Indicator) -> dict[str, Any]:
             {
                 "id": c.id,
                 **{name: getattr(c, name) for name in CANONICAL_FIELDS},
+                "questions": list(c.questions or []),
                 "status": c.status,
                 "reason": c.reason,
                 "recommended": c.recommended,
@@ -814,12 +816,34 @@ def add_sources(canonical: CanonicalMeasure, proposal_ids: Sequence[int], actor=
     db.session.flush()
 
 
+#: at most this many questions per measure, each at most QUESTION_LIMIT characters
+MAX_QUESTIONS = 20
+QUESTION_LIMIT = 500
+
+
+def check_questions(lines: Sequence[str]) -> list[str]:
+    """A measure's questions without blank lines; refuses too many or too long ones."""
+    questions = [q.strip() for q in lines if q and q.strip()]
+    if len(questions) > MAX_QUESTIONS:
+        raise MeasuresError("too_many_questions", limit=MAX_QUESTIONS)
+    for line, question in enumerate(questions, 1):
+        if len(question) > QUESTION_LIMIT:
+            raise MeasuresError("question_too_long", line=line, limit=QUESTION_LIMIT)
+    return questions
+
+
 def edit_canonical(canonical: CanonicalMeasure, fields: Mapping[str, Any], actor=None) -> None:
+    """Edit a measure's wording (:data:`CANONICAL_FIELDS`, and ``questions``: its questionnaire
+    statements, in order)."""
+    fields = dict(fields)
+    questions = check_questions(fields.pop("questions")) if "questions" in fields else None
     values = _check_canonical_fields(fields)
     if "name" in values and not values["name"]:
         raise MeasuresError(
             "invalid", problems={"canonical": [proposals.FieldProblem("name", "name_required")]}
         )
+    if questions is not None:
+        values["questions"] = questions
     changed = [k for k, v in values.items() if getattr(canonical, k) != v]
     for name in changed:
         setattr(canonical, name, values[name])

@@ -77,6 +77,14 @@ def measures_error_text(error: services.MeasuresError) -> str:
             "”%(value)s” är ingen nivå. Ange lokal eller nationell.", value=p.get("value", "")
         ),
         "reason_required": _("Skriv ett skäl när ett mått avvisas."),
+        "too_many_questions": _(
+            "Ett mått kan ha högst %(n)s frågor.", n=p.get("limit", services.MAX_QUESTIONS)
+        ),
+        "question_too_long": _(
+            "Fråga %(line)s är för lång: högst %(n)s tecken.",
+            line=p.get("line", ""),
+            n=p.get("limit", services.QUESTION_LIMIT),
+        ),
         "not_accepted": _("Bara ett godtaget mått kan vara rekommenderat."),
         "wrong_indicator": _(
             "Förslagen hör inte till den här indikatorn eller är inte inskickade."
@@ -139,6 +147,7 @@ def field_label(name: str) -> str:
         "unit": _("enhet"),
         "numerator": _("täljare"),
         "denominator": _("nämnare"),
+        "questions": _("frågor"),
     }.get(name, name)
 
 
@@ -779,6 +788,7 @@ def _canonical_fields(form: CanonicalForm) -> dict:
         "unit": (form.unit.data or "").strip(),
         "numerator": (form.numerator.data or "").strip(),
         "denominator": (form.denominator.data or "").strip(),
+        "questions": (form.questions.data or "").splitlines(),
     }
 
 
@@ -795,6 +805,7 @@ def canonical_edit(slug: str, canonical_id: int):
         form.kind.data = canonical.kind or ""
         form.method.data = canonical.method or ""
         form.frequency.data = list(canonical.frequency or [])
+        form.questions.data = "\n".join(canonical.questions or [])
     if form.validate_on_submit():
         try:
             services.edit_canonical(canonical, _canonical_fields(form), actor=current_user)

@@ -289,6 +289,10 @@ def study_facts(study: Study, texts: Mapping[str, Any] | None = None) -> dict[st
                         "numerator": c.numerator,
                         "denominator": c.denominator,
                         "recommended": c.recommended,
+                        "items": [
+                            {"id": f"M{c.id}-F{n}", "text": text, "type": "choice"}
+                            for n, text in enumerate(c.questions or [], 1)
+                        ],
                     }
                     for c in accepted.get(ind.id, [])
                 ],

@@ -397,9 +397,15 @@ def test_merge_edit_decide_and_recommend(leader, study, proposals):
             "denominator": "alla svar",
             "frequency": ["P0D", "P12M"],
             "respondent_group": "deltagare",
+            "questions": "Jag har varit med och planerat min insats.\n\n  Jag kan påverka vad som händer.  ",
         },
     )
     db.session.expire_all()
+    assert m1.questions == [
+        "Jag har varit med och planerat min insats.",
+        "Jag kan påverka vad som händer.",
+    ]
+    assert "Jag kan påverka vad som händer." in body(leader.get(url))
     assert m1.name == "Andel deltagare med upplevt inflytande"
     assert m1.frequency == ["P0D", "P12M"] and ms.lineage(m1) == sorted([a, b])
     too_long = leader.post(edit_url, data={"name": "x" * 201})

@@ -137,6 +137,15 @@ def test_merge_keeps_lineage_and_one_recommended(app, study, survey, make_user):
     m2 = ms.merge_proposals(survey, ind, [c.id], actor=user)
     assert ms.lineage(m1) == sorted([a.id, b.id]) and m1.name == "Inflytande (andel)"
     ms.edit_canonical(m1, {"description": "Ny lydelse"}, actor=user)
+    ms.edit_canonical(m1, {"questions": ["  Fråga ett ", "", "Fråga två"]}, actor=user)
+    assert m1.questions == ["Fråga ett", "Fråga två"]
+    with pytest.raises(ms.MeasuresError) as error:
+        ms.edit_canonical(m1, {"questions": ["x"] * (ms.MAX_QUESTIONS + 1)})
+    assert error.value.code == "too_many_questions"
+    with pytest.raises(ms.MeasuresError) as error:
+        ms.edit_canonical(m1, {"questions": ["ok", "y" * (ms.QUESTION_LIMIT + 1)]})
+    assert (error.value.code, error.value.params["line"]) == ("question_too_long", 2)
+    assert m1.questions == ["Fråga ett", "Fråga två"]  # unchanged by the refusals
     with pytest.raises(ms.MeasuresError):
         ms.decide(m2, "rejected", "")
     with pytest.raises(ms.MeasuresError):

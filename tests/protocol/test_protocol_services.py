@@ -116,6 +116,23 @@ def test_facts_and_draft_from_a_real_study(pstudy):
     assert doc["provenance"]["steps"][-1]["kind"] == "measure-survey"
 
 
+def test_a_survey_measures_questions_become_its_items(pstudy):
+    measure = db.session.scalar(
+        select(CanonicalMeasure).where(CanonicalMeasure.name == "Upplevt inflytande")
+    )
+    ms.edit_canonical(
+        measure, {"questions": ["Jag bestämmer över min plan.", "Jag blir lyssnad på."]}
+    )
+    doc = services.draft(pstudy).document
+    first = doc["indicators"][0]["measures"][0]
+    assert first["items"] == [f"M{measure.id}-F1", f"M{measure.id}-F2"]
+    items = {i["id"]: i for i in doc["items"]}
+    assert items[f"M{measure.id}-F2"]["text"] == {"sv": "Jag blir lyssnad på."}
+    assert items[f"M{measure.id}-F2"]["scale"] == items[f"M{measure.id}-F1"]["scale"]
+    assert first["numerator"]["rule"]["item"] == f"M{measure.id}-F1"
+    assert validate_document(doc) == []
+
+
 def test_publish_round_trip_through_a_forbund(pstudy, org):
     services.draft(pstudy, {"owner": {"name": "NNS", "contact": "info@example.se"}})
     v1 = services.publish(pstudy, "1.0.0")
