@@ -1074,6 +1074,7 @@ SELECTED_HEADERS = (
     "Enhet",
     "Täljare",
     "Nämnare",
+    "Frågor",
     "Rekommenderat",
 )
 
@@ -1175,6 +1176,7 @@ def export_selected(survey: MeasureSurvey) -> tuple[list[str], list[list[str]]]:
                 c.unit,
                 c.numerator,
                 c.denominator,
+                "\n".join(c.questions or []),
                 "ja" if c.recommended else "nej",
             ]
         )
@@ -1208,6 +1210,7 @@ def export_document(survey: MeasureSurvey) -> dict[str, Any]:
                 "indicator": codes.get(c.indicator_id, ""),
                 **{name: getattr(c, name) for name in CANONICAL_FIELDS},
                 "schedule": list(c.frequency or []),
+                "questions": list(c.questions or []),
                 "recommended": c.recommended,
                 "derivedFrom": lineage(c),
             }
