@@ -6,13 +6,11 @@ import shutil
 import threading
 
 import pytest
-from flask import abort
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from consensus import create_app
 from consensus.auth import services as auth_services
-from consensus.auth.access import public
 from consensus.extensions import db
 from consensus.measures import services as ms
 from consensus.measures.models import CanonicalMeasure
@@ -22,7 +20,8 @@ from consensus.protocol.commands import register
 from consensus.protocol.services import ImportedProtocol, LocalItem, ProtocolError, ProtocolVersion
 from consensus.protocol.validate import validate_document
 from consensus.rounds import services as round_services
-from tests.conftest import make_config
+from tests import databases
+from tests.conftest import PASSWORD, make_config, migrate
 from tests.rounds.conftest import make_delphi, rate
 
 
@@ -442,50 +441,55 @@ def test_cli_publish_export_validate_import(cli, pstudy, org, tmp_path):
 
 @pytest.fixture
 def second_database(database_template, tmp_path):
+    """The second instance's own database: a copy of the SQLite template, or a fresh migrated
+    PostgreSQL database beside the suite's."""
     kind, source = database_template
-    if kind != "sqlite":
-        pytest.skip("the two-instance test copies the SQLite template")
-    target = tmp_path / "second.sqlite"
-    shutil.copy(source, target)
-    return f"sqlite:///{target}"
+    if kind == "sqlite":
+        target = tmp_path / "second.sqlite"
+        shutil.copy(source, target)
+        yield f"sqlite:///{target}"
+        return
+    base = databases.suite_url()
+    with databases.fresh_postgres_database(base) as url:
+        migrate(url)
+        yield url
 
 
 def test_two_instances_publish_and_import_over_http(app_config, second_database):
+    """One app publishes; a second app with its own database serves a förbund user who imports
+    the published JSON by its public URL, over HTTP on loopback, through the web form."""
     publisher = create_app(app_config)
-
-    def serve(slug, version):
-        from consensus.studies.services import get_study_by_slug
-
-        row = services.get_version(get_study_by_slug(slug), version)
-        if row is None:
-            abort(404)
-        return publisher.response_class(services.document_bytes(row), mimetype="application/json")
-
-    publisher.add_url_rule("/test-protokoll/<slug>/<version>.json", view_func=public(serve))
     with publisher.app_context():
         study = make_protocol_study()
         v1 = services.publish(study, "1.0.0")
         db.session.commit()
         published = services.document_bytes(v1)
+        pid = v1.protocol_id
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, publisher, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        url = f"http://127.0.0.1:{server.server_port}/test-protokoll/delphi/1.0.0.json"
+        url = f"http://127.0.0.1:{server.server_port}/protokoll/{pid}/1.0.0.json"
         importer = create_app(make_config(second_database))
         with importer.app_context():
             org = auth_services.get_or_create_organisation("nv", "Norra förbundet")
-            data = services.fetch_url(url)
-            result = services.import_document(org, data, url)
-            assert result.status == "imported", [str(p) for p in result.problems]
+            auth_services.create_user("f@example.se", PASSWORD, "forbund", organisation=org)
             db.session.commit()
-            stored = db.session.scalar(select(ImportedProtocol))
-            assert dumps(stored.document) == published and stored.source == url
-            with pytest.raises(ProtocolError) as error:
-                services.fetch_url(url.replace("1.0.0", "9.9.9"))
-            assert error.value.code == "url_http_error" and "404" in error.value.message
+            db.session.remove()
+        client = importer.test_client()
+        client.post("/logga-in", data={"email": "f@example.se", "password": PASSWORD})
+        page = client.post("/uppfoljning/hamta", data={"url": url}, follow_redirects=True)
+        assert "Protokollet är importerat." in page.get_data(as_text=True)
+        again = client.post("/uppfoljning/hamta", data={"url": url}, follow_redirects=True)
+        assert "Inget ändrades." in again.get_data(as_text=True)
+        missing = client.post("/uppfoljning/hamta", data={"url": url.replace("1.0.0", "9.9.9")})
+        assert missing.status_code == 422 and "felkod 404" in missing.get_data(as_text=True)
+        with importer.app_context():
+            stored = db.session.scalars(select(ImportedProtocol)).all()
+            assert len(stored) == 1
+            assert dumps(stored[0].document) == published and stored[0].source == url
             with pytest.raises(ProtocolError) as error:
                 services.fetch_url(url, max_bytes=100)
             assert error.value.code == "url_too_large"
@@ -494,3 +498,7 @@ def test_two_instances_publish_and_import_over_http(app_config, second_database)
     finally:
         server.shutdown()
         thread.join(5)
+        server.server_close()
+        with publisher.app_context():
+            db.session.remove()
+            db.engine.dispose()
