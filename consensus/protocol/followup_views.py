@@ -6,11 +6,12 @@ förbund answers 404. An import writes nothing unless the whole document is vali
 problems are listed with their JSON paths.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from .. import tabular
 from ..auth.access import staff
 from ..auth.roles import Role
 from ..extensions import db
@@ -18,7 +19,7 @@ from . import render, services
 from .forms import ITEM_TYPE_LABELS, ImportFileForm, ImportUrlForm, LocalItemForm
 from .models import ImportedProtocol
 from .validate import DEFAULT_MAX_BYTES
-from .views import diff_context, document_context
+from .views import XLSX, diff_context, document_context
 
 bp = Blueprint("followup", __name__)
 
@@ -195,6 +196,21 @@ def _local_item_choices(form: LocalItemForm, doc) -> None:
     form.indicator.choices = [("", _("Ingen särskild indikator"))] + [
         (i["id"], f"{i['id']} {render.text(i['name'])}") for i in doc["indicators"]
     ]
+
+
+@bp.route("/uppfoljning/<int:imported_id>/plan.<any(csv, xlsx):fmt>")
+@staff(Role.FORBUND)
+def plan_download(imported_id: int, fmt: str):
+    row = _imported_or_404(imported_id)
+    headers, rows = services.plan_table(row)
+    name = f"plan-{row.protocol_id}-{row.version}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = tabular.write_csv(headers, rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = tabular.write_xlsx({"Plan": (headers, rows)}), XLSX
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @bp.route("/uppfoljning/<int:imported_id>/protokoll")

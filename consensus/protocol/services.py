@@ -46,6 +46,7 @@ from ..rounds.lifecycle import Status as RoundStatus
 from ..studies.models import Indicator, Study
 from ..studies.services import audit
 from . import diff as diffs
+from . import render
 from .build import build_protocol, identifier
 from .canonical import dumps, with_checksum
 from .models import ImportedProtocol, LocalItem, ProtocolVersion
@@ -71,6 +72,7 @@ __all__ = [
     "import_document",
     "imported_versions",
     "latest",
+    "plan_table",
     "preview",
     "publish",
     "published_versions",
@@ -771,6 +773,74 @@ def collection_plan(imported: ImportedProtocol) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+PLAN_HEADERS = (
+    "Indikator",
+    "Indikatorns namn",
+    "Mått",
+    "Måttets namn",
+    "Rekommenderat",
+    "Slag",
+    "Metod",
+    "Datakälla",
+    "Svarsgrupper",
+    "Mätpunkter",
+    "Fråga",
+    "Frågans text",
+    "Svarstyp",
+    "Lokal",
+)
+
+
+def plan_table(imported: ImportedProtocol) -> tuple[list[str], list[list[Any]]]:
+    """The data-collection plan as one table (for CSV/XLSX): a row per question of each
+    measure (a measure without questions gets one row), then the förbund's local questions
+    (marked local, beside their indicator when they have one)."""
+    doc = imported.document
+    names = {i["id"]: i["name"]["sv"] for i in doc["indicators"]}
+    types = {i["id"]: i.get("type", "") for i in doc.get("items") or []}
+    rows: list[list[Any]] = []
+    for r in collection_plan(imported):
+        head = [
+            r["indicator"],
+            r["indicator_name"],
+            r["measure"],
+            r["measure_name"],
+            "ja" if r["recommended"] else "nej",
+            render.label("kind", r["kind"]),
+            render.label("method", r["method"]),
+            r["data_source"],
+            ", ".join(r["respondent_groups"]),
+            r["schedule_text"],
+        ]
+        questions = r["items"] or [None]
+        for q in questions:
+            if q is None:
+                rows.append([*head, "", "", "", "nej"])
+            else:
+                item_type = render.label("itemType", types.get(q["id"], ""))
+                rows.append([*head, q["id"], q["text"], item_type, "nej"])
+    for item in local_items(imported):
+        rows.append(
+            [
+                item.indicator or "",
+                names.get(item.indicator or "", ""),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                item.item_id,
+                item.text,
+                render.label("itemType", item.item_type),
+                "ja",
+            ]
+        )
+    return list(PLAN_HEADERS), rows
 
 
 def local_items(imported: ImportedProtocol) -> list[LocalItem]:

@@ -206,3 +206,30 @@ def test_a_20_mb_upload_is_refused_with_a_message_and_nothing_written(client, pu
     body = response.get_data(as_text=True)
     assert "Filen är för stor" in body and "10 MB" in body
     assert count(ImportedProtocol) == 0
+
+
+def test_plan_downloads_list_every_question_and_the_local_ones(client, published, forbund):
+    import csv
+
+    from openpyxl import load_workbook
+
+    client.post(f"/uppfoljning/importera/{published.protocol_id}/1.0.0")
+    imported = db.session.scalar(select(ImportedProtocol))
+    services.add_local_item(imported, "=Egen fråga om stödet?", "text")
+    db.session.commit()
+    response = client.get(f"/uppfoljning/{imported.id}/plan.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Indikator", "Indikatorns namn", "Mått", "Måttets namn"]
+    measures = [m for i in imported.document["indicators"] for m in i["measures"]]
+    items = imported.document["items"]
+    # One row per question of a survey measure, one row per other measure, one per local item.
+    expected = sum(max(len(m.get("items") or []), 1) for m in measures) + 1
+    assert len(rows) == 1 + expected
+    assert {r[10] for r in rows[1:]} >= {i["id"] for i in items}
+    local = rows[-1]
+    assert (local[10], local[11], local[13]) == ("L1", "'=Egen fråga om stödet?", "ja")
+    book = load_workbook(io.BytesIO(client.get(f"/uppfoljning/{imported.id}/plan.xlsx").data))
+    sheet = book["Plan"]
+    assert sheet.max_row == 1 + expected
+    assert sheet.cell(row=sheet.max_row, column=12).value == "'=Egen fråga om stödet?"
