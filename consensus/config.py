@@ -71,6 +71,11 @@ class Defaults:
     # Privacy.
     MIN_GROUP_SIZE_DEFAULT = 5
 
+    # A förbund may import a protocol by its URL. The server fetches it, so by default it
+    # refuses addresses on loopback, private, link-local and reserved networks (including
+    # after a redirect). Allow them for a platform on an internal network, or for development.
+    PROTOCOL_FETCH_ALLOW_PRIVATE = False
+
 
 class ConfigurationError(RuntimeError):
     """The app cannot start with this configuration (the message says why and how to fix it)."""

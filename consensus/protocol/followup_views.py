@@ -6,7 +6,17 @@ förbund answers 404. An import writes nothing unless the whole document is vali
 problems are listed with their JSON paths.
 """
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -133,7 +143,9 @@ def import_url():
         return _home(url_form=form, status=422)
     url = form.url.data.strip()
     try:
-        data = services.fetch_url(url)
+        data = services.fetch_url(
+            url, allow_private=current_app.config["PROTOCOL_FETCH_ALLOW_PRIVATE"]
+        )
     except services.ProtocolError as error:
         form.url.errors.append(error.message)
         return _home(url_form=form, status=422)

@@ -27,7 +27,10 @@ Imports
 from __future__ import annotations
 
 import copy
+import ipaddress
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +109,11 @@ MESSAGES: dict[str, str] = {
     ),
     "unknown_setting": "Okänt fält i protokollets texter: {names}.",
     "url_scheme": "Adressen måste börja med http:// eller https://.",
+    "url_private": (
+        "Adressen {host} pekar på ett internt nät (till exempel 127.0.0.1 eller 192.168.x.x). "
+        "Av säkerhetsskäl hämtar tjänsten inte protokoll därifrån. Ladda ned filen och ladda "
+        "upp den i stället, eller be administratören tillåta interna adresser."
+    ),
     "url_too_large": "Filen på adressen är för stor. Den får vara högst {limit}.",
     "url_http_error": "Servern svarade med felkod {status} för adressen {url}.",
     "url_unreachable": "Det gick inte att hämta adressen {url}: {reason}.",
@@ -695,15 +703,57 @@ def import_document(
     return ImportResult("imported", imported=row, previous=previous, diff=change)
 
 
-def fetch_url(url: str, max_bytes: int = DEFAULT_MAX_BYTES, *, timeout: float = 15.0) -> bytes:
+def _refuse_private_host(url: str) -> None:
+    """Refuse a URL whose host resolves to a loopback, private, link-local, multicast or
+    reserved address (the server would fetch from its own network on a user's behalf)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError) as exc:
+        raise ProtocolError("url_unreachable", url=url, reason=str(exc) or "okänt fel") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            raise ProtocolError("url_private", host=host)
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to http(s) and, unless allowed, not into a private network."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise ProtocolError("url_scheme")
+        if not self.allow_private:
+            _refuse_private_host(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_url(
+    url: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    timeout: float = 15.0,
+    allow_private: bool = True,
+) -> bytes:
     """The bytes at an http(s) URL, at most ``max_bytes`` (a :class:`ProtocolError` with a
-    Swedish message otherwise). Keeps no state."""
+    Swedish message otherwise). With ``allow_private=False`` (the web form, by default) a host
+    on a loopback, private or reserved network is refused, before and after redirects; the
+    name is resolved again by the connection, so this is a guard against mistakes and casual
+    probing, not against DNS rebinding. Keeps no state."""
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme not in ("http", "https"):
         raise ProtocolError("url_scheme")
+    if not allow_private:
+        _refuse_private_host(url)
+    opener = urllib.request.build_opener(_CheckedRedirects(allow_private))
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with opener.open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise ProtocolError("url_too_large", limit=_limit(max_bytes))

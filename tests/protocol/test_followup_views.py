@@ -106,10 +106,14 @@ def test_newer_version_keeps_the_old_one_and_shows_the_diff(app, client, publish
     assert count(ImportedProtocol) == 2
 
 
-def test_url_import_refusals_are_explained(client, published, forbund):
+def test_url_import_refusals_are_explained(app, client, published, forbund):
     response = client.post("/uppfoljning/hamta", data={"url": "ftp://example.se/p.json"})
     assert response.status_code == 422
     assert "http:// eller https://" in response.get_data(as_text=True)
+    response = client.post("/uppfoljning/hamta", data={"url": "http://127.0.0.1:9/p.json"})
+    assert response.status_code == 422
+    assert "pekar på ett internt nät" in response.get_data(as_text=True)
+    app.config["PROTOCOL_FETCH_ALLOW_PRIVATE"] = True
     response = client.post("/uppfoljning/hamta", data={"url": "http://127.0.0.1:9/p.json"})
     assert response.status_code == 422
     assert "Det gick inte att hämta adressen" in response.get_data(as_text=True)

@@ -365,6 +365,41 @@ def test_fetch_url_refuses_other_schemes_and_unreachable_hosts(app):
     )
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5000/p.json",
+        "http://localhost/p.json",
+        "http://[::1]/p.json",
+        "http://10.1.2.3/p.json",
+        "http://192.168.0.10/p.json",
+        "http://169.254.169.254/latest/meta-data",
+        "http://0.0.0.0/p.json",
+    ],
+)
+def test_fetch_url_refuses_internal_networks_unless_allowed(app, url):
+    with pytest.raises(ProtocolError) as error:
+        services.fetch_url(url, allow_private=False)
+    assert error.value.code == "url_private" and "internt nät" in error.value.message
+
+
+def test_redirects_are_checked_too(app):
+    from urllib.request import Request
+
+    handler = services._CheckedRedirects(allow_private=False)
+    request = Request("https://example.se/p.json")
+    for target, code in [
+        ("http://10.0.0.1/p.json", "url_private"),
+        ("file:///etc/passwd", "url_scheme"),
+    ]:
+        with pytest.raises(ProtocolError) as error:
+            handler.redirect_request(request, None, 302, "Found", {}, target)
+        assert error.value.code == code
+    # A public address is followed (resolving a literal needs no network).
+    followed = handler.redirect_request(request, None, 302, "Found", {}, "http://93.184.216.34/p")
+    assert followed.full_url == "http://93.184.216.34/p"
+
+
 # --- the command line -------------------------------------------------------------------------
 
 
@@ -472,7 +507,9 @@ def test_two_instances_publish_and_import_over_http(app_config, second_database)
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/protokoll/{pid}/1.0.0.json"
-        importer = create_app(make_config(second_database))
+        # Loopback is an internal address: the second instance allows it, as a platform on an
+        # internal network would (refused by default; see the test above).
+        importer = create_app(make_config(second_database, PROTOCOL_FETCH_ALLOW_PRIVATE=True))
         with importer.app_context():
             org = auth_services.get_or_create_organisation("nv", "Norra förbundet")
             auth_services.create_user("f@example.se", PASSWORD, "forbund", organisation=org)
