@@ -201,3 +201,21 @@ def test_nothing_to_publish_right_after_publishing(app, client, make_user, login
     )
     page = client.get("/studier/delphi/protokoll/utkast").get_data(as_text=True)
     assert 'name="confirm"' in page
+
+
+def test_pages_work_before_there_is_anything_to_publish(app, client, make_user, login, study):
+    make_user()
+    login()
+    overview = client.get(f"/studier/{study.slug}/protokoll").get_data(as_text=True)
+    assert "Slutomgångens kärnuppsättning är inte bekräftad ännu." in overview
+    draft = client.get(f"/studier/{study.slug}/protokoll/utkast")
+    assert draft.status_code == 200
+    assert "Rätta problemen ovan först." in draft.get_data(as_text=True)
+    assert "<code>$.indicators</code>" in draft.get_data(as_text=True)
+    preview = client.get(f"/studier/{study.slug}/protokoll/utkast/forhandsvisning")
+    assert "Protokollet har inga indikatorer ännu." in preview.get_data(as_text=True)
+    refused = client.post(
+        f"/studier/{study.slug}/protokoll/publicera", data={"confirm": "y", "fingerprint": "x"}
+    )
+    assert refused.status_code == 302
+    assert services.latest(study) is None
