@@ -118,10 +118,8 @@ def register(app: Flask) -> None:
     @click.argument("name")
     @click.option("--slug", required=True, help="Kortnamn, t.ex. norra-vastmanland.")
     def org_create(name: str, slug: str) -> None:
-        """Skapa ett förbund."""
-        import re
-
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
+        """Skapa ett förbund (finns det redan ändras inget)."""
+        if not auth_services.SLUG_PATTERN.fullmatch(slug):
             raise click.ClickException(
                 "Kortnamnet får bara innehålla små bokstäver a–z, siffror och bindestreck."
             )
@@ -149,5 +147,8 @@ def account_error_text(error) -> str:
         "organisation_required": "En förbundsanvändare måste höra till ett förbund (--org).",
         "password_too_short": "Lösenordet måste ha minst {min} tecken.",
         "email_taken": "Det finns redan ett konto för {email}.",
+        "organisation_not_allowed": (
+            "Bara förbundsanvändare hör till ett förbund: utelämna --org för rollen {role}."
+        ),
     }
     return texts.get(error.code, error.code).format(**error.params)

@@ -42,6 +42,11 @@ def test_forbund_user_needs_an_existing_organisation(runner, monkeypatch):
     result = runner.invoke(args=["create-user", "f@example.se", "--role", "forbund", "--org", "nv"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["org", "create", "X", "--slug", "Bad Slug"]).exit_code != 0
+    result = runner.invoke(
+        args=["create-user", "p@example.se", "--role", "projektledare", "--org", "nv"]
+    )
+    assert result.exit_code != 0
+    assert "utelämna --org för rollen projektledare" in result.output
 
 
 def test_demo_on_empty_database_then_idempotent(runner):

@@ -1,5 +1,6 @@
 """Reads and writes for accounts and personal links. Services flush; callers commit."""
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -12,6 +13,8 @@ from .roles import Role
 from .tokens import hash_token, looks_like_token, new_token
 
 MIN_PASSWORD_LENGTH = 12
+# An organisation's short name: as ``consensus org create`` expects.
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 # Checked against when the email is unknown, so both failures cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt")
 
@@ -51,6 +54,8 @@ def create_user(
         raise AccountError("unknown_role", role=role)
     if role == Role.FORBUND and organisation is None:
         raise AccountError("organisation_required")
+    if role != Role.FORBUND and organisation is not None:
+        raise AccountError("organisation_not_allowed", role=role)
     check_password_rules(password)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("email_taken", email=email)
@@ -106,6 +111,56 @@ def get_or_create_organisation(slug: str, name: str) -> Organisation:
         db.session.add(org)
         db.session.flush()
     return org
+
+
+def create_organisation(name: str, slug: str) -> Organisation:
+    """A new förbund. Refuses an empty name, a malformed slug or one already in use."""
+    name = (name or "").strip()
+    slug = (slug or "").strip()
+    if not name:
+        raise AccountError("organisation_name_required")
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise AccountError("slug_invalid", slug=slug)
+    if db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
+        raise AccountError("slug_taken", slug=slug)
+    org = Organisation(slug=slug, name=name)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Activate or deactivate a staff account. Deactivating ends all of its sessions."""
+    if not active and user.id == actor.id:
+        raise AccountError("cannot_deactivate_self")
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        user.session_version += 1
+    db.session.flush()
+
+
+def list_users() -> list[User]:
+    """Every staff account, for the admin's list (organisation loaded with it)."""
+    from sqlalchemy.orm import selectinload
+
+    return list(
+        db.session.scalars(
+            select(User).options(selectinload(User.organisation)).order_by(User.email)
+        )
+    )
+
+
+def list_organisations() -> list[tuple[Organisation, int]]:
+    """Every organisation with its number of staff accounts, by name."""
+    rows = db.session.execute(
+        select(Organisation, func.count(User.id))
+        .outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id)
+        .order_by(Organisation.name, Organisation.slug)
+    )
+    return [(org, count) for org, count in rows]
 
 
 def count_users() -> int:

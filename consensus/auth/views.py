@@ -2,14 +2,32 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
 from ..extensions import db, limiter
 from . import services
-from .access import forget_participant, public, remember_participant, staff
-from .forms import ChangePasswordForm, LoginForm
+from .access import forget_participant, public, remember_participant, role_label, staff
+from .forms import (
+    AccountButtonForm,
+    AccountCreateForm,
+    ChangePasswordForm,
+    LoginForm,
+    OrganisationCreateForm,
+)
+from .models import Organisation, User
+from .roles import Role
 
 bp = Blueprint("auth", __name__)
 
@@ -92,3 +110,149 @@ def personal_link(token: str):
     remember_participant(participant)
     # Redirect so that the token leaves the address bar and never reaches a Referer header.
     return redirect(url_for("studies.participant_home"))
+
+
+# --- the admin's pages: staff accounts and förbund ---------------------------------------------
+
+
+def account_error_text(error: services.AccountError) -> str:
+    p = error.params
+    texts = {
+        "unknown_role": _("Välj en av rollerna i listan."),
+        "organisation_required": _(
+            "Välj ett förbund: ett konto med rollen förbund måste höra till ett förbund."
+        ),
+        "organisation_not_allowed": _(
+            "Bara konton med rollen förbund hör till ett förbund. Lämna fältet tomt för rollen "
+            "%(role)s.",
+            role=role_label(p.get("role", "")),
+        ),
+        "password_too_short": _("Lösenordet måste ha minst %(min)s tecken.", min=p.get("min")),
+        "email_taken": _(
+            "Det finns redan ett konto med e-postadressen %(email)s.", email=p.get("email")
+        ),
+        "cannot_deactivate_self": _(
+            "Du kan inte inaktivera ditt eget konto. Be en annan administratör om det behövs."
+        ),
+        "organisation_name_required": _("Skriv förbundets namn."),
+        "slug_invalid": _(
+            "Kortnamnet får bara innehålla små bokstäver a–z, siffror och bindestreck, och ska "
+            "börja med en bokstav eller siffra."
+        ),
+        "slug_taken": _("Det finns redan ett förbund med kortnamnet %(slug)s.", slug=p.get("slug")),
+    }
+    return texts.get(error.code, error.code)
+
+
+# Which form field an account error belongs to.
+_ACCOUNT_ERROR_FIELDS = {
+    "unknown_role": "role",
+    "organisation_required": "organisation",
+    "organisation_not_allowed": "organisation",
+    "password_too_short": "password",
+    "email_taken": "email",
+}
+
+
+def _account_form() -> AccountCreateForm:
+    form = AccountCreateForm()
+    form.role.choices = [("", _("Välj en roll"))] + [(r.value, role_label(r)) for r in Role]
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name))
+    form.organisation.choices = [("", _("Inget förbund"))] + [
+        (str(org.id), f"{org.name} ({org.slug})") for org in organisations
+    ]
+    return form
+
+
+@bp.route("/admin/konton", methods=["GET", "POST"])
+@staff(Role.ADMIN)
+def admin_accounts():
+    form = _account_form()
+    if form.validate_on_submit():
+        organisation = (
+            db.session.get(Organisation, int(form.organisation.data))
+            if form.organisation.data
+            else None
+        )
+        try:
+            user = services.create_user(
+                form.email.data,
+                form.password.data,
+                form.role.data,
+                name=form.name.data.strip(),
+                organisation=organisation,
+            )
+        except services.AccountError as error:
+            field = form[_ACCOUNT_ERROR_FIELDS.get(error.code, "email")]
+            field.errors = [*field.errors, account_error_text(error)]
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Kontot för %(email)s är skapat med rollen %(role)s. Ge personen det första "
+                    "lösenordet på ett säkert sätt.",
+                    email=user.email,
+                    role=role_label(user.role),
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.admin_accounts"))
+    return render_template(
+        "auth/admin_accounts.html",
+        form=form,
+        users=services.list_users(),
+        button=AccountButtonForm(),
+    )
+
+
+@bp.route("/admin/konton/<int:user_id>/<any(inaktivera, aktivera):action>", methods=["POST"])
+@staff(Role.ADMIN)
+def admin_account_active(user_id: int, action: str):
+    user = db.get_or_404(User, user_id)
+    if not AccountButtonForm().validate_on_submit():
+        abort(400)
+    active = action == "aktivera"
+    try:
+        services.set_active(user, active, actor=current_user._get_current_object())
+    except services.AccountError as error:
+        flash(account_error_text(error), "error")
+        return redirect(url_for("auth.admin_accounts"))
+    db.session.commit()
+    if active:
+        flash(_("Kontot för %(email)s är aktivt igen.", email=user.email), "success")
+    else:
+        flash(
+            _(
+                "Kontot för %(email)s är inaktiverat. Personen har loggats ut och kan inte "
+                "logga in.",
+                email=user.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("auth.admin_accounts"))
+
+
+@bp.route("/admin/forbund", methods=["GET", "POST"])
+@staff(Role.ADMIN)
+def admin_organisations():
+    form = OrganisationCreateForm()
+    if form.validate_on_submit():
+        try:
+            org = services.create_organisation(form.name.data, form.slug.data)
+        except services.AccountError as error:
+            field = form.name if error.code == "organisation_name_required" else form.slug
+            field.errors = [*field.errors, account_error_text(error)]
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Förbundet %(name)s är skapat med kortnamnet %(slug)s.",
+                    name=org.name,
+                    slug=org.slug,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.admin_organisations"))
+    return render_template(
+        "auth/admin_organisations.html", form=form, organisations=services.list_organisations()
+    )
