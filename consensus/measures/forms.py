@@ -119,7 +119,7 @@ class CanonicalForm(FlaskForm):
     denominator = TextAreaField(
         _l("Nämnare"), validators=[Length(max=codelists.LIMITS["denominator"])]
     )
-    questions = TextAreaField(
+    question_lines = TextAreaField(
         _l("Frågor i enkäten"),
         description=_l(
             "För enkätmått: en fråga per rad, i den ordning de ställs. De besvaras på skalan "

@@ -788,7 +788,7 @@ def _canonical_fields(form: CanonicalForm) -> dict:
         "unit": (form.unit.data or "").strip(),
         "numerator": (form.numerator.data or "").strip(),
         "denominator": (form.denominator.data or "").strip(),
-        "questions": (form.questions.data or "").splitlines(),
+        "questions": (form.question_lines.data or "").splitlines(),
     }
 
 
@@ -805,7 +805,7 @@ def canonical_edit(slug: str, canonical_id: int):
         form.kind.data = canonical.kind or ""
         form.method.data = canonical.method or ""
         form.frequency.data = list(canonical.frequency or [])
-        form.questions.data = "\n".join(canonical.questions or [])
+        form.question_lines.data = "\n".join(canonical.questions or [])
     if form.validate_on_submit():
         try:
             services.edit_canonical(canonical, _canonical_fields(form), actor=current_user)

@@ -397,7 +397,7 @@ def test_merge_edit_decide_and_recommend(leader, study, proposals):
             "denominator": "alla svar",
             "frequency": ["P0D", "P12M"],
             "respondent_group": "deltagare",
-            "questions": "Jag har varit med och planerat min insats.\n\n  Jag kan påverka vad som händer.  ",
+            "question_lines": "Jag har varit med och planerat min insats.\n\n  Jag kan påverka vad som händer.  ",
         },
     )
     db.session.expire_all()
