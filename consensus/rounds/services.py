@@ -565,11 +565,34 @@ def _groups(study_id: int) -> list[tuple[str, str]]:
     ]
 
 
-def _invited_by_group(study_id: int) -> dict[str, int]:
-    codes = _group_codes(study_id)
+def _invited_ids(round: Round, *, include_erased: bool):
+    """A select of the ids of the panelists the round is for, by the invitation policy."""
+    query = select(Participant.id).where(
+        Participant.study_id == round.study_id, Participant.kind == "panelist"
+    )
+    if not include_erased:
+        query = query.where(Participant.erased_at.is_(None))
+    previous = previous_round(round)
+    if round.study.invitation_policy == "responders_only" and previous is not None:
+        voted = select(Answer.participant_id).where(Answer.round_id == previous.id, _VOTE)
+        query = query.where(Participant.id.in_(voted))
+    return query
+
+
+def _invited_by_group(round: Round) -> dict[str, int]:
+    """Invited per group, for response rates: the panelists the round was for (erased ones
+    too: they were invited) and anyone who voted in it although the policy did not invite
+    them (they were reached), so a rate never exceeds 100 %."""
+    codes = _group_codes(round.study_id)
+    voted = select(Answer.participant_id).where(Answer.round_id == round.id, _VOTE)
     counts = db.session.execute(
         select(Participant.group_id, func.count(Participant.id))
-        .where(Participant.study_id == study_id, Participant.kind == "panelist")
+        .where(
+            or_(
+                Participant.id.in_(_invited_ids(round, include_erased=True)),
+                Participant.id.in_(voted),
+            )
+        )
         .group_by(Participant.group_id)
     ).all()
     return {codes.get(g, results.NO_GROUP): n for g, n in counts}
@@ -596,7 +619,7 @@ def response_counts(round: Round, *, for_panelists: bool = False) -> dict:
     groups = _groups(study.id)
     block = results.response_block(
         groups,
-        _invited_by_group(study.id),
+        _invited_by_group(round),
         _answered_by_group(round),
         min_group_size=study.min_group_size,
         suppress=for_panelists,
@@ -611,17 +634,14 @@ def response_counts(round: Round, *, for_panelists: bool = False) -> dict:
 def invited(round: Round) -> list[Participant]:
     """The panelists a round is for, by the study's invitation policy (delphi-method.md):
     everyone on the panel (the default, "all_every_round"), or only those who voted in the
-    previous round ("responders_only"; round 1 is for everyone)."""
-    query = select(Participant).where(
-        Participant.study_id == round.study_id,
-        Participant.kind == "panelist",
-        Participant.erased_at.is_(None),
+    previous round ("responders_only"; round 1 is for everyone). Erased panelists get no
+    email."""
+    ids = _invited_ids(round, include_erased=False)
+    return list(
+        db.session.scalars(
+            select(Participant).where(Participant.id.in_(ids)).order_by(Participant.id)
+        )
     )
-    previous = previous_round(round)
-    if round.study.invitation_policy == "responders_only" and previous is not None:
-        voted = select(Answer.participant_id).where(Answer.round_id == previous.id, _VOTE)
-        query = query.where(Participant.id.in_(voted))
-    return list(db.session.scalars(query.order_by(Participant.id)))
 
 
 def non_responders(round: Round) -> list[Participant]:
@@ -661,7 +681,7 @@ def compute_round_results(round: Round, *, now: datetime | None = None) -> dict:
     )
     response = results.response_block(
         facts.groups,
-        _invited_by_group(study.id),
+        _invited_by_group(round),
         {str(g): int(n) for g, n in answered.items()},
         min_group_size=study.min_group_size,
     )

@@ -601,6 +601,41 @@ def test_response_counts_live_and_suppressed_for_panelists(app):
     ]
 
 
+@pytest.mark.parametrize(
+    "policy, expected",
+    [
+        # round 2: a0, a1 (a1 erased since) and b0 voted in round 1; a0 and b1 vote in round 2.
+        ("all_every_round", {"a": (3, 1), "b": (3, 1)}),
+        # only round 1's voters are invited, plus anyone who voted anyway (b1, via a link)
+        ("responders_only", {"a": (2, 1), "b": (2, 1)}),
+    ],
+)
+def test_invited_counts_follow_the_invitation_policy(app, policy, expected):
+    from consensus.studies import services as study_services
+
+    d = make_delphi(panel=(("a", 3), ("b", 3)), min_group_size=1, invitation_policy=policy)
+    first = opened(d)
+    for p in (d.member("a"), d.member("a", 1), d.member("b")):
+        rate(first, p, {d.ind("I1"): 8, d.ind("I2"): 8, d.ind("I3"): 8})
+    services.close_round(first)
+    services.confirm_decisions(first)
+    study_services.erase_participant(d.member("a", 1))
+    db.session.commit()
+    second = opened(d)
+    for p in (d.member("a"), d.member("b", 1)):
+        rate(second, p, {i: 7 for i in services.ballot(second)})
+    db.session.commit()
+    live = services.response_counts(second)
+    groups = {g: (v["invited"], v["answered"]) for g, v in live["groups"].items()}
+    assert groups == expected
+    services.close_round(second)
+    stored = services.get_result(second)["response"]["groups"]
+    assert {g: (v["invited"], v["answered"]) for g, v in stored.items()} == expected
+    # The round-1 counts are everyone, whatever the policy.
+    first_counts = services.get_result(first)["response"]["groups"]
+    assert {g: v["invited"] for g, v in first_counts.items()} == {"a": 3, "b": 3}
+
+
 def test_paper_ballot_creates_a_pseudonymous_participant(delphi, make_user):
     r = opened(delphi)
     i1, i2, _ = delphi.indicators
