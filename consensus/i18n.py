@@ -1,6 +1,7 @@
 """Languages: Swedish first, English second (Flask-Babel)."""
 
 from flask import Flask, request, session
+from markupsafe import Markup
 
 from .extensions import babel
 
@@ -18,8 +19,23 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def ui_language() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "sv")
+
+
+def mark_swedish(text):
+    """Swedish content (a study's or protocol's own text) on a page in another language:
+    wrapped in ``lang="sv"`` so that screen readers pronounce it right (WCAG 3.1.2)."""
+    if text and ui_language() != "sv":
+        return Markup('<span lang="sv">{}</span>').format(text)
+    return text
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(mark_swedish, "sv")
 
     @app.context_processor
     def language_context():

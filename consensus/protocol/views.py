@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext as _
 
 from ..auth.access import public
+from ..i18n import mark_swedish, ui_language
 from . import render, services
 from .validate import SCHEMA_VERSION
 
@@ -21,14 +22,25 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- shared with the projektledare's and the förbund's pages ----------------------------------
 
 
+def content(value: Any):
+    """A protocol text for a page: in the page's language when the document has it, else in
+    Swedish, marked as Swedish when the page is in another language."""
+    lang = ui_language()
+    if lang != "sv" and isinstance(value, Mapping) and value.get(lang):
+        return str(value[lang])
+    return mark_swedish(render.text(value))
+
+
 def document_context(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``protocol/_document.html`` needs besides the document."""
+    """What ``protocol/_document.html`` needs besides the document (``t`` for texts shown on
+    the page, ``text`` for plain text such as the window title)."""
     return {
         "doc": doc,
         "items": {item["id"]: item for item in doc.get("items") or []},
         "schedules": {s["id"]: s for s in doc.get("schedules") or []},
         "groups": {g["id"]: render.text(g.get("name")) for g in doc.get("respondentGroups") or []},
         "text": render.text,
+        "t": content,
         "label": render.label,
     }
 

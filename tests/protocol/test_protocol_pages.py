@@ -94,3 +94,16 @@ def test_every_rendering_carries_the_same_content(app, client):
         for text in pages.values():
             assert item_id in text and item_text in text
     assert doc["checksum"] in xlsx_cells and all(doc["checksum"] in t for t in pages.values())
+
+
+def test_swedish_protocol_texts_are_marked_on_english_pages(app, client):
+    row = services.publish(make_protocol_study(), "1.0.0")
+    db.session.commit()
+    page = client.get(f"/protokoll/{row.protocol_id}/1.0.0").get_data(as_text=True)
+    assert 'lang="sv"' in page and "<span lang" not in page  # Swedish page: nothing to mark
+    client.post("/sprak", data={"lang": "en", "next": "/"})
+    page = client.get(f"/protokoll/{row.protocol_id}/1.0.0").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    name = row.document["indicators"][0]["name"]["sv"]
+    assert f'<span lang="sv">{name}</span>' in page
+    assert "Core indicators and measures" in page  # the page's own words are English
