@@ -17,7 +17,6 @@ from ..auth.access import staff
 from ..auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ..extensions import db
 from ..studies.views import study_or_404
-from . import diff as diffs
 from . import render, services
 from .canonical import checksum
 from .forms import ProtocolTextsForm, PublishForm
@@ -95,13 +94,7 @@ def _draft_state(study) -> dict[str, Any]:
     change = None
     if previous is not None:
         change = services.diff_versions(previous, doc)
-        if change.is_empty:
-            problems.insert(
-                0,
-                services.ServiceProblem("$", "nothing_changed", {"version": previous.version}),
-            )
-        else:
-            problems = diffs.check_version_bump(previous.version, version, change) + problems
+        problems = services.successor_problems(previous, version, change) + problems
     if services.get_version(study, version) is not None:
         problems.insert(
             0, services.ServiceProblem("$.version", "version_exists", {"version": version})

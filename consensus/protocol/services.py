@@ -80,6 +80,7 @@ __all__ = [
     "publish",
     "published_versions",
     "readiness",
+    "successor_problems",
     "study_facts",
     "versions",
 ]
@@ -542,6 +543,17 @@ def _only_changelog(change: diffs.Diff) -> bool:
     )
 
 
+def successor_problems(
+    previous: ProtocolVersion, version: str, change: diffs.Diff, *, described: bool = True
+) -> list[Problem]:
+    """What stands against publishing a document with ``change`` (against ``previous``) as
+    ``version``: nothing changed (a changelog line the leader did not write does not count
+    when ``described`` is false), or a version number smaller than the changes require."""
+    if change.is_empty or (not described and _only_changelog(change)):
+        return [ServiceProblem("$", "nothing_changed", {"version": previous.version})]
+    return diffs.check_version_bump(previous.version, version, change)
+
+
 def publish(
     study: Study,
     version: str,
@@ -589,15 +601,9 @@ def publish(
     if not document["indicators"]:
         raise ProtocolError("no_indicators")
     if previous is not None:
-        change = diffs.diff(previous.document, document)
         # The changelog line written for the leader does not count as a change.
-        if change.is_empty or (not described and _only_changelog(change)):
-            raise ProtocolError(
-                "nothing_changed",
-                [ServiceProblem("$", "nothing_changed", {"version": previous.version})],
-                version=previous.version,
-            )
-        problems = diffs.check_version_bump(previous.version, version, change)
+        change = diffs.diff(previous.document, document)
+        problems = successor_problems(previous, version, change, described=described)
         if problems:
             raise ProtocolError(problems[0].code, problems, **problems[0].params)
     document = with_checksum(document)
