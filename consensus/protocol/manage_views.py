@@ -32,10 +32,6 @@ def _overview(slug: str):
     return redirect(url_for("protocol_admin.overview", slug=slug))
 
 
-def protocol_error_text(error: services.ProtocolError) -> str:
-    return error.message
-
-
 def _form_data(doc: dict[str, Any], version: str) -> dict[str, Any]:
     owner = doc.get("owner") or {}
     changes = next(
@@ -138,7 +134,7 @@ def draft(slug: str):
             services.draft(study, _texts(form, state["preview_doc"], version), version=version)
         except services.ProtocolError as error:
             db.session.rollback()
-            form.version.errors.append(protocol_error_text(error))
+            form.version.errors.append(error.message)
         else:
             db.session.commit()
             flash(_("Utkastet är sparat. Granska det nedan innan du publicerar."), "success")
@@ -196,7 +192,7 @@ def publish(slug: str):
         row = services.publish(study, version, actor=current_user)
     except services.ProtocolError as error:
         db.session.rollback()
-        flash(protocol_error_text(error), "error")
+        flash(error.message, "error")
         for problem in error.problems[:10]:
             flash(str(problem), "error")
         return redirect(back)
