@@ -170,18 +170,7 @@ def import_published(protocol_id: str, version: str):
 def plan(imported_id: int):
     row = _imported_or_404(imported_id)
     doc = row.document
-    rows = services.collection_plan(row)
-    local = services.local_items(row)
-    indicators = []
-    for indicator in doc["indicators"]:
-        indicators.append(
-            {
-                "id": indicator["id"],
-                "name": render.text(indicator["name"]),
-                "measures": [r for r in rows if r["indicator"] == indicator["id"]],
-                "local": [i for i in local if i.indicator == indicator["id"]],
-            }
-        )
+    indicators, unattached = services.plan_by_indicator(row)
     form = LocalItemForm()
     _local_item_choices(form, doc)
     return render_template(
@@ -189,7 +178,7 @@ def plan(imported_id: int):
         row=row,
         doc=doc,
         indicators=indicators,
-        unattached=[i for i in local if not i.indicator],
+        unattached=unattached,
         others=[
             r
             for r in services.imported_versions(_organisation(), row.protocol_id)
@@ -262,15 +251,12 @@ def add_item(imported_id: int):
 @staff(Role.FORBUND)
 def edit_item(imported_id: int, item_id: str):
     row = _imported_or_404(imported_id)
-    local = next((i for i in services.local_items(row) if i.item_id == item_id), None)
-    if local is None:
-        # A protocol item (or nothing): the service says why it cannot be edited here.
-        try:
-            services.edit_item(row, item_id, "")
-        except services.ProtocolError as error:
-            flash(error.message, "error")
+    try:
+        local = services.local_item(row, item_id)
+    except services.ProtocolError as error:  # a protocol item, or none
+        flash(error.message, "error")
         return redirect(url_for("followup.plan", imported_id=row.id))
-    form = LocalItemForm(obj=None)
+    form = LocalItemForm()
     _local_item_choices(form, row.document)
     if request.method == "GET":
         form.text.data = local.text
@@ -278,9 +264,9 @@ def edit_item(imported_id: int, item_id: str):
         form.indicator.data = local.indicator or ""
     if form.validate_on_submit():
         try:
-            services.edit_item(row, item_id, form.text.data)
-            local.item_type = form.item_type.data
-            local.indicator = form.indicator.data or None
+            services.edit_item(
+                row, item_id, form.text.data, form.item_type.data, form.indicator.data or None
+            )
         except services.ProtocolError as error:
             db.session.rollback()
             form.text.errors.append(error.message)

@@ -75,6 +75,8 @@ __all__ = [
     "import_document",
     "imported_versions",
     "latest",
+    "local_item",
+    "plan_by_indicator",
     "plan_table",
     "preview",
     "publish",
@@ -918,12 +920,9 @@ def _check_text(text: str) -> str:
     return text
 
 
-def add_local_item(
-    imported: ImportedProtocol, text: str, item_type: str = "text", indicator: str | None = None
-) -> LocalItem:
-    """A förbund's own supplementary question (id ``L1``, ``L2`` ..., marked local), optionally
-    beside one of the protocol's indicators."""
-    text = _check_text(text)
+def _check_local_fields(
+    imported: ImportedProtocol, item_type: str, indicator: str | None
+) -> tuple[str, str | None]:
     if item_type not in ITEM_TYPES:
         raise ProtocolError("unknown_item_type", value=item_type)
     indicator = indicator or None
@@ -931,6 +930,16 @@ def add_local_item(
         i["id"] for i in imported.document.get("indicators") or []
     }:
         raise ProtocolError("unknown_indicator", indicator=indicator)
+    return item_type, indicator
+
+
+def add_local_item(
+    imported: ImportedProtocol, text: str, item_type: str = "text", indicator: str | None = None
+) -> LocalItem:
+    """A förbund's own supplementary question (id ``L1``, ``L2`` ..., marked local), optionally
+    beside one of the protocol's indicators."""
+    text = _check_text(text)
+    item_type, indicator = _check_local_fields(imported, item_type, indicator)
     taken = {i["id"] for i in imported.document.get("items") or []}
     taken |= {i.item_id for i in local_items(imported)}
     n = 1
@@ -949,30 +958,55 @@ def add_local_item(
     return item
 
 
-def delete_local_item(imported: ImportedProtocol, item_id: str) -> None:
-    """Remove a förbund's own item (a protocol item is refused like an edit)."""
+def local_item(imported: ImportedProtocol, item_id: str) -> LocalItem:
+    """The förbund's own item ``item_id``. A protocol item is refused: ``locked_wording`` when
+    the owner locked the wording, ``protocol_item`` otherwise (an imported protocol is never
+    edited in place; a förbund that needs other wording adds its own local item)."""
     local = next((i for i in local_items(imported) if i.item_id == item_id), None)
-    if local is None:
-        _refuse_protocol_item(imported, item_id)
-    db.session.delete(local)
-    db.session.flush()
-
-
-def _refuse_protocol_item(imported: ImportedProtocol, item_id: str) -> None:
-    protocol_items = {i["id"] for i in imported.document.get("items") or []}
-    if item_id in protocol_items:
+    if local is not None:
+        return local
+    if item_id in {i["id"] for i in imported.document.get("items") or []}:
         locked = (imported.document.get("owner") or {}).get("lockedWording", True)
         raise ProtocolError("locked_wording" if locked else "protocol_item", item=item_id)
     raise ProtocolError("unknown_item", item=item_id)
 
 
-def edit_item(imported: ImportedProtocol, item_id: str, text: str) -> LocalItem:
-    """Reword a local item. A protocol item is refused: ``locked_wording`` when the owner
-    locked the wording, ``protocol_item`` otherwise (an imported protocol is never edited in
-    place; a förbund that needs other wording adds its own local item)."""
-    local = next((i for i in local_items(imported) if i.item_id == item_id), None)
-    if local is None:
-        _refuse_protocol_item(imported, item_id)
-    local.text = _check_text(text)
+def edit_item(
+    imported: ImportedProtocol,
+    item_id: str,
+    text: str,
+    item_type: str | None = None,
+    indicator: str | None = None,
+) -> LocalItem:
+    """Reword a local item (and, when ``item_type`` is given, set its answer type and the
+    indicator it supplements). A protocol item is refused (see :func:`local_item`)."""
+    local = local_item(imported, item_id)
+    text = _check_text(text)
+    if item_type is not None:
+        local.item_type, local.indicator = _check_local_fields(imported, item_type, indicator)
+    local.text = text
     db.session.flush()
     return local
+
+
+def delete_local_item(imported: ImportedProtocol, item_id: str) -> None:
+    """Remove a förbund's own item (a protocol item is refused like an edit)."""
+    db.session.delete(local_item(imported, item_id))
+    db.session.flush()
+
+
+def plan_by_indicator(imported: ImportedProtocol) -> tuple[list[dict[str, Any]], list[LocalItem]]:
+    """The plan grouped for the page: per indicator its measures (:func:`collection_plan`
+    rows) and the local items beside it; then the local items beside no indicator."""
+    rows = collection_plan(imported)
+    local = local_items(imported)
+    grouped = [
+        {
+            "id": indicator["id"],
+            "name": render.text(indicator["name"]),
+            "measures": [r for r in rows if r["indicator"] == indicator["id"]],
+            "local": [i for i in local if i.indicator == indicator["id"]],
+        }
+        for indicator in imported.document["indicators"]
+    ]
+    return grouped, [i for i in local if not i.indicator]

@@ -29,6 +29,14 @@ def forbund(make_user, login):
     return user
 
 
+@pytest.fixture
+def org_forbund(published):
+    org = auth_services.get_or_create_organisation("nv", "Norra förbundet")
+    result = services.import_document(org, services.document_bytes(published))
+    db.session.commit()
+    return result.imported
+
+
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -237,3 +245,26 @@ def test_plan_downloads_list_every_question_and_the_local_ones(client, published
     sheet = book["Plan"]
     assert sheet.max_row == 1 + expected
     assert sheet.cell(row=sheet.max_row, column=12).value == "'=Egen fråga om stödet?"
+
+
+def test_one_list_of_answer_types_everywhere():
+    """The schema's item types, the service's, the form's labels and the renderings' words."""
+    from consensus.protocol import render
+    from consensus.protocol.forms import ITEM_TYPE_LABELS
+    from consensus.protocol.validate import load_schema
+
+    schema = set(load_schema()["$defs"]["item"]["properties"]["type"]["enum"])
+    assert schema == set(services.ITEM_TYPES) == set(ITEM_TYPE_LABELS)
+    assert schema == set(render.LABELS["itemType"])
+
+
+def test_editing_a_local_item_checks_its_type_and_indicator(app, published, org_forbund):
+    imported = org_forbund
+    item = services.add_local_item(imported, "Egen fråga")
+    with pytest.raises(services.ProtocolError) as error:
+        services.edit_item(imported, item.item_id, "Egen fråga", "färg")
+    assert error.value.code == "unknown_item_type"
+    with pytest.raises(services.ProtocolError) as error:
+        services.edit_item(imported, item.item_id, "Egen fråga", "text", "I999")
+    assert error.value.code == "unknown_indicator"
+    assert (item.item_type, item.indicator) == ("text", None)
