@@ -21,7 +21,7 @@ from .auth.models import User
 from .dbtypes import utcnow
 from .extensions import db
 from .studies import services as study_services
-from .studies.models import Study
+from .studies.models import Participant, Study
 
 DEMO_SLUG = "demo"
 NNS_SOURCE = "NNS: kärnindikator från konsensuskonferensen 2014 (inventering av tre förbund)"
@@ -537,13 +537,15 @@ MEASURES_INTRO = (
 )
 
 # The survey's respondents: two invited experts and two who came through the open link.
-# (key, via, fields); pseudonyms are given in this order: R001 ... R004.
+# (key, via, fields); pseudonyms are given in this order: R001 ... R004. The experts' addresses
+# are in example.org (reserved for examples, RFC 2606; it accepts no mail), since the measures
+# survey validates addresses and refuses the .invalid domain of the demo's other addresses.
 MEASURE_RESPONDENTS = (
     (
         "A",
         "invited",
         {
-            "email": "expert1@demo.invalid",
+            "email": "expert1@example.org",
             "name": "Demoexpert 1",
             "organisation": "Samordningsförbundet Norra Västmanland (demo)",
             "organisation_type": "samordningsförbund",
@@ -555,7 +557,7 @@ MEASURE_RESPONDENTS = (
         "B",
         "invited",
         {
-            "email": "expert2@demo.invalid",
+            "email": "expert2@example.org",
             "name": "Demoexpert 2",
             "organisation": "NNS (demo)",
             "organisation_type": "samordningsförbund",
@@ -1251,37 +1253,12 @@ DEMO_MEASURE_COMMENTS = (
 
 
 def _demo_expert(survey, fields, *, invited_at):
-    """An invited expert as ``measures.add_expert`` makes one, but with a demo address
-    (``add_expert`` refuses the reserved .invalid domain, which keeps demo mail from leaving)."""
+    """An invited expert, as the projektledare adds one, whose invitation went out."""
     from .measures import services as measures
-    from .measures.models import Respondent
 
-    participant = study_services.add_participant(
-        survey.study,
-        kind="expert",
-        email=fields["email"],
-        name=fields["name"],
-        organisation=fields["organisation"],
-        level=fields["level"],
-        joined_via="import",
-        invitation_status="sent",
-        invited_at=invited_at,
-    )
-    count = db.session.scalar(
-        select(func.count(Respondent.id)).where(Respondent.survey_id == survey.id)
-    )
-    respondent = Respondent(
-        survey_id=survey.id,
-        participant_id=participant.id,
-        pseudonym=f"{measures.RESPONDENT_PREFIX}{count + 1:03d}",
-        organisation=fields["organisation"],
-        organisation_type=fields["organisation_type"],
-        level=fields["level"],
-        role=fields["role"],
-        via="invited",
-    )
-    db.session.add(respondent)
-    db.session.flush()
+    respondent = measures.add_expert(survey, **fields)
+    participant = db.session.get(Participant, respondent.participant_id)
+    participant.invitation_status, participant.invited_at = "sent", invited_at
     return respondent
 
 

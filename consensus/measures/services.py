@@ -821,8 +821,11 @@ MAX_QUESTIONS = 20
 QUESTION_LIMIT = 500
 
 
-def check_questions(lines: Sequence[str]) -> list[str]:
-    """A measure's questions without blank lines; refuses too many or too long ones."""
+def check_questions(lines: Sequence[str] | str) -> list[str]:
+    """A measure's questions (a list, or text with one per line) without blank lines; refuses
+    too many or too long ones."""
+    if isinstance(lines, str):
+        lines = lines.splitlines()
     questions = [q.strip() for q in lines if q and q.strip()]
     if len(questions) > MAX_QUESTIONS:
         raise MeasuresError("too_many_questions", limit=MAX_QUESTIONS)

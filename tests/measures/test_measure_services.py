@@ -139,6 +139,7 @@ def test_merge_keeps_lineage_and_one_recommended(app, study, survey, make_user):
     ms.edit_canonical(m1, {"description": "Ny lydelse"}, actor=user)
     ms.edit_canonical(m1, {"questions": ["  Fråga ett ", "", "Fråga två"]}, actor=user)
     assert m1.questions == ["Fråga ett", "Fråga två"]
+    assert ms.check_questions("Ett\n\n Två ") == ["Ett", "Två"]  # text, one per line
     with pytest.raises(ms.MeasuresError) as error:
         ms.edit_canonical(m1, {"questions": ["x"] * (ms.MAX_QUESTIONS + 1)})
     assert error.value.code == "too_many_questions"
