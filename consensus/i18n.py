@@ -33,9 +33,20 @@ def mark_swedish(text):
     return text
 
 
+def render_message(item) -> str:
+    """A problem, refusal or note (anything with ``render(gettext)``, see
+    ``consensus/messages.py``) in the page's language; a plain string as it is."""
+    from flask_babel import gettext
+
+    from .messages import render
+
+    return render(item, gettext)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_filter(mark_swedish, "sv")
+    app.add_template_filter(render_message, "message")
 
     @app.context_processor
     def language_context():
