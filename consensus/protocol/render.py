@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..tabular import write_csv, write_xlsx
+from ..tabular.writing import write_csv, write_xlsx
 
 Rows = list[list[Any]]
 Sheet = tuple[list[str], Rows]
