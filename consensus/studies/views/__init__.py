@@ -102,6 +102,8 @@ def study_or_404(slug: str):
     return study
 
 
-# The routes register themselves on ``bp``; ``flash_outcome`` is shared with the rounds views.
+# The routes register themselves on ``bp``. The higher floors' views share these helpers
+# (rounds: flash_outcome, qr_svg, _join_url; measures: flash_outcome; under the old names).
 from . import joining, pool, studies  # noqa: E402, F401
+from .joining import _join_url, qr_svg  # noqa: E402, F401
 from .panel import flash_outcome  # noqa: E402, F401
