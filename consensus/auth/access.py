@@ -6,12 +6,14 @@ nothing, so a new route is closed until someone opens it on purpose. ``tests/tes
 walks ``app.url_map`` to prove it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from .roles import Role
 
 SESSION_PARTICIPANT = "participant"
@@ -56,6 +58,34 @@ def access_of(view) -> Access | None:
 
 
 # --- the participant in this browser session ---------------------------------------------
+#
+# A participant (panelist or expert) is a row of ``studies``, a floor above auth. Auth owns the
+# identity rules (personal link, session, expiry) and asks studies for the row through a loader
+# that studies registers at app start (``studies.hooks.init_app``), as Flask-Login asks for a
+# user through ``user_loader``.
+
+
+@dataclass(frozen=True)
+class ParticipantLoader:
+    """How auth finds a participant. ``by_id`` loads the participant with its study (one
+    query: the vote path counts its round trips); ``by_token_hash`` finds the holder of a
+    personal link. Each returns None when there is none. A participant has ``id``,
+    ``token_hash``, ``link_revoked_at``, ``erased_at``, ``first_visit_at``, ``link_issued_at``
+    and ``study.links_expired(now)``."""
+
+    by_id: Callable[[Any], Any]
+    by_token_hash: Callable[[str], Any]
+
+
+def register_participant_loader(app: Flask, loader: ParticipantLoader) -> None:
+    app.extensions["consensus.participant_loader"] = loader
+
+
+def participant_loader() -> ParticipantLoader:
+    try:
+        return current_app.extensions["consensus.participant_loader"]
+    except KeyError:
+        raise RuntimeError("No participant loader: studies registers one in create_app") from None
 
 
 def remember_participant(p) -> None:
@@ -69,16 +99,12 @@ def forget_participant() -> None:
 
 def load_session_participant():
     """The participant of this browser session, re-checked on every request."""
-    from sqlalchemy.orm import joinedload
-
     from ..dbtypes import utcnow
-    from ..studies.models import Participant
 
     data = session.get(SESSION_PARTICIPANT)
     if not isinstance(data, dict):
         return None
-    # One query for the participant and the study (the vote path counts its round trips).
-    p = db.session.get(Participant, data.get("id"), options=[joinedload(Participant.study)])
+    p = participant_loader().by_id(data.get("id"))
     if (
         p is None
         or p.token_hash is None

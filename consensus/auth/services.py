@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from .access import participant_loader
 from .models import Organisation, User
 from .roles import Role
 from .tokens import hash_token, looks_like_token, new_token
@@ -205,13 +206,9 @@ def record_visit(participant) -> None:
 
 def check_link(token: str) -> LinkCheck:
     """Resolve a personal link token to its participant, if it still admits them."""
-    from ..studies.models import Participant
-
     if not looks_like_token(token):
         return LinkCheck("unknown")
-    participant = db.session.scalar(
-        select(Participant).where(Participant.token_hash == hash_token(token))
-    )
+    participant = participant_loader().by_token_hash(hash_token(token))
     if participant is None:
         return LinkCheck("unknown")
     if participant.erased_at is not None:

@@ -24,7 +24,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from ..rounds.rules import REGISTRY, rules_for
+from .hooks import hooks
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,32}$"
@@ -36,7 +36,8 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def rule_choices():
-    return choices((rule.name, rule.label_sv) for rule in rules_for("rating", REGISTRY))
+    """The rules a study may take as primary: the rounds floor provides them (``hooks.py``)."""
+    return choices((rule.name, rule.label_sv) for rule in hooks().rules.values() if rule.primary)
 
 
 PERSPECTIVE_CHOICES = choices(

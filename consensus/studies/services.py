@@ -11,6 +11,7 @@ import unicodedata
 from datetime import datetime
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import joinedload
 
 from ..auth.services import issue_link
 from ..auth.tokens import hash_token, new_token
@@ -310,6 +311,16 @@ def find_participant_by_email(study: Study, email: str) -> Participant | None:
             Participant.study_id == study.id, Participant.email == email.strip().lower()
         )
     )
+
+
+def participant_with_study(participant_id) -> Participant | None:
+    """The participant with its study, in one query (auth's session check on every request)."""
+    return db.session.get(Participant, participant_id, options=[joinedload(Participant.study)])
+
+
+def participant_by_token_hash(token_hash: str) -> Participant | None:
+    """The holder of a personal link, by the link's hash (auth resolves the link)."""
+    return db.session.scalar(select(Participant).where(Participant.token_hash == token_hash))
 
 
 def panel(study: Study, kind: str = "panelist") -> list[Participant]:

@@ -1,0 +1,42 @@
+"""What rounds adds to the studies floor below it, wired once in ``create_app``.
+
+Studies may not import rounds (``tests/test_layers.py``), so rounds hands it the consensus
+rules' names and labels for study settings and its section of the participant's start page.
+"""
+
+from flask import Flask
+
+from ..studies.hooks import RuleName, Section, hooks
+from . import services
+from .rules import REGISTRY, rules_for
+
+
+def rule_names() -> list[RuleName]:
+    """Every registered rule, in registry order; a rating rule may be a study's primary rule."""
+    primary = {rule.name for rule in rules_for("rating", REGISTRY)}
+    return [
+        RuleName(rule.name, rule.label_sv, rule.label_en, rule.name in primary)
+        for rule in REGISTRY.values()
+    ]
+
+
+def open_due_rounds(study) -> None:
+    """Rounds open and close themselves on time; run before the participant sees them."""
+    services.run_schedule(study=study)
+
+
+def participant_rounds(study) -> dict:
+    """The rounds a participant sees (not drafts), for ``rounds/_participant_home.html``."""
+    return {"rounds": [r for r in services.rounds(study) if r.status != "draft"]}
+
+
+def init_app(app: Flask) -> None:
+    study_hooks = hooks(app)
+    study_hooks.add_rules(rule_names())
+    study_hooks.participant_home.append(
+        Section(
+            "rounds/_participant_home.html",
+            context=participant_rounds,
+            prepare=open_due_rounds,
+        )
+    )

@@ -1,0 +1,71 @@
+"""Where studies meets the floors around it, wired once in ``create_app``.
+
+Below: auth finds participants through the loader studies registers here (``init_app``).
+Above: studies may not import rounds, measures or protocol, so what its pages show of them is
+filled in by those floors at app start (``rounds/hooks.py`` ...) through ``hooks(app)``:
+
+- ``rules``: the consensus rules a study may name. The registry of rules lives in
+  ``rounds/rules.py`` (with their functions); study settings need only their names and labels.
+  Choice (see the layers report): the rounds floor hands the codelist to studies here, rather
+  than a second copy of the names moving down, so the codelist stays written in one place.
+- ``participant_home``: sections of the participant's start page (``studies.participant_home``)
+  that belong to a higher floor, e.g. the rounds to answer.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+from ..auth import access
+from . import services
+
+EXTENSION = "consensus.studies"
+
+
+@dataclass(frozen=True)
+class RuleName:
+    """A consensus rule as study settings know it: its stored name and its labels.
+    ``primary``: it may be a study's primary rule (it applies to the rating scale)."""
+
+    name: str
+    label_sv: str
+    label_en: str
+    primary: bool
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a study page from a higher floor. The view calls ``prepare(study)`` (a
+    service that may write and flush), commits once, then renders ``template`` with
+    ``section`` set to ``context(study)``."""
+
+    template: str
+    context: Callable[[Any], dict]
+    prepare: Callable[[Any], object] | None = None
+
+
+@dataclass
+class StudyHooks:
+    rules: dict[str, RuleName] = field(default_factory=dict)
+    participant_home: list[Section] = field(default_factory=list)
+
+    def add_rules(self, rules: list[RuleName]) -> None:
+        self.rules.update((rule.name, rule) for rule in rules)
+
+
+def hooks(app: Flask | None = None) -> StudyHooks:
+    app = app or current_app
+    return app.extensions.setdefault(EXTENSION, StudyHooks())
+
+
+def init_app(app: Flask) -> None:
+    hooks(app)
+    access.register_participant_loader(
+        app,
+        access.ParticipantLoader(
+            by_id=services.participant_with_study,
+            by_token_hash=services.participant_by_token_hash,
+        ),
+    )

@@ -1,0 +1,109 @@
+"""Study setup for staff (settings, groups, candidate pool, panel, invitations, workshop code),
+and the participant's own start page with the information text.
+
+One blueprint ``studies``; its routes live by concern in ``studies`` (list, create, overview,
+settings, archive), ``pool`` (stakeholder groups, candidate indicators, imports), ``panel``
+(panelists, personal links, invitations, erasure) and ``joining`` (the conference code, the
+participant's start page).
+"""
+
+from flask import Blueprint, abort
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from .. import services
+from ..hooks import hooks
+from ..models import Participant
+
+bp = Blueprint("studies", __name__)
+
+
+def phase_label(phase: str) -> str:
+    return {
+        "setup": _("förberedelse"),
+        "running": _("pågår"),
+        "archived": _("arkiverad"),
+    }.get(phase, phase)
+
+
+def perspective_label(code: str) -> str:
+    return {
+        "deltagare": _("Deltagare"),
+        "medarbetare": _("Personal/medarbetare"),
+        "organisation": _("Organisation"),
+        "samhälle": _("Samhälle"),
+    }.get(code, code)
+
+
+def type_label(code: str) -> str:
+    return {"process": _("process"), "effect": _("effekt")}.get(code, code)
+
+
+def invitation_label(p: Participant) -> str:
+    if p.erased_at:
+        return _("raderad")
+    if p.first_visit_at:
+        return _("har besökt")
+    return {
+        "sent": _("skickad"),
+        "failed": _("misslyckades"),
+        "unsent": _("ej skickad"),
+    }.get(p.invitation_status, p.invitation_status)
+
+
+def rule_label(name: str) -> str:
+    rule = hooks().rules.get(name)
+    if rule is None:
+        return name
+    return rule.label_en if str(get_locale()) == "en" else rule.label_sv
+
+
+@bp.app_context_processor
+def study_labels():
+    return {
+        "rule_label": rule_label,
+        "phase_label": phase_label,
+        "perspective_label": perspective_label,
+        "type_label": type_label,
+        "invitation_label": invitation_label,
+    }
+
+
+def study_error_text(error: services.StudyError) -> str:
+    p = error.params
+    texts = {
+        "slug_taken": _("Det finns redan en studie med kortnamnet %(slug)s.", slug=p.get("slug")),
+        "reason_required": _(
+            "Studien har startat. Skriv en motivering: ändringen registreras som en protokollavvikelse."
+        ),
+        "study_started": _(
+            "Studien har startat: kandidatpoolen kan inte längre ändras här. Ändringar mellan "
+            "omgångar görs som omformulering, sammanslagning eller delning."
+        ),
+        "group_exists": _("Det finns redan en grupp med koden %(code)s.", code=p.get("code")),
+        "group_in_use": _(
+            "Gruppen %(name)s har %(count)s deltagare och kan inte tas bort.",
+            name=p.get("name"),
+            count=p.get("count"),
+        ),
+        "code_taken": _("Koden %(code)s används redan i studien.", code=p.get("code")),
+        "email_on_panel": _("%(email)s finns redan i panelen.", email=p.get("email")),
+        "participant_erased": _("Deltagarens personuppgifter är raderade."),
+        "import_invalid": _("Filen har fel och importerades inte."),
+    }
+    return texts.get(error.code, error.code)
+
+
+def study_or_404(slug: str):
+    """The study with this slug, or a 404 page (every study page starts here)."""
+    study = services.get_study_by_slug(slug)
+    if study is None:
+        abort(404)
+    return study
+
+
+# The routes register themselves on ``bp``. The higher floors' views share these helpers
+# (rounds: flash_outcome, qr_svg, _join_url; measures: flash_outcome; under the old names).
+from . import joining, pool, studies  # noqa: E402, F401
+from .joining import _join_url, qr_svg  # noqa: E402, F401
+from .panel import flash_outcome  # noqa: E402, F401

@@ -1,0 +1,129 @@
+"""The studies: list, create, the overview, the a-priori settings, archive and restore."""
+
+from datetime import UTC, datetime, time
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...auth.access import staff
+from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
+from ...dbtypes import STOCKHOLM
+from ...extensions import db
+from .. import lifecycle, services
+from ..forms import ButtonForm, StudyCreateForm, StudySettingsForm
+from . import bp, study_error_text, study_or_404
+
+
+def _settings_from_form(form: StudySettingsForm) -> dict:
+    expires = None
+    if form.links_expire_on.data:
+        # Through the whole chosen day, Swedish time.
+        local_end = datetime.combine(form.links_expire_on.data, time(23, 59, 59), STOCKHOLM)
+        expires = local_end.astimezone(UTC)
+    return {
+        "title": form.title.data.strip(),
+        "description": form.description.data or "",
+        "info_text": form.info_text.data or "",
+        "scale": form.scale.data,
+        "primary_rule": form.primary_rule.data,
+        "min_group_size": form.min_group_size.data,
+        "target_core_size": form.target_core_size.data,
+        "invitation_policy": form.invitation_policy.data,
+        "ask_reason_on_band_cross": bool(form.ask_reason_on_band_cross.data),
+        "links_expire_at": expires,
+    }
+
+
+@bp.route("/studier")
+@staff(*STUDY_STAFF)
+def study_list():
+    studies = services.list_studies(include_archived=True)
+    return render_template("studies/list.html", studies=studies, button=ButtonForm())
+
+
+@bp.route("/studier/ny", methods=["GET", "POST"])
+@staff(*STUDY_LEADERS)
+def study_create():
+    form = StudyCreateForm()
+    if request.method == "GET":
+        form.min_group_size.data = current_app.config["MIN_GROUP_SIZE_DEFAULT"]
+        form.target_core_size.data = 15
+        form.primary_rule.data = "comet_70_15"
+    if form.validate_on_submit():
+        settings = _settings_from_form(form)
+        title = settings.pop("title")
+        try:
+            study = services.create_study(
+                form.slug.data, title, created_by=current_user, **settings
+            )
+        except services.StudyError as error:
+            form.slug.errors.append(study_error_text(error))
+        else:
+            db.session.commit()
+            flash(
+                _("Studien är skapad. Lägg nu till intressentgrupper och kandidatindikatorer."),
+                "success",
+            )
+            return redirect(url_for("studies.study_detail", slug=study.slug))
+    return render_template("studies/create.html", form=form)
+
+
+@bp.route("/studier/<slug>")
+@staff(*STUDY_STAFF)
+def study_detail(slug: str):
+    study = study_or_404(slug)
+    counts = {
+        "indicators": len(study.indicators),
+        "panel": len([p for p in study.participants if p.kind == "panelist"]),
+        "visited": len([p for p in study.participants if p.first_visit_at]),
+    }
+    return render_template(
+        "studies/detail.html",
+        study=study,
+        counts=counts,
+        deviations=services.deviations(study),
+        button=ButtonForm(),
+    )
+
+
+@bp.route("/studier/<slug>/installningar", methods=["GET", "POST"])
+@staff(*STUDY_LEADERS)
+def study_settings(slug: str):
+    study = study_or_404(slug)
+    form = StudySettingsForm(obj=study)
+    if request.method == "GET" and study.links_expire_at:
+        form.links_expire_on.data = study.links_expire_at.astimezone(STOCKHOLM).date()
+    locked = lifecycle.settings_locked(study.phase)
+    if form.validate_on_submit():
+        try:
+            services.update_settings(
+                study, _settings_from_form(form), actor=current_user, reason=form.reason.data or ""
+            )
+        except services.StudyError as error:
+            form.reason.errors.append(study_error_text(error))
+        else:
+            db.session.commit()
+            flash(_("Inställningarna är sparade."), "success")
+            return redirect(url_for("studies.study_detail", slug=study.slug))
+    return render_template("studies/settings.html", study=study, form=form, locked=locked)
+
+
+@bp.route("/studier/<slug>/<any(arkivera, aterstall):action>", methods=["POST"])
+@staff(*STUDY_LEADERS)
+def study_phase(slug: str, action: str):
+    study = study_or_404(slug)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    move = "archive" if action == "arkivera" else services.restore_action(study)
+    try:
+        services.change_phase(study, move, actor=current_user)
+    except lifecycle.IllegalTransition:
+        flash(_("Det går inte i studiens nuvarande fas."), "error")
+        return redirect(url_for("studies.study_detail", slug=slug))
+    db.session.commit()
+    if move == "archive":
+        flash(_("Studien är arkiverad. De personliga länkarna fungerar inte längre."), "success")
+    else:
+        flash(_("Studien är återställd."), "success")
+    return redirect(url_for("studies.study_detail", slug=slug))
