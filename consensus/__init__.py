@@ -13,7 +13,7 @@ def instance_path() -> str:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: config, extensions, blueprints, errors, cli. Nothing else."""
+    """Build the application: config, logging, extensions, blueprints, errors, cli. Nothing else."""
     app = Flask(
         __name__,
         instance_path=instance_path(),
@@ -24,6 +24,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import config
 
     config.load(app, test_config)
+
+    from .logs import configure_logging
+
+    configure_logging(app)
 
     from . import errors, i18n, security
     from .auth import access

@@ -1,7 +1,7 @@
 """Configuration defaults.
 
 Layering (see ``create_app``): these defaults, then ``instance/config.py``, then the
-environment: ``SECRET_KEY`` and ``DATABASE_URL`` by their 12-factor names, everything else
+environment: ``SECRET_KEY``, ``DATABASE_URL`` and ``SENTRY_DSN`` by their usual names, everything else
 as ``CONSENSUS_<NAME>`` (values are parsed as JSON where possible, so
 ``CONSENSUS_MIN_GROUP_SIZE=5`` is an int and ``CONSENSUS_SESSION_COOKIE_SECURE=false`` a bool).
 """
@@ -68,6 +68,13 @@ class Defaults:
     # The base URL used in links sent by email (personal links). Defaults to the request's.
     PUBLIC_BASE_URL: str | None = None
 
+    # Logging: one line per request, "text" or "json" (JSON lines), at this level.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+
+    # Error reporting to Sentry when set (needs the extra: pip install 'consensus[sentry]').
+    SENTRY_DSN: str | None = None
+
     # Privacy.
     MIN_GROUP_SIZE_DEFAULT = 5
 
@@ -92,6 +99,8 @@ def load(app, test_config: dict | None = None) -> None:
             app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        if os.environ.get("SENTRY_DSN"):
+            app.config["SENTRY_DSN"] = os.environ["SENTRY_DSN"]
         app.config.from_prefixed_env("CONSENSUS")
     else:
         app.config.from_mapping(test_config)

@@ -30,6 +30,7 @@ FRAMEWORK_MODULES = {
     "manage_views.py",
     "followup_views.py",
     "hooks.py",  # a package's wiring to the floors around it, done in create_app
+    "logs.py",  # the request-log hooks in create_app (flask.request, g)
 }
 # A framework module grown into a package (``studies/views/``): every module in it.
 FRAMEWORK_PACKAGES = {"views"}
