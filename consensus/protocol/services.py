@@ -1,7 +1,7 @@
-"""Protocol versions of a study (draft, publish, compare) and imports in a förbund.
+"""Protocol versions of a study (draft, publish, compare).
 
 The pure parts live beside this module: :mod:`.build` makes the document from plain facts,
-:mod:`.validate` checks one, :mod:`.canonical` gives its checksum and :mod:`.diff` compares two.
+:mod:`.validate` checks one, :mod:`.canonical` gives its checksum and :mod:`.diffs` compares two.
 This module reads the database into those facts and keeps the versions.
 
 Versions
@@ -9,7 +9,7 @@ Versions
     versions. Publishing builds the document from the study as it is now, with the protocol's
     own texts (title, description, owner, licence, ``lockedWording``, changelog) taken from the
     draft, else from the previous version ("a new version starts from the previous one"),
-    checks the version number against the previous version (:func:`diff.check_version_bump`:
+    checks the version number against the previous version (:func:`diffs.check_version_bump`:
     a change that breaks comparability needs a new major version), adds ``publishedAt``,
     ``derivedFrom`` and the SHA-256 checksum, validates the whole document and stores it. A
     published version never changes: :func:`draft` and :func:`publish` refuse to touch it and a
@@ -17,29 +17,19 @@ Versions
     the row's ``status`` column moves from active to retired when a newer version is published
     (the document keeps the status it was published with).
 
-Imports
-    :func:`import_document` validates a file completely (file, schema, semantics, checksum; a
-    published document only) and writes nothing unless it is valid. The same version again is
-    ``unchanged``; another version of the same protocol is added beside the old ones, with the
-    diff against the newest one imported before.
+A förbund's imports of published versions live in :mod:`consensus.followup.services`.
 """
 
 from __future__ import annotations
 
 import copy
-import ipaddress
-import socket
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect, select
 
-from ..auth.models import Organisation
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..measures import services as measure_services
@@ -48,42 +38,31 @@ from ..rounds import services as round_services
 from ..rounds.lifecycle import Status as RoundStatus
 from ..studies.models import Indicator, Study
 from ..studies.services import audit
-from . import diff as diffs
-from . import render
+from . import diffs
 from .build import build_protocol, identifier
 from .canonical import dumps, with_checksum
-from .models import ImportedProtocol, LocalItem, ProtocolVersion
-from .validate import DEFAULT_MAX_BYTES, Problem, parse, render_message, validate_document
+from .models import ProtocolVersion
+from .validate import Problem, render_message, validate_document
 
 __all__ = [
-    "ImportResult",
-    "ImportedProtocol",
-    "LocalItem",
     "ProtocolError",
     "ProtocolVersion",
-    "add_local_item",
     "all_latest_published",
-    "collection_plan",
-    "delete_local_item",
     "diff_versions",
     "discard_draft",
+    "document_bytes",
     "draft",
-    "edit_item",
-    "fetch_url",
     "get_draft",
     "get_version",
-    "import_document",
-    "imported_versions",
     "latest",
-    "local_item",
-    "plan_by_indicator",
-    "plan_table",
+    "latest_published",
     "preview",
     "publish",
+    "published_version",
     "published_versions",
     "readiness",
-    "successor_problems",
     "study_facts",
+    "successor_problems",
     "versions",
 ]
 
@@ -104,41 +83,8 @@ MESSAGES: dict[str, str] = {
         "kärnuppsättning och godta minst ett mått per indikator först."
     ),
     "invalid_document": "Protokollet blev inte giltigt: {problems}",
-    "not_published": "Bara ett publicerat protokoll kan importeras (status är ”{status}”).",
-    "same_version_other_content": (
-        "Version {version} av protokollet ”{id}” är redan importerad med ett annat innehåll "
-        "(kontrollsumma {old}). En publicerad version får inte ändras; be ägaren publicera en "
-        "ny version."
-    ),
     "unknown_setting": "Okänt fält i protokollets texter: {names}.",
-    "url_scheme": "Adressen måste börja med http:// eller https://.",
-    "url_private": (
-        "Adressen {host} pekar på ett internt nät (till exempel 127.0.0.1 eller 192.168.x.x). "
-        "Av säkerhetsskäl hämtar tjänsten inte protokoll därifrån. Ladda ned filen och ladda "
-        "upp den i stället, eller be administratören tillåta interna adresser."
-    ),
-    "url_too_large": "Filen på adressen är för stor. Den får vara högst {limit}.",
-    "url_http_error": "Servern svarade med felkod {status} för adressen {url}.",
-    "url_unreachable": "Det gick inte att hämta adressen {url}: {reason}.",
-    "empty_text": "Skriv frågans text.",
-    "text_too_long": "Frågans text får vara högst {limit} tecken.",
-    "locked_wording": (
-        "Frågan ”{item}” har låst formulering i protokollet och får inte ändras. Lägg till en "
-        "egen lokal fråga i stället."
-    ),
-    "unknown_item": "Frågan ”{item}” finns inte i protokollet.",
-    "protocol_item": (
-        "Frågan ”{item}” hör till protokollet och ändras inte här: ändrad lydelse gör svaren "
-        "ojämförbara. Lägg till en egen lokal fråga i stället."
-    ),
-    "unknown_item_type": "”{value}” är ingen svarstyp.",
-    "unknown_indicator": "Indikatorn ”{indicator}” finns inte i protokollet.",
 }
-
-#: Item types of the protocol format (see the schema's ``item.type``).
-ITEM_TYPES = ("text", "choice", "multi-choice", "integer", "decimal", "boolean", "date")
-
-LOCAL_TEXT_LIMIT = 2000
 
 
 class ProtocolError(ValueError):
@@ -413,12 +359,13 @@ def get_draft(study: Study) -> ProtocolVersion | None:
     )
 
 
-def _document(value: ProtocolVersion | ImportedProtocol | Mapping[str, Any]) -> Mapping[str, Any]:
+def _document(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else value.document
 
 
-def diff_versions(a, b) -> diffs.Diff:
-    """What changed from ``a`` to ``b`` (versions, imported protocols or documents)."""
+def diff_versions(a: Any, b: Any) -> diffs.Diff:
+    """What changed from ``a`` to ``b`` (versions, a förbund's imported protocols, or
+    documents)."""
     return diffs.diff(_document(a), _document(b))
 
 
@@ -632,381 +579,7 @@ def publish(
     return row
 
 
-def document_bytes(version: ProtocolVersion | ImportedProtocol) -> bytes:
-    """The published file: canonical JSON, checksum included."""
+def document_bytes(version: Any) -> bytes:
+    """The published file: canonical JSON, checksum included (of a version, or of a förbund's
+    imported protocol)."""
     return dumps(version.document)
-
-
-# --- a förbund: importing ---------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    """``status``: imported | unchanged | refused. ``problems`` when refused; ``diff`` against
-    ``previous`` (the newest version imported before) when another version was imported."""
-
-    status: str
-    imported: ImportedProtocol | None = None
-    problems: list[Problem] = field(default_factory=list)
-    previous: ImportedProtocol | None = None
-    diff: diffs.Diff | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status != "refused"
-
-
-def imported_versions(org: Organisation, protocol_id: str | None = None) -> list[ImportedProtocol]:
-    """A förbund's imported protocols (one protocol's versions when ``protocol_id``), lowest
-    version first."""
-    query = select(ImportedProtocol).where(ImportedProtocol.organisation_id == org.id)
-    if protocol_id is not None:
-        query = query.where(ImportedProtocol.protocol_id == protocol_id)
-    rows = list(db.session.scalars(query))
-    return sorted(rows, key=lambda r: (r.protocol_id, diffs.version_key(r.version)))
-
-
-def import_document(
-    org: Organisation, data: bytes | str, source: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> ImportResult:
-    """Import a protocol file for a förbund; nothing is written unless it is entirely valid."""
-    doc, problems = parse(data, max_bytes=max_bytes)
-    if not problems:
-        problems = validate_document(doc)
-    if not problems:
-        if doc.get("status") == "draft":
-            problems = [ServiceProblem("$.status", "not_published", {"status": doc.get("status")})]
-        elif "checksum" not in doc:
-            problems = [Problem("$", "required", {"field": "checksum"})]
-    if problems:
-        return ImportResult("refused", problems=problems)
-
-    existing = imported_versions(org, doc["id"])
-    same = next((r for r in existing if r.version == doc["version"]), None)
-    if same is not None:
-        if same.checksum == doc["checksum"]:
-            return ImportResult("unchanged", imported=same)
-        return ImportResult(
-            "refused",
-            problems=[
-                ServiceProblem(
-                    "$.checksum",
-                    "same_version_other_content",
-                    {"version": doc["version"], "id": doc["id"], "old": same.checksum},
-                )
-            ],
-        )
-    previous = existing[-1] if existing else None
-    row = ImportedProtocol(
-        organisation_id=org.id,
-        protocol_id=doc["id"],
-        version=doc["version"],
-        document=doc,
-        checksum=doc["checksum"],
-        source=source[:2000],
-    )
-    db.session.add(row)
-    db.session.flush()
-    change = diffs.diff(previous.document, doc) if previous is not None else None
-    return ImportResult("imported", imported=row, previous=previous, diff=change)
-
-
-def _refuse_private_host(url: str) -> None:
-    """Refuse a URL whose host resolves to a loopback, private, link-local, multicast or
-    reserved address (the server would fetch from its own network on a user's behalf)."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError, UnicodeError) as exc:
-        raise ProtocolError("url_unreachable", url=url, reason=str(exc) or "okänt fel") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global or address.is_multicast:
-            raise ProtocolError("url_private", host=host)
-
-
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to http(s) and, unless allowed, not into a private network."""
-
-    def __init__(self, allow_private: bool) -> None:
-        self.allow_private = allow_private
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise ProtocolError("url_scheme")
-        if not self.allow_private:
-            _refuse_private_host(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch_url(
-    url: str,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    *,
-    timeout: float = 15.0,
-    allow_private: bool = True,
-) -> bytes:
-    """The bytes at an http(s) URL, at most ``max_bytes`` (a :class:`ProtocolError` with a
-    Swedish message otherwise). With ``allow_private=False`` (the web form, by default) a host
-    on a loopback, private or reserved network is refused, before and after redirects; the
-    name is resolved again by the connection, so this is a guard against mistakes and casual
-    probing, not against DNS rebinding. Keeps no state."""
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme not in ("http", "https"):
-        raise ProtocolError("url_scheme")
-    if not allow_private:
-        _refuse_private_host(url)
-    opener = urllib.request.build_opener(_CheckedRedirects(allow_private))
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise ProtocolError("url_too_large", limit=_limit(max_bytes))
-            data = response.read(max_bytes + 1)
-    except ProtocolError:
-        raise
-    except urllib.error.HTTPError as exc:
-        raise ProtocolError("url_http_error", status=exc.code, url=url) from None
-    except urllib.error.URLError as exc:
-        raise ProtocolError("url_unreachable", url=url, reason=str(exc.reason)) from None
-    except (TimeoutError, OSError, ValueError) as exc:
-        raise ProtocolError("url_unreachable", url=url, reason=str(exc) or "okänt fel") from None
-    if len(data) > max_bytes:
-        raise ProtocolError("url_too_large", limit=_limit(max_bytes))
-    return data
-
-
-def _limit(n: int) -> str:
-    return f"{n / 1_000_000:.1f}".replace(".", ",").removesuffix(",0") + " MB"
-
-
-# --- a förbund: the follow-up -----------------------------------------------------------------
-
-
-def _schedule_text(schedule: Mapping[str, Any] | None) -> str:
-    if not schedule:
-        return ""
-    name = (schedule.get("name") or {}).get("sv", "")
-    if schedule.get("type") == "event":
-        offsets = ", ".join(t["offset"] for t in schedule.get("timepoints") or [])
-        return f"{name} ({offsets})" if offsets else name
-    return name
-
-
-def collection_plan(imported: ImportedProtocol) -> list[dict[str, Any]]:
-    """The data-collection plan: one row per measure (recommended first within an indicator)
-    with its schedule and data source, and the items it asks (local items at the end, under
-    no measure)."""
-    doc = imported.document
-    schedules = {s["id"]: s for s in doc.get("schedules") or []}
-    items = {i["id"]: i for i in doc.get("items") or []}
-    rows: list[dict[str, Any]] = []
-    for indicator in doc["indicators"]:
-        for position, measure in enumerate(indicator["measures"]):
-            schedule = schedules.get(measure.get("schedule"))
-            source = measure.get("dataSource") or {}
-            rows.append(
-                {
-                    "indicator": indicator["id"],
-                    "indicator_name": indicator["name"]["sv"],
-                    "measure": measure["id"],
-                    "measure_name": measure["name"]["sv"],
-                    "recommended": position == 0,
-                    "kind": measure["kind"],
-                    "method": measure["method"],
-                    "data_source": (source.get("name") or {}).get("sv", ""),
-                    "respondent_groups": list(source.get("respondentGroups") or []),
-                    "mode": source.get("mode"),
-                    "schedule": measure.get("schedule"),
-                    "schedule_text": _schedule_text(schedule),
-                    "timepoints": [t["offset"] for t in (schedule or {}).get("timepoints") or []],
-                    "items": [
-                        {"id": i, "text": items[i]["text"]["sv"], "local": False}
-                        for i in measure.get("items") or []
-                        if i in items
-                    ],
-                }
-            )
-    return rows
-
-
-PLAN_HEADERS = (
-    "Indikator",
-    "Indikatorns namn",
-    "Mått",
-    "Måttets namn",
-    "Rekommenderat",
-    "Slag",
-    "Metod",
-    "Datakälla",
-    "Svarsgrupper",
-    "Mätpunkter",
-    "Fråga",
-    "Frågans text",
-    "Svarstyp",
-    "Lokal",
-)
-
-
-def plan_table(imported: ImportedProtocol) -> tuple[list[str], list[list[Any]]]:
-    """The data-collection plan as one table (for CSV/XLSX): a row per question of each
-    measure (a measure without questions gets one row), then the förbund's local questions
-    (marked local, beside their indicator when they have one)."""
-    doc = imported.document
-    names = {i["id"]: i["name"]["sv"] for i in doc["indicators"]}
-    types = {i["id"]: i.get("type", "") for i in doc.get("items") or []}
-    rows: list[list[Any]] = []
-    for r in collection_plan(imported):
-        head = [
-            r["indicator"],
-            r["indicator_name"],
-            r["measure"],
-            r["measure_name"],
-            "ja" if r["recommended"] else "nej",
-            render.label("kind", r["kind"]),
-            render.label("method", r["method"]),
-            r["data_source"],
-            ", ".join(r["respondent_groups"]),
-            r["schedule_text"],
-        ]
-        questions = r["items"] or [None]
-        for q in questions:
-            if q is None:
-                rows.append([*head, "", "", "", "nej"])
-            else:
-                item_type = render.label("itemType", types.get(q["id"], ""))
-                rows.append([*head, q["id"], q["text"], item_type, "nej"])
-    for item in local_items(imported):
-        rows.append(
-            [
-                item.indicator or "",
-                names.get(item.indicator or "", ""),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                item.item_id,
-                item.text,
-                render.label("itemType", item.item_type),
-                "ja",
-            ]
-        )
-    return list(PLAN_HEADERS), rows
-
-
-def local_items(imported: ImportedProtocol) -> list[LocalItem]:
-    return list(
-        db.session.scalars(
-            select(LocalItem)
-            .where(LocalItem.imported_protocol_id == imported.id)
-            .order_by(LocalItem.id)
-        )
-    )
-
-
-def _check_text(text: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ProtocolError("empty_text")
-    if len(text) > LOCAL_TEXT_LIMIT:
-        raise ProtocolError("text_too_long", limit=LOCAL_TEXT_LIMIT)
-    return text
-
-
-def _check_local_fields(
-    imported: ImportedProtocol, item_type: str, indicator: str | None
-) -> tuple[str, str | None]:
-    if item_type not in ITEM_TYPES:
-        raise ProtocolError("unknown_item_type", value=item_type)
-    indicator = indicator or None
-    if indicator is not None and indicator not in {
-        i["id"] for i in imported.document.get("indicators") or []
-    }:
-        raise ProtocolError("unknown_indicator", indicator=indicator)
-    return item_type, indicator
-
-
-def add_local_item(
-    imported: ImportedProtocol, text: str, item_type: str = "text", indicator: str | None = None
-) -> LocalItem:
-    """A förbund's own supplementary question (id ``L1``, ``L2`` ..., marked local), optionally
-    beside one of the protocol's indicators."""
-    text = _check_text(text)
-    item_type, indicator = _check_local_fields(imported, item_type, indicator)
-    taken = {i["id"] for i in imported.document.get("items") or []}
-    taken |= {i.item_id for i in local_items(imported)}
-    n = 1
-    while f"L{n}" in taken:
-        n += 1
-    item = LocalItem(
-        imported_protocol_id=imported.id,
-        item_id=f"L{n}",
-        text=text,
-        item_type=item_type,
-        indicator=indicator,
-        local=True,
-    )
-    db.session.add(item)
-    db.session.flush()
-    return item
-
-
-def local_item(imported: ImportedProtocol, item_id: str) -> LocalItem:
-    """The förbund's own item ``item_id``. A protocol item is refused: ``locked_wording`` when
-    the owner locked the wording, ``protocol_item`` otherwise (an imported protocol is never
-    edited in place; a förbund that needs other wording adds its own local item)."""
-    local = next((i for i in local_items(imported) if i.item_id == item_id), None)
-    if local is not None:
-        return local
-    if item_id in {i["id"] for i in imported.document.get("items") or []}:
-        locked = (imported.document.get("owner") or {}).get("lockedWording", True)
-        raise ProtocolError("locked_wording" if locked else "protocol_item", item=item_id)
-    raise ProtocolError("unknown_item", item=item_id)
-
-
-def edit_item(
-    imported: ImportedProtocol,
-    item_id: str,
-    text: str,
-    item_type: str | None = None,
-    indicator: str | None = None,
-) -> LocalItem:
-    """Reword a local item (and, when ``item_type`` is given, set its answer type and the
-    indicator it supplements). A protocol item is refused (see :func:`local_item`)."""
-    local = local_item(imported, item_id)
-    text = _check_text(text)
-    if item_type is not None:
-        local.item_type, local.indicator = _check_local_fields(imported, item_type, indicator)
-    local.text = text
-    db.session.flush()
-    return local
-
-
-def delete_local_item(imported: ImportedProtocol, item_id: str) -> None:
-    """Remove a förbund's own item (a protocol item is refused like an edit)."""
-    db.session.delete(local_item(imported, item_id))
-    db.session.flush()
-
-
-def plan_by_indicator(imported: ImportedProtocol) -> tuple[list[dict[str, Any]], list[LocalItem]]:
-    """The plan grouped for the page: per indicator its measures (:func:`collection_plan`
-    rows) and the local items beside it; then the local items beside no indicator."""
-    rows = collection_plan(imported)
-    local = local_items(imported)
-    grouped = [
-        {
-            "id": indicator["id"],
-            "name": render.text(indicator["name"]),
-            "measures": [r for r in rows if r["indicator"] == indicator["id"]],
-            "local": [i for i in local if i.indicator == indicator["id"]],
-        }
-        for indicator in imported.document["indicators"]
-    ]
-    return grouped, [i for i in local if not i.indicator]
