@@ -27,6 +27,7 @@ from sqlalchemy import select
 from ..auth.models import Organisation
 from ..extensions import db
 from ..protocol import diffs, render
+from ..protocol.lifecycle import Status as VersionStatus
 from ..protocol.validate import DEFAULT_MAX_BYTES, Problem, parse, render_message, validate_document
 from .models import ImportedProtocol, LocalItem
 
@@ -142,7 +143,7 @@ def import_document(
     if not problems:
         problems = validate_document(doc)
     if not problems:
-        if doc.get("status") == "draft":
+        if doc.get("status") == VersionStatus.DRAFT:
             problems = [ImportProblem("$.status", "not_published", {"status": doc.get("status")})]
         elif "checksum" not in doc:
             problems = [Problem("$", "required", {"field": "checksum"})]

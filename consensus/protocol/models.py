@@ -13,8 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+from .lifecycle import Status
 
-STATUSES = ("draft", "active", "retired")
+STATUSES = tuple(s.value for s in Status)
 
 
 class ProtocolVersion(db.Model):
@@ -28,7 +29,7 @@ class ProtocolVersion(db.Model):
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
     protocol_id: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=Status.DRAFT.value)
     document: Mapped[dict] = mapped_column(JSON)
     checksum: Mapped[str | None] = mapped_column(String(71))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

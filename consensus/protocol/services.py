@@ -41,6 +41,7 @@ from ..studies.services import audit
 from . import diffs
 from .build import build_protocol, identifier
 from .canonical import dumps, with_checksum
+from .lifecycle import Status, transition
 from .models import ProtocolVersion
 from .validate import Problem, render_message, validate_document
 
@@ -467,7 +468,7 @@ def draft(
             study_id=study.id,
             protocol_id=document["id"],
             version=version,
-            status="draft",
+            status=Status.DRAFT.value,
             document=document,
         )
         db.session.add(current)
@@ -501,6 +502,11 @@ def successor_problems(
     if change.is_empty or (not described and _only_changelog(change)):
         return [ServiceProblem("$", "nothing_changed", {"version": previous.version})]
     return diffs.check_version_bump(previous.version, version, change)
+
+
+def _move(row: ProtocolVersion, action: str) -> None:
+    """The only place a version's status is written (the moves are in :mod:`.lifecycle`)."""
+    row.status = transition(row.status, action).value
 
 
 def publish(
@@ -545,7 +551,12 @@ def publish(
         }
     published_at = now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
     document = _build(
-        study, merged, version, status="active", publishedAt=published_at, derivedFrom=derived
+        study,
+        merged,
+        version,
+        status=Status.ACTIVE.value,
+        publishedAt=published_at,
+        derivedFrom=derived,
     )
     if not document["indicators"]:
         raise ProtocolError("no_indicators")
@@ -561,10 +572,10 @@ def publish(
         raise ProtocolError(
             "invalid_document", problems, problems="; ".join(str(p) for p in problems[:5])
         )
-    row = current or ProtocolVersion(study_id=study.id)
+    row = current or ProtocolVersion(study_id=study.id, status=Status.DRAFT.value)
     row.protocol_id = document["id"]
     row.version = version
-    row.status = "active"
+    _move(row, "publish")
     row.document = document
     row.checksum = document["checksum"]
     row.published_at = now
@@ -572,8 +583,8 @@ def publish(
     if current is None:
         db.session.add(row)
     for older in versions(study):
-        if older is not row and older.status == "active":
-            older.status = "retired"
+        if older is not row and older.status == Status.ACTIVE:
+            _move(older, "retire")
     audit(study, "protocol_published", actor, version=version, checksum=row.checksum)
     db.session.flush()
     return row
