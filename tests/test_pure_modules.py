@@ -29,6 +29,8 @@ FRAMEWORK_MODULES = {
     "survey_views.py",
     "manage_views.py",
     "followup_views.py",
+    "reading.py",
+    "publishing.py",
 }
 FORBIDDEN = ("flask", "flask_", "sqlalchemy", "werkzeug", "wtforms", "alembic")
 

@@ -262,3 +262,17 @@ def test_cli_publish_export_validate(cli, pstudy, tmp_path):
     assert refused.exit_code == 1
     assert "$.indicators[0].measures[0].method" in refused.output
     assert "$.checksum" in refused.output
+
+
+def test_an_invalid_built_document_is_refused_with_its_problems(pstudy, monkeypatch):
+    from consensus.protocol.services import publishing
+    from consensus.protocol.validate import Problem
+
+    problem = Problem("$.owner", "required", {"field": "owner"})
+    monkeypatch.setattr(publishing, "validate_document", lambda doc: [problem])
+    with pytest.raises(ProtocolError) as error:
+        services.publish(pstudy, "1.0.0")
+    assert error.value.code == "invalid_document" and error.value.problems == [problem]
+    assert error.value.message.startswith("Protokollet blev inte giltigt: $.owner")
+    db.session.rollback()
+    assert count(ProtocolVersion) == 0

@@ -1,125 +1,30 @@
-"""Protocol versions of a study (draft, publish, compare).
-
-The pure parts live beside this module: :mod:`.build` makes the document from plain facts,
-:mod:`.validate` checks one, :mod:`.canonical` gives its checksum and :mod:`.diffs` compares two.
-This module reads the database into those facts and keeps the versions.
-
-Versions
-    A study has at most one draft (``status`` draft, no checksum) and any number of published
-    versions. Publishing builds the document from the study as it is now, with the protocol's
-    own texts (title, description, owner, licence, ``lockedWording``, changelog) taken from the
-    draft, else from the previous version ("a new version starts from the previous one"),
-    checks the version number against the previous version (:func:`diffs.check_version_bump`:
-    a change that breaks comparability needs a new major version), adds ``publishedAt``,
-    ``derivedFrom`` and the SHA-256 checksum, validates the whole document and stores it. A
-    published version never changes: :func:`draft` and :func:`publish` refuse to touch it and a
-    mapper event refuses any flush that would change its document, checksum or version. Only
-    the row's ``status`` column moves from active to retired when a newer version is published
-    (the document keeps the status it was published with).
-
-A förbund's imports of published versions live in :mod:`consensus.followup.services`.
-"""
+"""Protocol versions of a study: looking them up, the draft, publishing (see the package
+docstring), and a published version's immutability."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect, select
 
-from ..dbtypes import utcnow
-from ..extensions import db
-from ..measures import services as measure_services
-from ..measures.models import CanonicalMeasure
-from ..rounds import services as round_services
-from ..rounds.lifecycle import Status as RoundStatus
-from ..studies.models import Indicator, Study
-from ..studies.services import audit
-from . import diffs
-from .build import build_protocol, identifier
-from .canonical import dumps, with_checksum
-from .lifecycle import Status, transition
-from .models import ProtocolVersion
-from .validate import Problem, render_message, validate_document
-
-__all__ = [
-    "ProtocolError",
-    "ProtocolVersion",
-    "all_latest_published",
-    "diff_versions",
-    "discard_draft",
-    "document_bytes",
-    "draft",
-    "get_draft",
-    "get_version",
-    "latest",
-    "latest_published",
-    "preview",
-    "publish",
-    "published_version",
-    "published_versions",
-    "readiness",
-    "study_facts",
-    "successor_problems",
-    "versions",
-]
+from ...dbtypes import utcnow
+from ...extensions import db
+from ...studies.models import Study
+from ...studies.services import audit
+from .. import diffs
+from ..build import build_protocol
+from ..canonical import dumps, with_checksum
+from ..lifecycle import Status, transition
+from ..models import ProtocolVersion
+from ..validate import Problem, validate_document
+from .errors import ProtocolError, ServiceProblem
+from .reading import study_facts
 
 #: The texts of a protocol that the projektledare edits (everything else comes from the study).
 TEXT_FIELDS = ("title", "description", "owner", "changelog")
-
-MESSAGES: dict[str, str] = {
-    "published_immutable": (
-        "Version {version} är publicerad och kan inte ändras. Publicera en ny version i stället."
-    ),
-    "version_exists": "Version {version} finns redan. Välj ett högre versionsnummer.",
-    "nothing_changed": (
-        "Ingenting har ändrats sedan version {version}: en ny version behövs inte. Ändra "
-        "protokollets texter eller studien först (till exempel ändringsloggen)."
-    ),
-    "no_indicators": (
-        "Protokollet har inga kärnindikatorer med godtagna mått ännu. Bekräfta slutomgångens "
-        "kärnuppsättning och godta minst ett mått per indikator först."
-    ),
-    "invalid_document": "Protokollet blev inte giltigt: {problems}",
-    "unknown_setting": "Okänt fält i protokollets texter: {names}.",
-}
-
-
-class ProtocolError(ValueError):
-    """A refused action; ``code`` (see :data:`MESSAGES`) selects the Swedish message."""
-
-    def __init__(self, code: str, /, problems: Sequence[Problem] = (), **params: Any):
-        self.code = code
-        self.params = params
-        self.problems = list(problems)
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        if self.code in MESSAGES:
-            try:
-                return MESSAGES[self.code].format(**self.params)
-            except (KeyError, IndexError, ValueError):
-                return MESSAGES[self.code]
-        return render_message(self.code, self.params)
-
-
-@dataclass(frozen=True)
-class ServiceProblem(Problem):
-    """A problem found by this module (its message from :data:`MESSAGES`)."""
-
-    @property
-    def message(self) -> str:
-        template = MESSAGES.get(self.code)
-        if template is None:
-            return render_message(self.code, self.params)
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return template
 
 
 # --- immutability -----------------------------------------------------------------------------
@@ -140,151 +45,6 @@ def _refuse_published_changes(mapper, connection, target: ProtocolVersion) -> No
     for name in _FROZEN:
         if state.attrs[name].history.has_changes():
             raise ProtocolError("published_immutable", version=target.version)
-
-
-# --- reading the study ------------------------------------------------------------------------
-
-
-def _date(value: datetime | None) -> str | None:
-    return value.date().isoformat() if value is not None else None
-
-
-def _final_round(study: Study):
-    finals = [
-        r
-        for r in round_services.rounds(study)
-        if r.is_final and r.decisions_confirmed_at is not None
-    ]
-    return finals[-1] if finals else None
-
-
-def study_facts(study: Study, texts: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The plain facts :func:`build.build_protocol` needs, read from the database.
-
-    Round participation comes from each closed round's stored results document, where a group
-    under the study's minimum group size is suppressed: such a group is left out of the
-    published counts.
-    """
-    texts = dict(texts or {})
-    groups = [{"code": g.code, "name": g.name} for g in study.groups]
-    closed = [r for r in round_services.rounds(study) if r.status == RoundStatus.CLOSED]
-    round_facts = []
-    stats: dict[int, list[dict[str, Any]]] = {}
-    for r in closed:
-        document = round_services.get_result(r) or {}
-        response = (document.get("response") or {}).get("groups") or {}
-        round_facts.append(
-            {
-                "number": r.number,
-                "method": r.method,
-                "start": _date(r.opened_at),
-                "end": _date(r.closed_at),
-                "participants": [
-                    {"group": code, "invited": v["invited"], "responding": v["answered"]}
-                    for code, v in response.items()
-                    if isinstance(v, Mapping) and "invited" in v
-                ],
-            }
-        )
-        by_code = {i["code"]: i for i in document.get("indicators") or []}
-        for d in round_services.decisions(r):
-            entry = dict(by_code.get(d.indicator.code) or {})
-            entry.update(
-                round=r.number,
-                method=r.method,
-                decision=d.decision,
-                overridden=d.overridden,
-            )
-            stats.setdefault(d.indicator_id, []).append(entry)
-
-    final = _final_round(study)
-    final_decisions = {d.indicator_id: d for d in round_services.decisions(final)} if final else {}
-    merged: dict[int, list[str]] = {}
-    for link in round_services.lineage(study):
-        if link.kind == "merge":
-            source = db.session.get(Indicator, link.from_indicator_id)
-            merged.setdefault(link.to_indicator_id, []).append(source.code)
-
-    survey = measure_services.get_survey(study)
-    accepted: dict[int, list[CanonicalMeasure]] = {}
-    if survey is not None:
-        for c in db.session.scalars(
-            select(CanonicalMeasure)
-            .where(CanonicalMeasure.survey_id == survey.id, CanonicalMeasure.status == "accepted")
-            .order_by(CanonicalMeasure.indicator_id, CanonicalMeasure.id)
-        ):
-            accepted.setdefault(c.indicator_id, []).append(c)
-
-    indicators = []
-    for ind in measure_services.core_set(study):
-        decision = final_decisions.get(ind.id)
-        indicators.append(
-            {
-                "code": ind.code,
-                "title": ind.title,
-                "description": ind.description,
-                "perspective": ind.perspective,
-                "type": ind.type,
-                "merged_from": merged.get(ind.id, []),
-                "rounds": stats.get(ind.id, []),
-                "decision": {
-                    "round": final.number,
-                    "date": _date(final.decisions_confirmed_at),
-                    "overridden": decision.overridden,
-                    "reason": decision.reason,
-                }
-                if decision is not None and final is not None
-                else None,
-                "measures": [
-                    {
-                        "id": f"M{c.id}",
-                        "name": c.name,
-                        "description": c.description,
-                        "kind": c.kind,
-                        "method": c.method,
-                        "data_source": c.data_source,
-                        "respondent_group": c.respondent_group,
-                        "frequency": list(c.frequency or []),
-                        "unit": c.unit,
-                        "numerator": c.numerator,
-                        "denominator": c.denominator,
-                        "recommended": c.recommended,
-                        "items": [
-                            {"id": f"M{c.id}-F{n}", "text": text, "type": "choice"}
-                            for n, text in enumerate(c.questions or [], 1)
-                        ],
-                    }
-                    for c in accepted.get(ind.id, [])
-                ],
-            }
-        )
-
-    survey_facts = None
-    if survey is not None:
-        counts = measure_services.response_counts(survey)
-        survey_facts = {
-            "start": _date(survey.opened_at),
-            "end": _date(survey.closed_at),
-            "invited": counts["invited"],
-            "respondents": counts["respondents"],
-            "submitted": counts["submitted"],
-            "proposals": counts["proposals"] or 0,
-        }
-    return {
-        "protocol": {"id": identifier(study.slug), **texts},
-        "study": {
-            "slug": study.slug,
-            "title": study.title,
-            "description": study.description,
-            "min_group_size": study.min_group_size,
-            "scale": study.scale,
-            "primary_rule": study.primary_rule,
-        },
-        "groups": groups,
-        "rounds": round_facts,
-        "indicators": indicators,
-        "measure_survey": survey_facts,
-    }
 
 
 # --- versions ---------------------------------------------------------------------------------
@@ -418,30 +178,6 @@ def preview(study: Study) -> tuple[dict[str, Any], str]:
     return _build(study, merged, version), version
 
 
-def readiness(study: Study) -> dict[str, Any]:
-    """What a protocol can be built from now: whether the final round's core set is confirmed,
-    the core set, and the core indicators without an accepted measure (left out of the
-    protocol, since every indicator needs at least one measure)."""
-    core = measure_services.core_set(study)
-    survey = measure_services.get_survey(study)
-    with_measures: set[int] = set()
-    if survey is not None:
-        with_measures = set(
-            db.session.scalars(
-                select(CanonicalMeasure.indicator_id).where(
-                    CanonicalMeasure.survey_id == survey.id,
-                    CanonicalMeasure.status == "accepted",
-                )
-            )
-        )
-    return {
-        "final_confirmed": _final_round(study) is not None,
-        "core": core,
-        "survey": survey,
-        "without_measures": [i for i in core if i.id not in with_measures],
-    }
-
-
 def draft(
     study: Study, texts: Mapping[str, Any] | None = None, *, version: str | None = None
 ) -> ProtocolVersion:
@@ -570,7 +306,7 @@ def publish(
     problems = validate_document(document)
     if problems:
         raise ProtocolError(
-            "invalid_document", problems, problems="; ".join(str(p) for p in problems[:5])
+            "invalid_document", problems, summary="; ".join(str(p) for p in problems[:5])
         )
     row = current or ProtocolVersion(study_id=study.id, status=Status.DRAFT.value)
     row.protocol_id = document["id"]
