@@ -6,7 +6,7 @@ register, interview ... with frequencies). Timed, each with a target under 2 s:
 
 1. building: ``services.study_facts`` + ``build.build_protocol`` (reading the database too);
 2. publishing: ``services.publish`` (build, version check, checksum, full validation, store);
-3. importing: ``services.import_document`` of the published bytes into a förbund (parse,
+3. importing: ``followup.import_document`` of the published bytes into a förbund (parse,
    schema, semantics, checksum, store).
 
 Then the pages over the WSGI test client (median of 5, rendering included): the
@@ -32,6 +32,7 @@ from flask_migrate import upgrade  # noqa: E402
 from consensus import create_app  # noqa: E402
 from consensus.auth import services as auth_services  # noqa: E402
 from consensus.extensions import db  # noqa: E402
+from consensus.followup import services as followup  # noqa: E402
 from consensus.measures import services as ms  # noqa: E402
 from consensus.measures.models import CanonicalMeasure  # noqa: E402
 from consensus.protocol import models as protocol_models  # noqa: E402, F401
@@ -181,7 +182,7 @@ def pages(app, address: str, data: bytes) -> None:
     )
     with app.app_context():
         other = auth_services.get_or_create_organisation("bench-web", "Webbförbundet")
-        imported_id = services.imported_versions(other)[0].id
+        imported_id = followup.imported_versions(other)[0].id
     median_of("förbund: data-collection plan", lambda: forbund.get(f"/uppfoljning/{imported_id}"))
 
 
@@ -212,7 +213,7 @@ def main() -> int:
             data = services.document_bytes(version)
             print(f"  {len(data) / 1000:.0f} kB canonical JSON, {version.checksum[:19]}…")
             result, t_import = timed(
-                "import into a förbund", lambda: services.import_document(org, data, "bench")
+                "import into a förbund", lambda: followup.import_document(org, data, "bench")
             )
             db.session.commit()
             assert result.status == "imported", [str(p) for p in result.problems]

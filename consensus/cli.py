@@ -60,15 +60,17 @@ def init_instance(local_http: bool) -> None:
 def register(app: Flask) -> None:
     from .auth import services as auth_services
     from .auth.roles import Role
+    from .followup.commands import import_command as followup_import_command
     from .measures.commands import register as register_measure_commands
-    from .protocol.commands import register as register_protocol_commands
+    from .protocol.commands import protocol_cli
     from .rounds.commands import register as register_round_commands
     from .studies.commands import register as register_study_commands
 
     register_study_commands(app)
     register_round_commands(app)
     register_measure_commands(app)
-    register_protocol_commands(app)
+    protocol_cli.add_command(followup_import_command)  # consensus protocol import ... --org
+    app.cli.add_command(protocol_cli)
 
     @app.cli.command("create-user")
     @click.argument("email")

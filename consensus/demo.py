@@ -301,13 +301,14 @@ def protocol_texts() -> dict:
 
 def _demo_protocol(study, leader, forbund) -> None:
     """Version 1.0.0 published; the demo förbund has imported it and added a local question."""
+    from .followup import services as followup
     from .protocol import services as protocol
 
     version = protocol.publish(study, DEMO_PROTOCOL_VERSION, actor=leader, texts=protocol_texts())
-    result = protocol.import_document(forbund, protocol.document_bytes(version), source="demo")
+    result = followup.import_document(forbund, protocol.document_bytes(version), source="demo")
     if not result.ok:  # pragma: no cover - the published document is valid by construction
         raise RuntimeError(f"demo protocol import refused: {result.problems}")
-    protocol.add_local_item(result.imported, _data("protocol")["local_item"])
+    followup.add_local_item(result.imported, _data("protocol")["local_item"])
 
 
 def logins_text() -> str:

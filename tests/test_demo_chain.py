@@ -6,6 +6,7 @@ from sqlalchemy import select
 from consensus import demo
 from consensus.auth.models import Organisation, User
 from consensus.extensions import db
+from consensus.followup import services as followup
 from consensus.measures import services as measures
 from consensus.measures.models import CanonicalMeasure, Proposal, ProposalCombination, Respondent
 from consensus.protocol import services as protocol
@@ -109,11 +110,11 @@ def test_protocol_published_and_imported_by_the_demo_forbund(study):
     org = db.session.scalar(select(Organisation).where(Organisation.slug == "demo-forbund"))
     user = db.session.scalar(select(User).where(User.email == "forbund@demo.invalid"))
     assert user.role == "forbund" and user.organisation_id == org.id
-    imported = protocol.imported_versions(org)
+    imported = followup.imported_versions(org)
     assert [(i.protocol_id, i.version, i.checksum) for i in imported] == [
         (version.protocol_id, "1.0.0", version.checksum)
     ]
-    local = protocol.local_items(imported[0])
+    local = followup.local_items(imported[0])
     assert len(local) == 1 and local[0].local
 
 

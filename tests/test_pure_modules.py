@@ -31,6 +31,8 @@ FRAMEWORK_MODULES = {
     "followup_views.py",
     "hooks.py",  # a package's wiring to the floors around it, done in create_app
     "logs.py",  # the request-log hooks in create_app (flask.request, g)
+    "reading.py",
+    "publishing.py",
 }
 # A framework module grown into a package (``studies/views/``): every module in it.
 FRAMEWORK_PACKAGES = {"views"}

@@ -391,7 +391,7 @@ def _participants(rows: Sequence[Mapping[str, Any]], known: set[str]) -> list[di
 
 def _provenance(facts: Mapping[str, Any]) -> dict[str, Any]:
     study = facts["study"]
-    groups = [
+    groups: list[dict[str, Any]] = [
         {"id": identifier(g["code"]), "name": _text(g.get("name"), str(g["code"]))}
         for g in facts.get("groups") or []
     ]

@@ -1,21 +1,21 @@
-"""Published protocol versions of a study, and the protocols a förbund has imported.
+"""Published protocol versions of a study.
 
 ``ProtocolVersion``: one version of a study's measurable protocol (``draft`` while the
 projektledare edits it; ``active`` once published, then ``retired`` when a newer version is
 published). A published version's document and checksum never change: ``services`` refuses
-edits. ``ImportedProtocol``: a version a förbund imported (every imported version is kept).
-``LocalItem``: a förbund's own supplementary question, always marked local.
+edits. The protocols a förbund has imported live in :mod:`consensus.followup.models`.
 """
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+from .lifecycle import Status
 
-STATUSES = ("draft", "active", "retired")
+STATUSES = tuple(s.value for s in Status)
 
 
 class ProtocolVersion(db.Model):
@@ -29,7 +29,7 @@ class ProtocolVersion(db.Model):
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
     protocol_id: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=Status.DRAFT.value)
     document: Mapped[dict] = mapped_column(JSON)
     checksum: Mapped[str | None] = mapped_column(String(71))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -41,45 +41,3 @@ class ProtocolVersion(db.Model):
     @property
     def published(self) -> bool:
         return self.published_at is not None
-
-
-class ImportedProtocol(db.Model):
-    __tablename__ = "imported_protocol"
-    __table_args__ = (UniqueConstraint("organisation_id", "protocol_id", "version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    protocol_id: Mapped[str] = mapped_column(String(64))
-    version: Mapped[str] = mapped_column(String(64))
-    document: Mapped[dict] = mapped_column(JSON)
-    checksum: Mapped[str] = mapped_column(String(71))
-    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    source: Mapped[str] = mapped_column(Text, default="")
-
-    local_items: Mapped[list["LocalItem"]] = relationship(
-        back_populates="imported", order_by="LocalItem.id", cascade="all, delete-orphan"
-    )
-
-
-class LocalItem(db.Model):
-    """A förbund's own question added to an imported protocol (never part of the protocol)."""
-
-    __tablename__ = "local_item"
-    __table_args__ = (UniqueConstraint("imported_protocol_id", "item_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    imported_protocol_id: Mapped[int] = mapped_column(
-        ForeignKey("imported_protocol.id", ondelete="CASCADE"), index=True
-    )
-    item_id: Mapped[str] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
-    #: an item type of the protocol format (text, choice, integer ...)
-    item_type: Mapped[str] = mapped_column(String(20), default="text", server_default="text")
-    #: the protocol indicator (its id in the document) this item supplements, if any
-    indicator: Mapped[str | None] = mapped_column(String(64))
-    local: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    imported: Mapped[ImportedProtocol] = relationship(back_populates="local_items")

@@ -105,6 +105,11 @@ def _list(values: Any) -> str:
     return ", ".join(str(v) for v in values) if isinstance(values, list) else ""
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is an object, else an empty one (a malformed document still renders)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
@@ -190,9 +195,9 @@ def _indicator_cells(indicator: Mapping[str, Any], look: _Lookup) -> list[Any]:
 
 def _measure_cells(measure: Mapping[str, Any], recommended: bool, look: _Lookup) -> list[Any]:
     lang = look.lang
-    source = measure.get("dataSource") if isinstance(measure.get("dataSource"), Mapping) else {}
-    target = measure.get("target") if isinstance(measure.get("target"), Mapping) else {}
-    combines = measure.get("combines") if isinstance(measure.get("combines"), Mapping) else {}
+    source = _mapping(measure.get("dataSource"))
+    target = _mapping(measure.get("target"))
+    combines = _mapping(measure.get("combines"))
     return [
         measure.get("id"),
         _yes(recommended),
@@ -244,10 +249,10 @@ def to_csv(doc: Mapping[str, Any], lang: str = "sv", *, excel: bool = True) -> b
 
 def _protocol_sheet(doc: Mapping[str, Any], look: _Lookup) -> Sheet:
     lang = look.lang
-    owner = doc.get("owner") if isinstance(doc.get("owner"), Mapping) else {}
-    reporting = doc.get("reporting") if isinstance(doc.get("reporting"), Mapping) else {}
+    owner = _mapping(doc.get("owner"))
+    reporting = _mapping(doc.get("reporting"))
     suppression = reporting.get("suppression") or {}
-    provenance = doc.get("provenance") if isinstance(doc.get("provenance"), Mapping) else {}
+    provenance = _mapping(doc.get("provenance"))
     derived = doc.get("derivedFrom") if isinstance(doc.get("derivedFrom"), Mapping) else None
     rows: Rows = [
         ["Id", doc.get("id")],
@@ -277,10 +282,8 @@ def _protocol_sheet(doc: Mapping[str, Any], look: _Lookup) -> Sheet:
 def _indicator_sheet(doc: Mapping[str, Any], look: _Lookup) -> Sheet:
     rows: Rows = []
     for indicator in _dicts(doc.get("indicators")):
-        prov = (
-            indicator.get("provenance") if isinstance(indicator.get("provenance"), Mapping) else {}
-        )
-        decision = prov.get("decision") if isinstance(prov.get("decision"), Mapping) else {}
+        prov = _mapping(indicator.get("provenance"))
+        decision = _mapping(prov.get("decision"))
         rows.append(
             _indicator_cells(indicator, look)
             + [
@@ -379,7 +382,7 @@ def _schedule_sheet(doc: Mapping[str, Any], look: _Lookup) -> Sheet:
             text(schedule.get("name"), look.lang),
             _label("scheduleType", schedule.get("type")),
         ]
-        anchor = schedule.get("anchor") if isinstance(schedule.get("anchor"), Mapping) else {}
+        anchor = _mapping(schedule.get("anchor"))
         for point in _dicts(schedule.get("timepoints")):
             rows.append(
                 head
@@ -420,7 +423,7 @@ def _schedule_sheet(doc: Mapping[str, Any], look: _Lookup) -> Sheet:
 
 
 def _provenance_sheet(doc: Mapping[str, Any], look: _Lookup) -> Sheet:
-    provenance = doc.get("provenance") if isinstance(doc.get("provenance"), Mapping) else {}
+    provenance = _mapping(doc.get("provenance"))
     groups = {
         g.get("id"): text(g.get("name"), look.lang)
         for g in _dicts(provenance.get("stakeholderGroups"))
@@ -479,9 +482,7 @@ def _rounds_sheet(doc: Mapping[str, Any], look: _Lookup) -> Sheet:
     ]
     rows: Rows = []
     for indicator in _dicts(doc.get("indicators")):
-        prov = (
-            indicator.get("provenance") if isinstance(indicator.get("provenance"), Mapping) else {}
-        )
+        prov = _mapping(indicator.get("provenance"))
         for stats in _dicts(prov.get("rounds")):
             rows.append(
                 [indicator.get("id"), stats.get("round"), stats.get("method")]

@@ -251,7 +251,7 @@ def _display(params: Mapping[str, Any]) -> dict[str, str]:
         elif key == "actual" and isinstance(value, str):
             out[key] = TYPE_NAMES.get(value, value)
         elif key == "expected" and isinstance(value, list):
-            out[key] = " eller ".join(TYPE_NAMES.get(v, v) for v in value)
+            out[key] = " eller ".join(TYPE_NAMES[v] if v in TYPE_NAMES else v for v in value)
         else:
             out[key] = _show(value, limit=80 if key == "value" else None)
     return out
@@ -577,7 +577,8 @@ class _Checker:
 
     def run(self) -> list[Problem]:
         doc = self.doc
-        provenance = doc.get("provenance") if isinstance(doc.get("provenance"), dict) else {}
+        raw_provenance = doc.get("provenance")
+        provenance: dict[str, Any] = raw_provenance if isinstance(raw_provenance, dict) else {}
 
         # ids declared once
         self.unique(
@@ -613,7 +614,7 @@ class _Checker:
         # codelists: codes once, total not among them
         for i, codelist in _entries(doc.get("codelists")):
             codes = [
-                (j, c.get("code"))
+                (j, c["code"])
                 for j, c in _entries(codelist.get("codes"))
                 if isinstance(c.get("code"), str)
             ]
@@ -729,7 +730,7 @@ class _Checker:
                 if not isinstance(rule, dict) or not isinstance(rule.get("item"), str):
                     continue
                 ref = rule["item"]
-                where = (*parts, term, "rule", "item")
+                where: tuple[str | int, ...] = (*parts, term, "rule", "item")
                 if known_items is not None and ref not in known_items:
                     self.add(where, "unknown_item", value=ref, allowed=known_items)
                     continue

@@ -25,11 +25,14 @@ from .. import tabular
 from ..auth.access import staff
 from ..auth.roles import Role
 from ..extensions import db
-from . import render, services
+from ..protocol import render
+from ..protocol import services as protocol_services
+from ..protocol.fetch import FetchError, fetch_url
+from ..protocol.validate import DEFAULT_MAX_BYTES
+from ..protocol.views import XLSX, diff_context, document_context
+from . import services
 from .forms import ITEM_TYPE_LABELS, ImportFileForm, ImportUrlForm, LocalItemForm
 from .models import ImportedProtocol
-from .validate import DEFAULT_MAX_BYTES
-from .views import XLSX, diff_context, document_context
 
 bp = Blueprint("followup", __name__)
 
@@ -56,7 +59,7 @@ def _require_post_form() -> None:
 def _home(file_form=None, url_form=None, problems=None, status: int = 200):
     org = current_user.organisation
     if org is None:
-        return render_template("protocol/followup_no_org.html"), 403
+        return render_template("followup/no_org.html"), 403
     imported = services.imported_versions(org)
     by_protocol: dict[str, list[ImportedProtocol]] = {}
     for row in imported:
@@ -65,11 +68,13 @@ def _home(file_form=None, url_form=None, problems=None, status: int = 200):
         rows.reverse()  # newest first
     have = {(r.protocol_id, r.version) for r in imported}
     available = [
-        v for v in services.all_latest_published() if (v.protocol_id, v.version) not in have
+        v
+        for v in protocol_services.all_latest_published()
+        if (v.protocol_id, v.version) not in have
     ]
     return (
         render_template(
-            "protocol/followup_home.html",
+            "followup/home.html",
             org=org,
             by_protocol=by_protocol,
             available=available,
@@ -143,10 +148,8 @@ def import_url():
         return _home(url_form=form, status=422)
     url = form.url.data.strip()
     try:
-        data = services.fetch_url(
-            url, allow_private=current_app.config["PROTOCOL_FETCH_ALLOW_PRIVATE"]
-        )
-    except services.ProtocolError as error:
+        data = fetch_url(url, allow_private=current_app.config["PROTOCOL_FETCH_ALLOW_PRIVATE"])
+    except FetchError as error:
         form.url.errors.append(error.message)
         return _home(url_form=form, status=422)
     return _finish(services.import_document(org, data, source=url), url_form=form)
@@ -158,11 +161,12 @@ def import_published(protocol_id: str, version: str):
     """Import a version published on this platform (no file to download and upload)."""
     org = _organisation()
     _require_post_form()
-    row = services.published_version(protocol_id, version)
+    row = protocol_services.published_version(protocol_id, version)
     if row is None:
         abort(404)
     source = url_for("protocol.version_page", protocol_id=protocol_id, version=version)
-    return _finish(services.import_document(org, services.document_bytes(row), source=source))
+    data = protocol_services.document_bytes(row)
+    return _finish(services.import_document(org, data, source=source))
 
 
 @bp.route("/uppfoljning/<int:imported_id>")
@@ -174,7 +178,7 @@ def plan(imported_id: int):
     form = LocalItemForm()
     _local_item_choices(form, doc)
     return render_template(
-        "protocol/followup_plan.html",
+        "followup/plan.html",
         row=row,
         doc=doc,
         indicators=indicators,
@@ -218,9 +222,7 @@ def plan_download(imported_id: int, fmt: str):
 @staff(Role.FORBUND)
 def document(imported_id: int):
     row = _imported_or_404(imported_id)
-    return render_template(
-        "protocol/followup_document.html", row=row, **document_context(row.document)
-    )
+    return render_template("followup/document.html", row=row, **document_context(row.document))
 
 
 @bp.route("/uppfoljning/<int:imported_id>/fragor", methods=["POST"])
@@ -234,7 +236,7 @@ def add_item(imported_id: int):
             item = services.add_local_item(
                 row, form.text.data, form.item_type.data, form.indicator.data or None
             )
-        except services.ProtocolError as error:
+        except services.FollowupError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
@@ -253,7 +255,7 @@ def edit_item(imported_id: int, item_id: str):
     row = _imported_or_404(imported_id)
     try:
         local = services.local_item(row, item_id)
-    except services.ProtocolError as error:  # a protocol item, or none
+    except services.FollowupError as error:  # a protocol item, or none
         flash(error.message, "error")
         return redirect(url_for("followup.plan", imported_id=row.id))
     form = LocalItemForm()
@@ -267,14 +269,14 @@ def edit_item(imported_id: int, item_id: str):
             services.edit_item(
                 row, item_id, form.text.data, form.item_type.data, form.indicator.data or None
             )
-        except services.ProtocolError as error:
+        except services.FollowupError as error:
             db.session.rollback()
             form.text.errors.append(error.message)
         else:
             db.session.commit()
             flash(_("Frågan %(id)s är sparad.", id=item_id), "success")
             return redirect(url_for("followup.plan", imported_id=row.id) + "#lokala")
-    return render_template("protocol/followup_item.html", row=row, item=local, form=form)
+    return render_template("followup/item.html", row=row, item=local, form=form)
 
 
 @bp.route("/uppfoljning/<int:imported_id>/fragor/<item_id>/ta-bort", methods=["POST"])
@@ -284,7 +286,7 @@ def delete_item(imported_id: int, item_id: str):
     _require_post_form()
     try:
         services.delete_local_item(row, item_id)
-    except services.ProtocolError as error:
+    except services.FollowupError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
@@ -301,11 +303,11 @@ def compare(imported_id: int, other_id: int):
     if old.protocol_id != new.protocol_id:
         abort(404)
     return render_template(
-        "protocol/followup_compare.html",
+        "followup/compare.html",
         row=new,
         old=old,
         **diff_context(
-            services.diff_versions(old, new),
+            protocol_services.diff_versions(old, new),
             _("version %(v)s", v=old.version),
             _("version %(v)s", v=new.version),
         ),

@@ -2,7 +2,7 @@ import copy
 
 import pytest
 
-from consensus.protocol.diff import (
+from consensus.protocol.diffs import (
     bump_kind,
     check_version_bump,
     diff,

@@ -8,16 +8,17 @@ from sqlalchemy import func, select
 
 from consensus.auth import services as auth_services
 from consensus.extensions import db
-from consensus.protocol import services
+from consensus.followup import services
+from consensus.followup.models import ImportedProtocol, LocalItem
+from consensus.protocol import services as protocol_services
 from consensus.protocol.canonical import dumps, with_checksum
-from consensus.protocol.services import ImportedProtocol, LocalItem
 from tests.protocol.test_protocol_services import make_protocol_study
 
 
 @pytest.fixture
 def published(app):
     study = make_protocol_study()
-    row = services.publish(study, "1.0.0")
+    row = protocol_services.publish(study, "1.0.0")
     db.session.commit()
     return row
 
@@ -32,7 +33,7 @@ def forbund(make_user, login):
 @pytest.fixture
 def org_forbund(published):
     org = auth_services.get_or_create_organisation("nv", "Norra förbundet")
-    result = services.import_document(org, services.document_bytes(published))
+    result = services.import_document(org, protocol_services.document_bytes(published))
     db.session.commit()
     return result.imported
 
@@ -51,14 +52,14 @@ def upload(client, data: bytes, name="protokoll.json"):
 
 
 def test_import_a_file_then_the_same_again(client, published, forbund):
-    first = upload(client, services.document_bytes(published))
+    first = upload(client, protocol_services.document_bytes(published))
     body = first.get_data(as_text=True)
     assert "Protokollet är importerat." in body
     assert "Plan för datainsamling" in body
     assert "Upplevt inflytande" in body and "rekommenderat" in body
     assert count(ImportedProtocol) == 1
 
-    again = upload(client, services.document_bytes(published))
+    again = upload(client, protocol_services.document_bytes(published))
     assert "redan importerad med samma kontrollsumma. Inget ändrades." in again.get_data(
         as_text=True
     )
@@ -81,7 +82,7 @@ def test_import_a_file_then_the_same_again(client, published, forbund):
 def test_bad_files_list_every_problem_with_its_path_and_write_nothing(
     client, published, forbund, mutate, path, words
 ):
-    response = upload(client, mutate(services.document_bytes(published)))
+    response = upload(client, mutate(protocol_services.document_bytes(published)))
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "Protokollet importerades inte" in body
@@ -104,9 +105,11 @@ def test_newer_version_keeps_the_old_one_and_shows_the_diff(app, client, publish
     study = published.study_id
     from consensus.studies.models import Study
 
-    newer = services.publish(db.session.get(Study, study), "1.0.1", texts={"title": "Ny titel"})
+    newer = protocol_services.publish(
+        db.session.get(Study, study), "1.0.1", texts={"title": "Ny titel"}
+    )
     db.session.commit()
-    response = upload(client, services.document_bytes(newer))
+    response = upload(client, protocol_services.document_bytes(newer))
     body = response.get_data(as_text=True)
     assert "Version 1.0.1 är importerad. Version 1.0.0 finns kvar" in body
     assert "Skillnader mellan version 1.0.0 och 1.0.1" in body
@@ -249,8 +252,8 @@ def test_plan_downloads_list_every_question_and_the_local_ones(client, published
 
 def test_one_list_of_answer_types_everywhere():
     """The schema's item types, the service's, the form's labels and the renderings' words."""
+    from consensus.followup.forms import ITEM_TYPE_LABELS
     from consensus.protocol import render
-    from consensus.protocol.forms import ITEM_TYPE_LABELS
     from consensus.protocol.validate import load_schema
 
     schema = set(load_schema()["$defs"]["item"]["properties"]["type"]["enum"])
@@ -261,10 +264,10 @@ def test_one_list_of_answer_types_everywhere():
 def test_editing_a_local_item_checks_its_type_and_indicator(app, published, org_forbund):
     imported = org_forbund
     item = services.add_local_item(imported, "Egen fråga")
-    with pytest.raises(services.ProtocolError) as error:
+    with pytest.raises(services.FollowupError) as error:
         services.edit_item(imported, item.item_id, "Egen fråga", "färg")
     assert error.value.code == "unknown_item_type"
-    with pytest.raises(services.ProtocolError) as error:
+    with pytest.raises(services.FollowupError) as error:
         services.edit_item(imported, item.item_id, "Egen fråga", "text", "I999")
     assert error.value.code == "unknown_indicator"
     assert (item.item_type, item.indicator) == ("text", None)

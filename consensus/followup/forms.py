@@ -1,0 +1,57 @@
+"""Forms of a förbund's follow-up: importing a protocol (file or URL) and its local items."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+ITEM_TYPE_LABELS = {
+    "text": _l("Fritext"),
+    "choice": _l("Ett svarsalternativ"),
+    "multi-choice": _l("Flera svarsalternativ"),
+    "integer": _l("Heltal"),
+    "decimal": _l("Decimaltal"),
+    "boolean": _l("Ja/nej"),
+    "date": _l("Datum"),
+}
+
+
+class ImportFileForm(FlaskForm):
+    file = FileField(
+        _l("Protokollfil (JSON)"),
+        validators=[FileRequired(_l("Välj protokollets JSON-fil."))],
+        description=_l("Den JSON-fil som laddas ned från protokollets publicerade sida."),
+    )
+    submit = SubmitField(_l("Importera filen"))
+
+
+class ImportUrlForm(FlaskForm):
+    url = StringField(
+        _l("Protokollets adress"),
+        validators=[
+            DataRequired(_l("Skriv adressen.")),
+            Length(max=2000),
+            Regexp(
+                r"(?i)^https?://\S+$",
+                message=_l("Adressen måste börja med http:// eller https://."),
+            ),
+        ],
+        description=_l(
+            "Adressen till JSON-filen, till exempel …/protokoll/nns-karnindikatorer/1.0.0.json."
+        ),
+    )
+    submit = SubmitField(_l("Hämta och importera"))
+
+
+class LocalItemForm(FlaskForm):
+    text = TextAreaField(
+        _l("Frågans text"), validators=[DataRequired(_l("Skriv frågans text.")), Length(max=2000)]
+    )
+    item_type = SelectField(_l("Svarstyp"), default="text")
+    indicator = SelectField(
+        _l("Kompletterar indikatorn"),
+        validators=[Optional()],
+        description=_l("Frivilligt. Egna frågor ingår aldrig i den nationella jämförelsen."),
+    )
+    submit = SubmitField(_l("Lägg till frågan"))

@@ -1,0 +1,409 @@
+"""A förbund's follow-up: importing published protocols, the data-collection plan, and the
+förbund's own (local) questions.
+
+The protocol's pure modules do the work on documents (:mod:`..protocol.validate` checks a
+file, :mod:`..protocol.diffs` compares two versions, :mod:`..protocol.render` labels codes);
+this module keeps what a förbund imported.
+
+Imports
+    :func:`import_document` validates a file completely (file, schema, semantics, checksum; a
+    published document only) and writes nothing unless it is valid. The same version again is
+    ``unchanged``; another version of the same protocol is added beside the old ones, with the
+    diff against the newest one imported before.
+
+Local items
+    An imported protocol is never edited in place: a förbund that needs other wording adds its
+    own question (``L1``, ``L2`` ..., always marked local), optionally beside an indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from ..auth.models import Organisation
+from ..extensions import db
+from ..protocol import diffs, render
+from ..protocol.lifecycle import Status as VersionStatus
+from ..protocol.validate import DEFAULT_MAX_BYTES, Problem, parse, render_message, validate_document
+from .models import ImportedProtocol, LocalItem
+
+__all__ = [
+    "FollowupError",
+    "ImportResult",
+    "add_local_item",
+    "collection_plan",
+    "delete_local_item",
+    "edit_item",
+    "import_document",
+    "imported_versions",
+    "local_item",
+    "local_items",
+    "plan_by_indicator",
+    "plan_table",
+]
+
+MESSAGES: dict[str, str] = {
+    "not_published": "Bara ett publicerat protokoll kan importeras (status är ”{status}”).",
+    "same_version_other_content": (
+        "Version {version} av protokollet ”{id}” är redan importerad med ett annat innehåll "
+        "(kontrollsumma {old}). En publicerad version får inte ändras; be ägaren publicera en "
+        "ny version."
+    ),
+    "empty_text": "Skriv frågans text.",
+    "text_too_long": "Frågans text får vara högst {limit} tecken.",
+    "locked_wording": (
+        "Frågan ”{item}” har låst formulering i protokollet och får inte ändras. Lägg till en "
+        "egen lokal fråga i stället."
+    ),
+    "unknown_item": "Frågan ”{item}” finns inte i protokollet.",
+    "protocol_item": (
+        "Frågan ”{item}” hör till protokollet och ändras inte här: ändrad lydelse gör svaren "
+        "ojämförbara. Lägg till en egen lokal fråga i stället."
+    ),
+    "unknown_item_type": "”{value}” är ingen svarstyp.",
+    "unknown_indicator": "Indikatorn ”{indicator}” finns inte i protokollet.",
+}
+
+#: Item types of the protocol format (see the schema's ``item.type``).
+ITEM_TYPES = ("text", "choice", "multi-choice", "integer", "decimal", "boolean", "date")
+
+LOCAL_TEXT_LIMIT = 2000
+
+
+def _message(code: str, params: Mapping[str, Any]) -> str:
+    template = MESSAGES.get(code)
+    if template is None:
+        return render_message(code, params)
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+class FollowupError(ValueError):
+    """A refused action; ``code`` (see :data:`MESSAGES`) selects the Swedish message."""
+
+    def __init__(self, code: str, /, **params: Any):
+        self.code = code
+        self.params = params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return _message(self.code, self.params)
+
+
+@dataclass(frozen=True)
+class ImportProblem(Problem):
+    """A problem found by this module (its message from :data:`MESSAGES`)."""
+
+    @property
+    def message(self) -> str:
+        return _message(self.code, self.params)
+
+
+# --- importing -------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """``status``: imported | unchanged | refused. ``problems`` when refused; ``diff`` against
+    ``previous`` (the newest version imported before) when another version was imported."""
+
+    status: str
+    imported: ImportedProtocol | None = None
+    problems: list[Problem] = field(default_factory=list)
+    previous: ImportedProtocol | None = None
+    diff: diffs.Diff | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+
+def imported_versions(org: Organisation, protocol_id: str | None = None) -> list[ImportedProtocol]:
+    """A förbund's imported protocols (one protocol's versions when ``protocol_id``), lowest
+    version first."""
+    query = select(ImportedProtocol).where(ImportedProtocol.organisation_id == org.id)
+    if protocol_id is not None:
+        query = query.where(ImportedProtocol.protocol_id == protocol_id)
+    rows = list(db.session.scalars(query))
+    return sorted(rows, key=lambda r: (r.protocol_id, diffs.version_key(r.version)))
+
+
+def import_document(
+    org: Organisation, data: bytes | str, source: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> ImportResult:
+    """Import a protocol file for a förbund; nothing is written unless it is entirely valid."""
+    doc, problems = parse(data, max_bytes=max_bytes)
+    if not problems:
+        problems = validate_document(doc)
+    if not problems:
+        if doc.get("status") == VersionStatus.DRAFT:
+            problems = [ImportProblem("$.status", "not_published", {"status": doc.get("status")})]
+        elif "checksum" not in doc:
+            problems = [Problem("$", "required", {"field": "checksum"})]
+    if problems:
+        return ImportResult("refused", problems=problems)
+
+    existing = imported_versions(org, doc["id"])
+    same = next((r for r in existing if r.version == doc["version"]), None)
+    if same is not None:
+        if same.checksum == doc["checksum"]:
+            return ImportResult("unchanged", imported=same)
+        return ImportResult(
+            "refused",
+            problems=[
+                ImportProblem(
+                    "$.checksum",
+                    "same_version_other_content",
+                    {"version": doc["version"], "id": doc["id"], "old": same.checksum},
+                )
+            ],
+        )
+    previous = existing[-1] if existing else None
+    row = ImportedProtocol(
+        organisation_id=org.id,
+        protocol_id=doc["id"],
+        version=doc["version"],
+        document=doc,
+        checksum=doc["checksum"],
+        source=source[:2000],
+    )
+    db.session.add(row)
+    db.session.flush()
+    change = diffs.diff(previous.document, doc) if previous is not None else None
+    return ImportResult("imported", imported=row, previous=previous, diff=change)
+
+
+# --- the follow-up: the plan and local items -------------------------------------------------
+
+
+def _schedule_text(schedule: Mapping[str, Any] | None) -> str:
+    if not schedule:
+        return ""
+    name = (schedule.get("name") or {}).get("sv", "")
+    if schedule.get("type") == "event":
+        offsets = ", ".join(t["offset"] for t in schedule.get("timepoints") or [])
+        return f"{name} ({offsets})" if offsets else name
+    return name
+
+
+def collection_plan(imported: ImportedProtocol) -> list[dict[str, Any]]:
+    """The data-collection plan: one row per measure (recommended first within an indicator)
+    with its schedule and data source, and the items it asks (local items at the end, under
+    no measure)."""
+    doc = imported.document
+    schedules = {s["id"]: s for s in doc.get("schedules") or []}
+    items = {i["id"]: i for i in doc.get("items") or []}
+    rows: list[dict[str, Any]] = []
+    for indicator in doc["indicators"]:
+        for position, measure in enumerate(indicator["measures"]):
+            schedule = schedules.get(measure.get("schedule"))
+            source = measure.get("dataSource") or {}
+            rows.append(
+                {
+                    "indicator": indicator["id"],
+                    "indicator_name": indicator["name"]["sv"],
+                    "measure": measure["id"],
+                    "measure_name": measure["name"]["sv"],
+                    "recommended": position == 0,
+                    "kind": measure["kind"],
+                    "method": measure["method"],
+                    "data_source": (source.get("name") or {}).get("sv", ""),
+                    "respondent_groups": list(source.get("respondentGroups") or []),
+                    "mode": source.get("mode"),
+                    "schedule": measure.get("schedule"),
+                    "schedule_text": _schedule_text(schedule),
+                    "timepoints": [t["offset"] for t in (schedule or {}).get("timepoints") or []],
+                    "items": [
+                        {"id": i, "text": items[i]["text"]["sv"], "local": False}
+                        for i in measure.get("items") or []
+                        if i in items
+                    ],
+                }
+            )
+    return rows
+
+
+PLAN_HEADERS = (
+    "Indikator",
+    "Indikatorns namn",
+    "Mått",
+    "Måttets namn",
+    "Rekommenderat",
+    "Slag",
+    "Metod",
+    "Datakälla",
+    "Svarsgrupper",
+    "Mätpunkter",
+    "Fråga",
+    "Frågans text",
+    "Svarstyp",
+    "Lokal",
+)
+
+
+def plan_table(imported: ImportedProtocol) -> tuple[list[str], list[list[Any]]]:
+    """The data-collection plan as one table (for CSV/XLSX): a row per question of each
+    measure (a measure without questions gets one row), then the förbund's local questions
+    (marked local, beside their indicator when they have one)."""
+    doc = imported.document
+    names = {i["id"]: i["name"]["sv"] for i in doc["indicators"]}
+    types = {i["id"]: i.get("type", "") for i in doc.get("items") or []}
+    rows: list[list[Any]] = []
+    for r in collection_plan(imported):
+        head = [
+            r["indicator"],
+            r["indicator_name"],
+            r["measure"],
+            r["measure_name"],
+            "ja" if r["recommended"] else "nej",
+            render.label("kind", r["kind"]),
+            render.label("method", r["method"]),
+            r["data_source"],
+            ", ".join(r["respondent_groups"]),
+            r["schedule_text"],
+        ]
+        questions = r["items"] or [None]
+        for q in questions:
+            if q is None:
+                rows.append([*head, "", "", "", "nej"])
+            else:
+                item_type = render.label("itemType", types.get(q["id"], ""))
+                rows.append([*head, q["id"], q["text"], item_type, "nej"])
+    for item in local_items(imported):
+        rows.append(
+            [
+                item.indicator or "",
+                names.get(item.indicator or "", ""),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                item.item_id,
+                item.text,
+                render.label("itemType", item.item_type),
+                "ja",
+            ]
+        )
+    return list(PLAN_HEADERS), rows
+
+
+def local_items(imported: ImportedProtocol) -> list[LocalItem]:
+    return list(
+        db.session.scalars(
+            select(LocalItem)
+            .where(LocalItem.imported_protocol_id == imported.id)
+            .order_by(LocalItem.id)
+        )
+    )
+
+
+def _check_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise FollowupError("empty_text")
+    if len(text) > LOCAL_TEXT_LIMIT:
+        raise FollowupError("text_too_long", limit=LOCAL_TEXT_LIMIT)
+    return text
+
+
+def _check_local_fields(
+    imported: ImportedProtocol, item_type: str, indicator: str | None
+) -> tuple[str, str | None]:
+    if item_type not in ITEM_TYPES:
+        raise FollowupError("unknown_item_type", value=item_type)
+    indicator = indicator or None
+    if indicator is not None and indicator not in {
+        i["id"] for i in imported.document.get("indicators") or []
+    }:
+        raise FollowupError("unknown_indicator", indicator=indicator)
+    return item_type, indicator
+
+
+def add_local_item(
+    imported: ImportedProtocol, text: str, item_type: str = "text", indicator: str | None = None
+) -> LocalItem:
+    """A förbund's own supplementary question (id ``L1``, ``L2`` ..., marked local), optionally
+    beside one of the protocol's indicators."""
+    text = _check_text(text)
+    item_type, indicator = _check_local_fields(imported, item_type, indicator)
+    taken = {i["id"] for i in imported.document.get("items") or []}
+    taken |= {i.item_id for i in local_items(imported)}
+    n = 1
+    while f"L{n}" in taken:
+        n += 1
+    item = LocalItem(
+        imported_protocol_id=imported.id,
+        item_id=f"L{n}",
+        text=text,
+        item_type=item_type,
+        indicator=indicator,
+        local=True,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def local_item(imported: ImportedProtocol, item_id: str) -> LocalItem:
+    """The förbund's own item ``item_id``. A protocol item is refused: ``locked_wording`` when
+    the owner locked the wording, ``protocol_item`` otherwise (an imported protocol is never
+    edited in place; a förbund that needs other wording adds its own local item)."""
+    local = next((i for i in local_items(imported) if i.item_id == item_id), None)
+    if local is not None:
+        return local
+    if item_id in {i["id"] for i in imported.document.get("items") or []}:
+        locked = (imported.document.get("owner") or {}).get("lockedWording", True)
+        raise FollowupError("locked_wording" if locked else "protocol_item", item=item_id)
+    raise FollowupError("unknown_item", item=item_id)
+
+
+def edit_item(
+    imported: ImportedProtocol,
+    item_id: str,
+    text: str,
+    item_type: str | None = None,
+    indicator: str | None = None,
+) -> LocalItem:
+    """Reword a local item (and, when ``item_type`` is given, set its answer type and the
+    indicator it supplements). A protocol item is refused (see :func:`local_item`)."""
+    local = local_item(imported, item_id)
+    text = _check_text(text)
+    if item_type is not None:
+        local.item_type, local.indicator = _check_local_fields(imported, item_type, indicator)
+    local.text = text
+    db.session.flush()
+    return local
+
+
+def delete_local_item(imported: ImportedProtocol, item_id: str) -> None:
+    """Remove a förbund's own item (a protocol item is refused like an edit)."""
+    db.session.delete(local_item(imported, item_id))
+    db.session.flush()
+
+
+def plan_by_indicator(imported: ImportedProtocol) -> tuple[list[dict[str, Any]], list[LocalItem]]:
+    """The plan grouped for the page: per indicator its measures (:func:`collection_plan`
+    rows) and the local items beside it; then the local items beside no indicator."""
+    rows = collection_plan(imported)
+    local = local_items(imported)
+    grouped = [
+        {
+            "id": indicator["id"],
+            "name": render.text(indicator["name"]),
+            "measures": [r for r in rows if r["indicator"] == indicator["id"]],
+            "local": [i for i in local if i.indicator == indicator["id"]],
+        }
+        for indicator in imported.document["indicators"]
+    ]
+    return grouped, [i for i in local if not i.indicator]
