@@ -25,6 +25,9 @@ def make_config(database_url: str, **overrides) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 9,  # discard: nothing listens unless a test starts an SMTP server
         "MAIL_TIMEOUT": 2,
+        # Cheap hashing: scrypt was a third of the suite's CPU. Production keeps the default
+        # (tests/auth/test_login.py::test_the_default_password_hash_is_scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return config
