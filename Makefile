@@ -6,17 +6,20 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test translations messages lint bench clean
+.PHONY: run test install install-test translations messages lint bench clean constraints
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+# Installs take the versions CI tested (constraints.txt); pyproject.toml keeps lower bounds.
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -e '.[test]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed translations
@@ -43,6 +46,18 @@ run: install instance/config.py
 ## make test: set up with the test extras and run the whole suite
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make constraints: resolve the newest versions pyproject.toml allows in a fresh virtualenv
+## and pin them all in constraints.txt (then run make test, and commit both together)
+CONSTRAINTS_VENV := .venv-constraints
+constraints:
+	rm -rf $(CONSTRAINTS_VENV)
+	$(PYTHON) -m venv $(CONSTRAINTS_VENV)
+	$(CONSTRAINTS_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,redis]'
+	{ echo "# The versions the tests ran with: pip freeze of a fresh install of .[test,redis]."; \
+	  echo "# Made by make constraints; every make install uses it (pip install -c)."; \
+	  $(CONSTRAINTS_VENV)/bin/pip freeze --exclude-editable; } > constraints.txt
+	rm -rf $(CONSTRAINTS_VENV)
 
 lint: install-test
 	$(BIN)/ruff check consensus tests bench

@@ -50,6 +50,9 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    # werkzeug's generate_password_hash method for new passwords. The tests use a cheap one
+    # (tests/conftest.py); existing hashes are checked by the method stored in them.
+    PASSWORD_HASH_METHOD = "scrypt"
 
     # Behind a reverse proxy: number of proxies to trust for X-Forwarded-* (0 = none).
     PROXY_FIX_X_FOR = 0

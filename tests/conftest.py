@@ -25,6 +25,9 @@ def make_config(database_url: str, **overrides) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 9,  # discard: nothing listens unless a test starts an SMTP server
         "MAIL_TIMEOUT": 2,
+        # Cheap hashing: scrypt was a third of the suite's CPU. Production keeps the default
+        # (tests/auth/test_login.py::test_the_default_password_hash_is_scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return config
@@ -55,8 +58,56 @@ def database_template(tmp_path_factory):
     yield ("sqlite", path)
 
 
+def load_demo(database_url: str) -> None:
+    """The demo study (``consensus demo``) into a migrated database."""
+    from consensus import demo
+
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        assert demo.load_if_empty()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(database_template, tmp_path_factory):
+    """A migrated database with the demo study loaded, made once for the session: the demo
+    takes seconds to load, copying it takes milliseconds. Tests marked ``demo`` start from a
+    copy of it (see ``database_url``), so each still has its own database."""
+    kind, source = database_template
+    if kind == "sqlite":
+        path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+        shutil.copy(source, path)
+        load_demo(f"sqlite:///{path}")
+        yield ("sqlite", path)
+        return
+    # PostgreSQL: a database of its own, loaded once, then used as CREATE DATABASE's TEMPLATE
+    # (which needs it to have no connections: load_demo disposes its engine).
+    pg = databases.suite_url()
+    url = databases.create_postgres_database(pg)
+    migrate(url)
+    load_demo(url)
+    yield ("postgresql", url)
+    databases.drop_postgres_database(pg, url)
+
+
 @pytest.fixture
-def database_url(database_template, tmp_path):
+def database_url(request, database_template, tmp_path):
+    """A database for one test: a copy of the migrated template, or with ``@pytest.mark.demo``
+    a copy of the template with the demo study loaded."""
+    if request.node.get_closest_marker("demo"):
+        kind, source = request.getfixturevalue("demo_template")
+        if kind == "sqlite":
+            target = tmp_path / "test.sqlite"
+            shutil.copy(source, target)
+            yield f"sqlite:///{target}"
+            return
+        pg = databases.suite_url()
+        url = databases.create_postgres_database(pg, template=source)
+        yield url
+        databases.drop_postgres_database(pg, url)
+        return
     kind, source = database_template
     if kind == "sqlite":
         target = tmp_path / "test.sqlite"

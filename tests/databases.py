@@ -45,11 +45,13 @@ def _admin_connect(url: str):
     )
 
 
-def create_postgres_database(base_url: str) -> str:
-    """Create an empty database beside ``base_url``'s and return its URL."""
+def create_postgres_database(base_url: str, template: str | None = None) -> str:
+    """Create a database beside ``base_url``'s and return its URL: empty, or a copy of the
+    database at the URL ``template`` (which must have no open connections)."""
     name = f"consensus_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     with _admin_connect(base_url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 

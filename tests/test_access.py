@@ -71,9 +71,8 @@ def test_public_routes_are_exactly_the_reviewed_list(app):
     assert public == PUBLIC_ENDPOINTS
 
 
-def test_anonymous_requests_to_closed_routes_are_refused(app, client, runner):
-    # With the demo study in place, the sample URLs (slug "demo") reach real objects.
-    runner.invoke(args=["demo"])
+@pytest.mark.demo  # with the demo study in place, the sample URLs (slug "demo") reach real objects
+def test_anonymous_requests_to_closed_routes_are_refused(app, client):
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint in PUBLIC_ENDPOINTS:

@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from consensus.auth.models import User
@@ -97,10 +98,10 @@ def test_demo_on_empty_database_then_idempotent(runner):
     assert db.session.scalar(select(func.count(StakeholderGroup.id))) == 6
 
 
-def test_demo_logins_work(runner, client):
+@pytest.mark.demo
+def test_demo_logins_work(client):
     from consensus.demo import DEMO_ACCOUNTS
 
-    runner.invoke(args=["demo"])
     for email, _role, _name, password in DEMO_ACCOUNTS:
         response = client.post("/logga-in", data={"email": email, "password": password})
         assert response.status_code == 302, email

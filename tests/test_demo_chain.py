@@ -15,13 +15,14 @@ from consensus.protocol.validate import validate_document
 from consensus.rounds import services as rounds
 from consensus.studies.models import Study
 
+pytestmark = pytest.mark.demo  # each test starts from a copy of the loaded demo
+
 NNS_CORE = {f"P{n:02d}" for n in range(1, 11)} | {f"E{n:02d}" for n in range(1, 6)}
 
 
 @pytest.fixture
 def study(app):
-    assert demo.load_if_empty()
-    db.session.commit()
+    assert not demo.load_if_empty()  # loaded already, by demo.load_if_empty (tests/conftest.py)
     return db.session.scalar(select(Study).where(Study.slug == demo.DEMO_SLUG))
 
 

@@ -28,13 +28,13 @@ def _urls(rule):
 
 
 @pytest.fixture(params=["admin", "forbund"])
-def signed_in(request, client, runner):
-    runner.invoke(args=["demo"])
+def signed_in(request, client):
     email, _role, _name, password = next(a for a in DEMO_ACCOUNTS if a[1] == request.param)
     assert client.post("/logga-in", data={"email": email, "password": password}).status_code == 302
     return client
 
 
+@pytest.mark.demo
 def test_no_route_answers_with_a_server_error(app, signed_in):
     admin = signed_in
     failures = []

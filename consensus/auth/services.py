@@ -1,8 +1,10 @@
 """Reads and writes for accounts and personal links. Services flush; callers commit."""
 
+import functools
 import re
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,8 +18,16 @@ from .tokens import hash_token, looks_like_token, new_token
 MIN_PASSWORD_LENGTH = 12
 # An organisation's short name: as ``consensus org create`` expects.
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-# Checked against when the email is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt")
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so both failures cost the same time."""
+    return generate_password_hash("not-a-real-password-0000", method=method)
+
+
+def _hash_method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
 
 
 class AccountError(ValueError):
@@ -34,7 +44,8 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    """A new hash with the configured ``PASSWORD_HASH_METHOD`` (scrypt unless configured)."""
+    return generate_password_hash(password, method=_hash_method())
 
 
 def check_password_rules(password: str) -> None:
@@ -76,7 +87,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, or None. Unknown email and wrong password look alike."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(_hash_method()), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None

@@ -3,11 +3,14 @@
 A pure module (plain Python, no Flask or SQLAlchemy).
 
 Canonical JSON
-    ``json.dumps`` with keys sorted (by code point), no insignificant whitespace
-    (``separators=(",", ":")``), non-ASCII characters written as themselves
-    (``ensure_ascii=False``) and encoded as UTF-8 without a byte order mark; NaN and
-    Infinity are refused (they are not JSON). Numbers are written the way Python writes them,
-    so a document parsed with :func:`json.loads` and serialised again gives the same bytes.
+    The JSON Canonicalization Scheme, RFC 8785 (JCS), through the maintained ``rfc8785``
+    package: keys sorted by their UTF-16 code units, no insignificant whitespace, strings with
+    the minimal escapes (non-ASCII written as itself), numbers as ECMAScript writes them
+    (``7.0`` is ``7``, ``1e21`` is ``1e+21``, ``-0`` is ``0``), UTF-8 without a byte order
+    mark. NaN, Infinity and integers beyond 2**53 are refused (JCS cannot write them). Any JCS
+    implementation (JavaScript, Go, R, Java ...) gives the same bytes, so anyone can check a
+    checksum without this platform: ``docs/checksums.md``. A document parsed with
+    :func:`json.loads` and serialised again gives the same bytes.
 
 Checksum
     ``"sha256:" + sha256(canonical JSON of the document without its "checksum" member)``
@@ -19,19 +22,21 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
+
+import rfc8785
 
 CHECKSUM_FIELD = "checksum"
 CHECKSUM_PREFIX = "sha256:"
 
 
 def canonical_json(doc: Any) -> bytes:
-    """The canonical UTF-8 bytes of ``doc`` (any JSON value)."""
-    return json.dumps(
-        doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    """The RFC 8785 canonical UTF-8 bytes of ``doc`` (any JSON value).
+
+    Raises ``ValueError`` (``rfc8785.CanonicalizationError``) for what JCS cannot write.
+    """
+    return rfc8785.dumps(doc)
 
 
 def _without_checksum(doc: Mapping[str, Any]) -> dict[str, Any]:

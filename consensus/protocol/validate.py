@@ -38,7 +38,8 @@ from jsonschema.exceptions import ValidationError
 from .canonical import checksum as compute_checksum
 
 SCHEMA_VERSION = "1.0"
-SCHEMA_ID = "https://consensus.example/schema/protocol/1.0"
+# A name, not a location (docs/decisions.md); served at /schema/protocol/1.0.
+SCHEMA_ID = "urn:uuid:0e4e5088-5a57-4a9f-9009-b80669ef32a9"
 SCHEMA_FILE = "protocol-1.0.schema.json"
 DEFAULT_MAX_BYTES = 10_000_000
 

@@ -126,10 +126,32 @@ def test_change_password_refuses_wrong_current(client, make_user, login):
     assert "Det nuvarande lösenordet stämmer inte." in response.get_data(as_text=True)
 
 
-def test_passwords_are_stored_with_scrypt(make_user):
+def test_passwords_are_stored_with_the_configured_method(make_user):
     user = make_user()
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$")  # tests/conftest.py
     assert PASSWORD not in user.password_hash
+
+
+class TestDefaultHash:
+    """Without configuration, passwords are hashed with scrypt (production's default)."""
+
+    @pytest.fixture
+    def app_config(self, database_url):
+        from tests.conftest import make_config
+
+        config = make_config(database_url)
+        del config["PASSWORD_HASH_METHOD"]
+        return config
+
+    def test_the_default_password_hash_is_scrypt(self, app, make_user, login):
+        from consensus.config import Defaults
+
+        assert Defaults.PASSWORD_HASH_METHOD == "scrypt"
+        assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+        user = make_user()
+        assert user.password_hash.startswith("scrypt:")
+        assert PASSWORD not in user.password_hash
+        assert login().status_code == 302
 
 
 class TestThrottling:

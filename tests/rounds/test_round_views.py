@@ -343,9 +343,9 @@ def test_a_round_opens_and_closes_itself_at_its_times(app, setup, runner):
     assert r.status == "closed"
 
 
-def test_report_attrition_on_the_demo(app, client, runner):
+@pytest.mark.demo
+def test_report_attrition_on_the_demo(app, client):
     """The demo's two rounds (both closed): five panelists did not answer the final round."""
-    runner.invoke(args=["demo"])
     client.post(
         "/logga-in", data={"email": "projektledare@demo.invalid", "password": "demo-projektledare"}
     )
