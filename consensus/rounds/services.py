@@ -42,8 +42,7 @@ from ..extensions import db
 from ..studies import services as study_services
 from ..studies.lifecycle import Phase
 from ..studies.models import Indicator, Participant, StakeholderGroup, Study
-from . import ballots as ballot_files
-from . import lifecycle, results
+from . import ballot_files, lifecycle, result_document
 from .lifecycle import IllegalTransition, Status
 from .models import (  # noqa: F401  (importing the models completes the metadata)
     METHODS,
@@ -157,7 +156,7 @@ def results_page(round: Round, *, sort: str = "position", descending: bool = Fal
         return None
     return {
         "document": document,
-        "rows": results.results_rows(document, sort=sort, descending=descending),
+        "rows": result_document.results_rows(document, sort=sort, descending=descending),
     }
 
 
@@ -536,7 +535,7 @@ def _votes(round: Round):
         ).all()
     )
     frame["group"] = frame["group"].cat.rename_categories(
-        [groups.get(g, results.NO_GROUP) for g in frame["group"].cat.categories]
+        [groups.get(g, result_document.NO_GROUP) for g in frame["group"].cat.categories]
     )
     frame["indicator"] = frame["indicator"].cat.rename_categories(
         [indicators[i] for i in frame["indicator"].cat.categories]
@@ -595,7 +594,7 @@ def _invited_by_group(round: Round) -> dict[str, int]:
         )
         .group_by(Participant.group_id)
     ).all()
-    return {codes.get(g, results.NO_GROUP): n for g, n in counts}
+    return {codes.get(g, result_document.NO_GROUP): n for g, n in counts}
 
 
 def _answered_by_group(round: Round) -> dict[str, int]:
@@ -606,7 +605,7 @@ def _answered_by_group(round: Round) -> dict[str, int]:
         .where(Answer.round_id == round.id, _VOTE)
         .group_by(Participant.group_id)
     ).all()
-    return {codes.get(g, results.NO_GROUP): n for g, n in counts}
+    return {codes.get(g, result_document.NO_GROUP): n for g, n in counts}
 
 
 def response_counts(round: Round, *, for_panelists: bool = False) -> dict:
@@ -617,7 +616,7 @@ def response_counts(round: Round, *, for_panelists: bool = False) -> dict:
     """
     study = round.study
     groups = _groups(study.id)
-    block = results.response_block(
+    block = result_document.response_block(
         groups,
         _invited_by_group(round),
         _answered_by_group(round),
@@ -626,7 +625,7 @@ def response_counts(round: Round, *, for_panelists: bool = False) -> dict:
     )
     names = dict(groups)
     block["group_names"] = {
-        code: names.get(code, results.NO_GROUP_NAME) for code in block["groups"]
+        code: names.get(code, result_document.NO_GROUP_NAME) for code in block["groups"]
     }
     return block
 
@@ -662,7 +661,7 @@ def compute_round_results(round: Round, *, now: datetime | None = None) -> dict:
     previous_votes = None
     if previous is not None and previous.method == "rating" and round.method == "rating":
         previous_votes = _votes(previous)
-    facts = results.RoundFacts(
+    facts = result_document.RoundFacts(
         number=round.number,
         method=round.method,
         indicators=[(i.code, i.title) for i in items],
@@ -679,13 +678,13 @@ def compute_round_results(round: Round, *, now: datetime | None = None) -> dict:
     answered = (
         votes.groupby("group", observed=True)["panelist"].nunique().to_dict() if len(votes) else {}
     )
-    response = results.response_block(
+    response = result_document.response_block(
         facts.groups,
         _invited_by_group(round),
         {str(g): int(n) for g, n in answered.items()},
         min_group_size=study.min_group_size,
     )
-    return results.compute_results(
+    return result_document.compute_results(
         facts,
         votes,
         previous_votes=previous_votes,

@@ -27,7 +27,7 @@ from ..studies import services as study_services
 from ..studies.forms import ButtonForm, ConfirmForm, UploadForm, choices
 from ..studies.models import Indicator
 from ..studies.views import flash_outcome, perspective_label
-from . import posted, results, services
+from . import posted, result_document, services
 from .forms import MergeForm, NoteForm, PaperBallotForm, RewordForm, RoundCreateForm, SplitForm
 from .models import Round
 
@@ -374,7 +374,7 @@ def round_results_download(slug: str, number: int, fmt: str):
     if fmt == "json":
         body = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
         return _download(body.encode("utf-8"), "application/json", name)
-    headers, rows = results.results_table(document)
+    headers, rows = result_document.results_table(document)
     if fmt == "csv":
         return _download(tabular.write_csv(headers, rows), "text/csv; charset=utf-8", name)
     return _download(tabular.write_xlsx({f"Omgång {r.number}": (headers, rows)}), XLSX, name)
@@ -388,7 +388,7 @@ def answers_download(slug: str, fmt: str, number: int | None = None):
     study = _study(slug)
     source = _round(study, number) if number else study
     try:
-        headers, rows = results.answers_table(services.answers_long(source))
+        headers, rows = result_document.answers_table(services.answers_long(source))
     except services.RoundError as error:
         flash(round_error_text(error), "error")
         return redirect(url_for("rounds.round_list", slug=slug))
