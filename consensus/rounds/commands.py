@@ -15,8 +15,7 @@ from flask import Flask, current_app
 from ..extensions import db
 from ..studies.services import get_study_by_slug
 from ..tabular import write_csv
-from . import results as results_module
-from . import services
+from . import result_document, services
 from .models import METHODS
 
 #: Swedish text for every ``RoundError`` code (the views may reuse these).
@@ -267,7 +266,7 @@ def register(app: Flask) -> None:
                 json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
             ).encode("utf-8")
         else:
-            headers, rows = results_module.results_table(document)
+            headers, rows = result_document.results_table(document)
             data = write_csv(headers, rows, excel=excel)
         db.session.commit()  # nothing written; ends the read transaction
         if output:

@@ -141,7 +141,7 @@ class Answer(db.Model):
 
 
 class RoundResult(db.Model):
-    """The results document of a closed round (``results.build_results``), cached at close."""
+    """The results document of a closed round (``result_document.compute_results``), cached at close."""
 
     __tablename__ = "round_result"
 

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .stats import _rating_counts, _rating_data, _RatingData, _summaries
+from .stats.descriptive import _summaries
+from .stats.frame import _rating_counts, _rating_data, _RatingData
 
 __all__ = ["ItemStability", "RoundStability", "band", "crossed_band", "stability"]
 

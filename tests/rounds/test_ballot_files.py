@@ -1,11 +1,11 @@
-"""Ballot files: validation (consensus.rounds.ballots, pure) and the all-or-nothing import."""
+"""Ballot files: validation (consensus.rounds.ballot_files, pure) and the all-or-nothing import."""
 
 import pytest
 from sqlalchemy import func, select
 
 from consensus.extensions import db
 from consensus.rounds import services
-from consensus.rounds.ballots import (
+from consensus.rounds.ballot_files import (
     BALLOT_MESSAGES,
     BallotAnswer,
     BallotProblem,

@@ -275,7 +275,7 @@ def test_two_requests_closing_a_due_round_at_once(pg_app, monkeypatch):
         time.sleep(0.3)
         return compute(*args, **kwargs)
 
-    monkeypatch.setattr(services, "compute_round_results", slow_compute)
+    monkeypatch.setattr(services.lifecycle, "compute_round_results", slow_compute)
 
     def work(k):
         closed.extend(services.close_due_rounds(later))

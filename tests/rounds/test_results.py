@@ -1,10 +1,10 @@
-"""The results document (consensus.rounds.results, pure) against hand-computed rounds."""
+"""The results document (consensus.rounds.result_document, pure) against hand-computed rounds."""
 
 import json
 
 import pytest
 
-from consensus.rounds.results import (
+from consensus.rounds.result_document import (
     NO_GROUP,
     RoundFacts,
     competition_rank_by,

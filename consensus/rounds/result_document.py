@@ -334,12 +334,17 @@ def compute_results(
             items[code].update(n=stats_obj.n_voting, unable=0, votes=a.votes, share=a.share)
             items[code]["rank"] = a.rank
         for g, subset in _group_subsets(votes, group_codes).items():
-            sub = approval_stats(subset, ballot)
-            for code, a in sub.items.items():
+            group_approval = approval_stats(subset, ballot)
+            for code, a in group_approval.items.items():
                 items[code]["groups"][g] = (
                     SUPPRESSED
-                    if sub.n_voting < facts.min_group_size
-                    else {"n": sub.n_voting, "votes": a.votes, "share": a.share, "rank": a.rank}
+                    if group_approval.n_voting < facts.min_group_size
+                    else {
+                        "n": group_approval.n_voting,
+                        "votes": a.votes,
+                        "share": a.share,
+                        "rank": a.rank,
+                    }
                 )
     elif method == RANKING:
         stats_obj = ranking_stats(votes, ballot)
@@ -356,13 +361,13 @@ def compute_results(
                 rank=r.rank,
             )
         for g, subset in _group_subsets(votes, group_codes).items():
-            sub = ranking_stats(subset, ballot)
-            for code, r in sub.items.items():
+            group_ranking = ranking_stats(subset, ballot)
+            for code, r in group_ranking.items.items():
                 items[code]["groups"][g] = (
                     SUPPRESSED
-                    if sub.kendall.m < facts.min_group_size
+                    if group_ranking.kendall.m < facts.min_group_size
                     else {
-                        "n": sub.kendall.m,
+                        "n": group_ranking.kendall.m,
                         "n_ranked": r.n_ranked,
                         "mean_rank": r.mean_rank,
                         "borda": r.borda,
@@ -381,8 +386,8 @@ def compute_results(
     if method == RATING and previous_votes is not None:
         st = stability(previous_votes, votes, ballot)
         stability_block = _stability_block(st, facts.previous_number)
-        for code, s in st.items.items():
-            item_stability = asdict(s)
+        for code, change in st.items.items():
+            item_stability = asdict(change)
             item_stability.pop("code")
             items[code]["stability"] = item_stability
 
@@ -512,10 +517,9 @@ def results_rows(
         return rows[::-1] if descending else rows
 
     def key(item: Mapping[str, Any]) -> Any:
-        value = item.get(sort)
         if sort == "decision":
-            value = _DECISION_ORDER.get(value, 3)
-        return value
+            return _DECISION_ORDER.get(item.get("decision") or "", 3)
+        return item.get(sort)
 
     present = [r for r in rows if key(r) is not None]
     missing = [r for r in rows if key(r) is None]

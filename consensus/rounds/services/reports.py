@@ -1,0 +1,98 @@
+"""Exports (answers in long format) and the study report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ...extensions import db
+from ...studies.models import Indicator, Participant, StakeholderGroup, Study
+from ..lifecycle import Status
+from ..models import Answer, Round
+from ..stability import attrition as attrition_of
+from ._common import _VOTE, RoundError
+from .closing import _votes, decisions
+from .reading import get_result, rounds
+from .revisions import lineage
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def answers_long(round_or_study: Round | Study) -> list[dict[str, Any]]:
+    """The answers of closed rounds in long format, identified by pseudonym only.
+
+    Each row: ``pseudonym``, ``group`` (code), ``round``, ``indicator`` (code), ``value``,
+    ``unable``, ``comment``, ``reason``. Rows without a vote and without text are left out;
+    rounds that are not closed are left out (no individual answers while voting).
+    """
+    if isinstance(round_or_study, Round):
+        if round_or_study.status != Status.CLOSED:
+            raise RoundError("round_not_closed")
+        where = [Answer.round_id == round_or_study.id]
+    else:
+        where = [Round.study_id == round_or_study.id, Round.status == Status.CLOSED]
+    query = (
+        select(
+            Participant.pseudonym,
+            StakeholderGroup.code,
+            Round.number,
+            Indicator.code,
+            Answer.value,
+            Answer.unable,
+            Answer.comment,
+            Answer.reason,
+        )
+        .join(Round, Round.id == Answer.round_id)
+        .join(Participant, Participant.id == Answer.participant_id)
+        .outerjoin(StakeholderGroup, StakeholderGroup.id == Participant.group_id)
+        .join(Indicator, Indicator.id == Answer.indicator_id)
+        .where(*where, or_(_VOTE, Answer.comment != "", Answer.reason != ""))
+        .order_by(Round.number, Participant.pseudonym, Indicator.position, Indicator.code)
+    )
+    keys = ("pseudonym", "group", "round", "indicator", "value", "unable", "comment", "reason")
+    return [dict(zip(keys, row, strict=True)) for row in db.session.execute(query)]
+
+
+# --- the study report ------------------------------------------------------------------------
+
+
+def report_data(study: Study) -> dict[str, Any]:
+    """What the COS-STAR/ACCORD study report shows, read from the stored round documents:
+    the rounds, their documents and decisions, the overrides, each indicator's vote history,
+    the core set (when the final round is confirmed), the lineage and the pool's make-up."""
+    all_rounds = rounds(study)
+    documents = {r.number: get_result(r) for r in all_rounds}
+    decided = {r.number: decisions(r) for r in all_rounds if r.status == Status.CLOSED}
+    history: dict[str, list] = {}
+    for r in all_rounds:
+        document = documents.get(r.number)
+        for item in (document or {}).get("indicators", []):
+            history.setdefault(item["code"], []).append((r, item))
+    final = next((r for r in reversed(all_rounds) if r.is_final and r.decisions_confirmed_at), None)
+    core = [d for d in decided.get(final.number, []) if d.decision == "core"] if final else []
+    closed = [r for r in all_rounds if r.status == Status.CLOSED]
+    attrition_result = None
+    if len(closed) >= 2 and closed[0].method == "rating":
+        last_voters = set(
+            db.session.scalars(
+                select(Answer.participant_id).where(Answer.round_id == closed[-1].id, _VOTE)
+            )
+        )
+        attrition_result = attrition_of(_votes(closed[0]), last_voters)
+    pool_counts = {"process": 0, "effect": 0}
+    for indicator in study.indicators:
+        pool_counts[indicator.type] = pool_counts.get(indicator.type, 0) + 1
+    return {
+        "rounds": all_rounds,
+        "documents": documents,
+        "decisions": decided,
+        "overrides": [d for ds in decided.values() for d in ds if d.overridden],
+        "history": history,
+        "core": core,
+        "final": final,
+        "lineage_rows": lineage(study),
+        "pool_counts": pool_counts,
+        "attrition": attrition_result,
+        "last_closed": closed[-1] if closed else None,
+    }

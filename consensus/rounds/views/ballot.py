@@ -1,0 +1,119 @@
+"""The panelist's ballot: the page, and each answer saved as it is given."""
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...auth.access import current_participant, participant
+from ...extensions import db
+from ...studies.forms import ButtonForm
+from ...studies.views import perspective_label
+from .. import posted, services
+from . import bp
+from ._common import _local, round_error_text
+
+PERSPECTIVE_ORDER = ("deltagare", "medarbetare", "organisation", "samhälle")
+
+
+def _sections(items):
+    """The ballot grouped by perspective, in the fixed order."""
+    by_perspective: dict[str, list] = {}
+    for item in items:
+        by_perspective.setdefault(item.perspective, []).append(item)
+    return [
+        (code, perspective_label(code), by_perspective[code])
+        for code in PERSPECTIVE_ORDER
+        if code in by_perspective
+    ]
+
+
+def _participant_round(number: int) -> tuple:
+    p = current_participant()
+    if p.consent_at is None:
+        return p, None
+    services.run_schedule(study=p.study)
+    db.session.commit()
+    r = services.get_round(p.study, number)
+    if r is None or r.status == "draft":
+        abort(404)
+    return p, r
+
+
+@bp.route("/deltagare/omgang/<int:number>", methods=["GET", "POST"])
+@participant
+def ballot(number: int):
+    p, r = _participant_round(number)
+    if r is None:
+        return redirect(url_for("studies.participant_home"))
+    items = services.ballot(r)
+    problems: dict[int, str] = {}
+    needs_reason: list[int] = []
+    form = ButtonForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        read = posted.read_ballot(r.method, request.form, [i.id for i in items], whole_ballot=True)
+        problems = read.problems
+        try:
+            saved = services.save_answers(r, p, read.answers)
+        except services.RoundError as error:
+            db.session.rollback()
+            flash(round_error_text(error), "error")
+        else:
+            db.session.commit()
+            needs_reason = saved.needs_reason
+            if problems:
+                flash(_("Några svar kunde inte sparas; se markeringarna."), "error")
+            elif needs_reason:
+                flash(_("Dina svar är sparade. Motivera gärna de svar som är markerade."), "info")
+            else:
+                flash(
+                    _("Dina svar är sparade. Du kan ändra dem tills omgången stänger."), "success"
+                )
+                return redirect(url_for("rounds.ballot", number=number))
+    answers = services.participant_answers(r, p)
+    document = services.get_result(r) if r.status == "closed" else None
+    return render_template(
+        "rounds/ballot.html",
+        study=p.study,
+        participant=p,
+        round=r,
+        sections=_sections(items),
+        answers=answers,
+        feedback=services.feedback(r, p) if r.status == "open" else {},
+        progress=services.progress(r, p),
+        problems=problems,
+        needs_reason=set(needs_reason),
+        closes_at=_local(r.closes_at),
+        document=document,
+        form=form,
+    )
+
+
+@bp.route("/deltagare/omgang/<int:number>/svar", methods=["POST"])
+@participant
+def ballot_autosave(number: int):
+    """One answer saved as it is given (JavaScript); answers with JSON for the live region.
+
+    The hot path under load: a handful of queries, one commit (bench/bench_save_load.py).
+    """
+    p = current_participant()
+    if p.consent_at is None:
+        return jsonify({"ok": False, "message": _("Bekräfta först informationen om studien.")}), 409
+    r = services.get_round(p.study, number)
+    if r is None or r.status == "draft":
+        abort(404)
+    ids = sorted({int(k.split("-", 1)[1]) for k in request.form if k.split("-", 1)[-1].isdigit()})
+    read = posted.read_ballot(r.method, request.form, ids, whole_ballot=False)
+    if read.problems:
+        return jsonify({"ok": False, "message": _("Ogiltigt svar.")}), 400
+    try:
+        saved = services.save_answers(r, p, read.answers)
+    except services.RoundError as error:
+        db.session.rollback()
+        status = 409 if error.code in ("round_closed", "round_not_open") else 400
+        return jsonify(
+            {"ok": False, "code": error.code, "message": round_error_text(error)}
+        ), status
+    db.session.commit()
+    # The page counts its own progress; the answer only says whether the save held.
+    return jsonify({"ok": True, "message": _("Sparat."), "needs_reason": saved.needs_reason})

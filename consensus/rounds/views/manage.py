@@ -1,0 +1,216 @@
+"""The leader's and facilitator's pages for a round: list and create, detail, open, close
+and reopen, live response counts, messages to the panel, and the decisions after closing."""
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...auth.access import staff
+from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
+from ...dbtypes import STOCKHOLM
+from ...extensions import db
+from ...studies import mailing
+from ...studies.forms import ButtonForm
+from ...studies.views import flash_outcome
+from .. import posted, services
+from ..forms import RoundCreateForm
+from . import bp
+from ._common import _leader, _local, _round, _study, round_error_text, status_label
+
+
+@bp.route("/studier/<slug>/omgangar", methods=["GET", "POST"])
+@staff(*STUDY_STAFF)
+def round_list(slug: str):
+    study = _study(slug)
+    services.run_schedule(study=study)
+    db.session.commit()
+    form = RoundCreateForm()
+    if request.method == "POST":
+        if not _leader():
+            abort(403)
+        if form.validate_on_submit():
+            opens_at = form.opens_at.data.replace(tzinfo=STOCKHOLM) if form.opens_at.data else None
+            closes_at = (
+                form.closes_at.data.replace(tzinfo=STOCKHOLM) if form.closes_at.data else None
+            )
+            try:
+                new = services.create_round(
+                    study,
+                    form.method.data,
+                    max_selections=form.max_selections.data
+                    if form.method.data == "approval"
+                    else None,
+                    top_m=form.top_m.data if form.method.data == "ranking" else None,
+                    is_final=form.is_final.data,
+                    opens_at=opens_at,
+                    closes_at=closes_at,
+                    actor=current_user,
+                )
+            except services.RoundError as error:
+                db.session.rollback()
+                flash(round_error_text(error), "error")
+            else:
+                db.session.commit()
+                flash(_("Omgång %(n)s är skapad som utkast.", n=new.number), "success")
+                return redirect(url_for("rounds.round_detail", slug=slug, number=new.number))
+    return render_template(
+        "rounds/list.html",
+        study=study,
+        rounds=services.rounds(study),
+        form=form,
+        button=ButtonForm(),
+    )
+
+
+@bp.route("/studier/<slug>/omgangar/<int:number>")
+@staff(*STUDY_STAFF)
+def round_detail(slug: str, number: int):
+    study = _study(slug)
+    services.run_schedule(study=study)
+    db.session.commit()
+    r = _round(study, number)
+    return render_template(
+        "rounds/detail.html",
+        study=study,
+        round=r,
+        items=services.ballot(r),
+        counts=services.response_counts(r),
+        opens_at=_local(r.opens_at),
+        closes_at=_local(r.closes_at),
+        next_round=services.next_round(r),
+        button=ButtonForm(),
+    )
+
+
+@bp.route(
+    "/studier/<slug>/omgangar/<int:number>/<any(oppna, stang, ateroppna):action>", methods=["POST"]
+)
+@staff(*STUDY_LEADERS)
+def round_transition(slug: str, number: int, action: str):
+    study = _study(slug)
+    r = _round(study, number)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "oppna":
+            services.open_round(r, actor=current_user)
+            message = _("Omgång %(n)s är öppen. Panelen kan svara nu.", n=number)
+        elif action == "stang":
+            services.close_round(r, actor=current_user)
+            message = _("Omgång %(n)s är stängd och resultaten är beräknade.", n=number)
+        else:
+            services.reopen_round(r, actor=current_user, reason=request.form.get("reason", ""))
+            message = _("Omgång %(n)s är öppen igen.", n=number)
+    except services.RoundError as error:
+        db.session.rollback()
+        flash(round_error_text(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+
+
+@bp.route("/studier/<slug>/omgangar/<int:number>/status.json")
+@staff(*STUDY_STAFF)
+def round_status(slug: str, number: int):
+    study = _study(slug)
+    r = _round(study, number)
+    counts = services.response_counts(r)
+    return jsonify(
+        {
+            "round": r.number,
+            "status": r.status,
+            "status_label": status_label(r.status),
+            "invited": counts["invited"],
+            "answered": counts["answered"],
+            "groups": {
+                code: {"name": counts["group_names"].get(code, code), **numbers}
+                for code, numbers in counts["groups"].items()
+            },
+        }
+    )
+
+
+@bp.route(
+    "/studier/<slug>/omgangar/<int:number>/<any(meddela, paminnelse):which>", methods=["POST"]
+)
+@staff(*STUDY_STAFF)
+def round_mail(slug: str, number: int, which: str):
+    """Tell the panel that the round is open, or remind those who have not answered; each
+    message carries a new personal link. Who is invited follows the study's policy."""
+    study = _study(slug)
+    r = _round(study, number)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if r.status != "open":
+        flash(_("Meddelanden skickas bara under en öppen omgång."), "error")
+        return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+    if which == "meddela":
+        targets, template, action = services.invited(r), "email/round_open.txt", "round_announced"
+        subject = _("Omgång %(n)s är öppen: %(title)s", n=r.number, title=study.title)
+    else:
+        targets, template, action = (
+            services.non_responders(r),
+            "email/reminder.txt",
+            "reminders_sent",
+        )
+        subject = _("Påminnelse: omgång %(n)s i %(title)s", n=r.number, title=study.title)
+    outcome = mailing.send_links(
+        study,
+        targets,
+        template=template,
+        subject=subject,
+        action=action,
+        actor=current_user,
+        round=r,
+        closes_at=_local(r.closes_at),
+    )
+    db.session.commit()
+    flash_outcome(outcome)
+    return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+
+
+@bp.route("/studier/<slug>/omgangar/<int:number>/beslut", methods=["GET", "POST"])
+@staff(*STUDY_STAFF)
+def round_decisions(slug: str, number: int):
+    study = _study(slug)
+    r = _round(study, number)
+    if r.status != "closed":
+        flash(_("Besluten fattas när omgången är stängd."), "info")
+        return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+    items = services.decisions(r)
+    allowed = ("core", "excluded") if r.is_final else ("carry", "drop")
+    problems: dict[int, str] = {}
+    form = ButtonForm()
+    if request.method == "POST":
+        if not _leader() or not form.validate_on_submit():
+            abort(403)
+        proposed = {d.indicator_id: d.proposed for d in items}
+        read = posted.read_decisions(request.form, proposed, allowed)
+        problems = read.problems
+        if not problems:
+            try:
+                services.confirm_decisions(r, read.overrides, actor=current_user)
+            except services.RoundError as error:
+                db.session.rollback()
+                flash(round_error_text(error), "error")
+            else:
+                db.session.commit()
+                flash(_("Besluten för omgång %(n)s är bekräftade.", n=r.number), "success")
+                return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+        else:
+            flash(_("Några beslut behöver rättas; se markeringarna nedan."), "error")
+    document = services.get_result(r) or {}
+    by_code = {i["code"]: i for i in document.get("indicators", [])}
+    return render_template(
+        "rounds/decisions.html",
+        study=study,
+        round=r,
+        items=items,
+        by_code=by_code,
+        document=document,
+        allowed=allowed,
+        problems=problems,
+        form_values=request.form,
+        button=form,
+    )
