@@ -60,8 +60,6 @@ RESPONDENT_GROUPS: Final = {
     "remittenter": "remittenter",
     "ovriga": "övriga",
 }
-PROPOSAL_STATUSES: Final = ("draft", "submitted")
-
 # Text limits (characters).
 LIMITS: Final = {
     "name": 200,

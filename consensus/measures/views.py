@@ -77,6 +77,7 @@ def measures_error_text(error: services.MeasuresError) -> str:
             "”%(value)s” är ingen nivå. Ange lokal eller nationell.", value=p.get("value", "")
         ),
         "reason_required": _("Skriv ett skäl när ett mått avvisas."),
+        "not_decided": _("Måttet är redan ett förslag."),
         "too_many_questions": _(
             "Ett mått kan ha högst %(n)s frågor.", n=p.get("limit", services.MAX_QUESTIONS)
         ),
