@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..studies.forms import LEVEL_CHOICES, choices
-from . import proposals as codelists
+from . import codelists
 
 
 class CheckboxesField(SelectMultipleField):

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from ..studies.models import Indicator, Participant, Study
+from .codelists import KINDS, METHODS
 from .lifecycle import MeasureStatus, ProposalStatus, Status
-from .proposals import KINDS, METHODS
 
 WORKSHOP_KINDS = ("workshop", "webinar")
 RESPONDENT_VIAS = ("invited", "open_link", "paper")

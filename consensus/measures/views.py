@@ -31,7 +31,7 @@ from ..studies import services as study_services
 from ..studies.forms import ButtonForm, ConfirmForm, UploadForm, choices
 from ..studies.models import Indicator, Participant
 from ..studies.views import flash_outcome, study_or_404
-from . import lifecycle, proposals, services
+from . import codelists, lifecycle, services
 from .forms import CanonicalForm, DecisionForm, ExpertForm, MergeForm, SurveyForm, WorkshopForm
 from .models import CanonicalMeasure, Respondent, Workshop
 
@@ -162,10 +162,10 @@ def measure_labels():
         "workshop_kind_label": workshop_kind_label,
         "measure_field_label": field_label,
         "measure_codes": {
-            "kind": proposals.KINDS,
-            "method": proposals.METHODS,
-            "respondent_group": proposals.RESPONDENT_GROUPS,
-            "frequency": proposals.FREQUENCIES,
+            "kind": codelists.KINDS,
+            "method": codelists.METHODS,
+            "respondent_group": codelists.RESPONDENT_GROUPS,
+            "frequency": codelists.FREQUENCIES,
         },
     }
 

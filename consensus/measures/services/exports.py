@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...extensions import db
-from .. import proposals
+from .. import codelists
 from ..lifecycle import MeasureStatus
 from ..models import (
     MeasureSurvey,
@@ -73,7 +73,7 @@ def _label(codelist: Mapping[str, str], value: str | None) -> str:
 
 
 def _frequency(values: Iterable[str]) -> str:
-    return ", ".join(proposals.FREQUENCIES.get(v, v) for v in values or [])
+    return ", ".join(codelists.FREQUENCIES.get(v, v) for v in values or [])
 
 
 def export_proposals(survey: MeasureSurvey) -> tuple[list[str], list[list[str]]]:
@@ -97,10 +97,10 @@ def export_proposals(survey: MeasureSurvey) -> tuple[list[str], list[list[str]]]
                 r.organisation_type,
                 p.name,
                 p.description,
-                _label(proposals.KINDS, p.kind),
-                _label(proposals.METHODS, p.method),
+                _label(codelists.KINDS, p.kind),
+                _label(codelists.METHODS, p.method),
                 p.data_source,
-                _label(proposals.RESPONDENT_GROUPS, p.respondent_group),
+                _label(codelists.RESPONDENT_GROUPS, p.respondent_group),
                 _frequency(p.frequency),
                 p.unit,
                 p.numerator,
@@ -141,10 +141,10 @@ def export_selected(survey: MeasureSurvey) -> tuple[list[str], list[list[str]]]:
                 codes.get(c.indicator_id, ""),
                 c.name,
                 c.description,
-                _label(proposals.KINDS, c.kind),
-                _label(proposals.METHODS, c.method),
+                _label(codelists.KINDS, c.kind),
+                _label(codelists.METHODS, c.method),
                 c.data_source,
-                _label(proposals.RESPONDENT_GROUPS, c.respondent_group),
+                _label(codelists.RESPONDENT_GROUPS, c.respondent_group),
                 _frequency(c.frequency),
                 c.unit,
                 c.numerator,

@@ -9,7 +9,7 @@ from ... import tabular
 from ...dbtypes import utcnow
 from ...extensions import db
 from ...studies import services as study_services
-from .. import lifecycle, proposals
+from .. import codelists, lifecycle
 from ..lifecycle import ProposalStatus
 from ..models import (
     MeasureSurvey,
@@ -76,10 +76,10 @@ def parse_paper_proposals(survey: MeasureSurvey, content: bytes, filename: str) 
             result.problems.append(
                 f"Rad {n}: ”{values.get('level')}” är ingen nivå (lokal, nationell)."
             )
-        checked = proposals.validate_proposal(values, indicator_id=indicator_id)
+        checked = codelists.validate_proposal(values, indicator_id=indicator_id)
         for problem in checked.problems:
             result.problems.append(
-                f"Rad {n}: {proposals.FIELD_LABELS.get(problem.field)}: {problem.message}"
+                f"Rad {n}: {codelists.FIELD_LABELS.get(problem.field)}: {problem.message}"
             )
         if checked.ok and level:
             result.rows.append(

@@ -17,7 +17,7 @@ from ...dbtypes import utcnow
 from ...extensions import db
 from ...studies import services as study_services
 from ...studies.models import Participant
-from .. import lifecycle, proposals
+from .. import codelists, lifecycle
 from ..lifecycle import ProposalStatus
 from ..models import (
     IndicatorComment,
@@ -219,7 +219,7 @@ def _known_proposals(respondent: Respondent) -> dict[int, int]:
     return {pid: iid for pid, iid in rows}
 
 
-def _apply(proposal: Proposal, checked: proposals.CheckedProposal) -> None:
+def _apply(proposal: Proposal, checked: codelists.CheckedProposal) -> None:
     for name, value in checked.values.items():
         setattr(proposal, name, value)
     wanted = {c.proposal_id: c.how for c in checked.combines}
@@ -251,7 +251,7 @@ def save_proposal(
             raise MeasuresError("not_own_proposal")
         if proposal.indicator_id != indicator_id:
             raise MeasuresError("wrong_indicator")
-    checked = proposals.validate_proposal(
+    checked = codelists.validate_proposal(
         data,
         indicator_id=indicator_id,
         proposal_id=proposal.id if proposal else None,
@@ -297,7 +297,7 @@ def respondent_proposals(respondent: Respondent) -> dict[int, list[Proposal]]:
 
 def _as_data(proposal: Proposal) -> dict[str, Any]:
     return {
-        **{name: getattr(proposal, name) for name in proposals.TEXT_FIELDS},
+        **{name: getattr(proposal, name) for name in codelists.TEXT_FIELDS},
         "kind": proposal.kind or "",
         "method": proposal.method or "",
         "respondent_group": proposal.respondent_group,
@@ -316,7 +316,7 @@ def submit(respondent: Respondent, now: datetime | None = None) -> int:
     known = _known_proposals(respondent)
     problems = {}
     for proposal in drafts:
-        checked = proposals.validate_proposal(
+        checked = codelists.validate_proposal(
             _as_data(proposal),
             indicator_id=proposal.indicator_id,
             proposal_id=proposal.id,
@@ -341,7 +341,7 @@ def save_comment(
     _require_open(respondent.survey, now)
     if indicator_id not in _survey_indicator_ids(respondent.survey):
         raise MeasuresError("indicator_not_in_survey", ids=[indicator_id])
-    problems = proposals.validate_comment(text)
+    problems = codelists.validate_comment(text)
     if problems:
         raise MeasuresError("invalid", problems={"comment": problems})
     comment = db.session.scalar(

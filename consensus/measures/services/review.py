@@ -15,7 +15,7 @@ from ...dbtypes import utcnow
 from ...extensions import db
 from ...studies import services as study_services
 from ...studies.models import Indicator, Participant
-from .. import lifecycle, proposals, similarity
+from .. import codelists, lifecycle, similarity
 from ..lifecycle import MeasureStatus, ProposalStatus
 from ..models import (
     CanonicalMeasure,
@@ -93,7 +93,7 @@ def review_data(survey: MeasureSurvey, indicator: Indicator) -> dict[str, Any]:
                 "organisation_type": r.organisation_type,
                 **{name: getattr(p, name) for name in CANONICAL_FIELDS},
                 "combines": combos.get(p.id, []),
-                "flags": proposals.personal_data_flags(text, names),
+                "flags": codelists.personal_data_flags(text, names),
             }
         )
     suggestions = similarity.suggest_duplicates(items)
@@ -140,7 +140,7 @@ def review_data(survey: MeasureSurvey, indicator: Indicator) -> dict[str, Any]:
             {
                 "respondent": pseudonym,
                 "text": text,
-                "flags": proposals.personal_data_flags(text, names),
+                "flags": codelists.personal_data_flags(text, names),
             }
             for text, pseudonym in comments
         ],
@@ -151,7 +151,7 @@ def _check_canonical_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(CANONICAL_FIELDS)
     if unknown:
         raise MeasuresError("unknown_setting", names=sorted(unknown))
-    checked = proposals.validate_proposal({**fields, "combines": []}, indicator_id=0, draft=True)
+    checked = codelists.validate_proposal({**fields, "combines": []}, indicator_id=0, draft=True)
     if not checked.ok:
         raise MeasuresError("invalid", problems={"canonical": checked.problems})
     return {k: v for k, v in checked.values.items() if k in fields}
@@ -244,7 +244,7 @@ def edit_canonical(canonical: CanonicalMeasure, fields: Mapping[str, Any], actor
     values = _check_canonical_fields(fields)
     if "name" in values and not values["name"]:
         raise MeasuresError(
-            "invalid", problems={"canonical": [proposals.FieldProblem("name", "name_required")]}
+            "invalid", problems={"canonical": [codelists.FieldProblem("name", "name_required")]}
         )
     if questions is not None:
         values["questions"] = questions
