@@ -3,7 +3,6 @@
 import json
 from datetime import UTC, datetime, time
 
-from email_validator import EmailNotValidError, validate_email
 from flask import (
     Blueprint,
     Response,
@@ -40,14 +39,6 @@ bp = Blueprint("measures", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 TABLE_SHEETS = {"forslag": "Förslag", "beslut": "Beslut", "valda_matt": "Valda mått"}
-EXPERT_COLUMNS = (
-    tabular.Column("name", "Namn", ("Name", "Fullständigt namn")),
-    tabular.Column("email", "E-post", ("E-postadress", "Email", "E-mail", "Mejl"), required=True),
-    tabular.Column("organisation", "Organisation", ("Förbund", "Myndighet", "Organization")),
-    tabular.Column("organisation_type", "Organisationstyp", ("Typ av organisation",)),
-    tabular.Column("level", "Nivå", ("Level",)),
-    tabular.Column("role", "Roll", ("Befattning", "Role")),
-)
 STATUS_ACTIONS = {"oppna": "open", "stang": "close", "oppna-igen": "reopen"}
 
 
@@ -496,55 +487,28 @@ def experts(slug: str):
     )
 
 
-def parse_experts(study, content: bytes, filename: str) -> dict:
-    """The rows of an expert list and every problem (row numbers as Excel shows them)."""
-    table = tabular.read_table(content, filename, columns=EXPERT_COLUMNS)
-    problems = [{"row": p.row, "column": p.column, "message": p.message} for p in table.problems]
-    rows = []
-    seen: set[str] = set()
-    for row in table.rows:
-        values = {c.key: (row.values.get(c.key) or "").strip() for c in EXPERT_COLUMNS}
-        try:
-            email = validate_email(values["email"], check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            problems.append(
-                {
-                    "row": row.number,
-                    "column": table.heading("email", "E-post"),
-                    "message": _(
-                        "”%(value)s” är ingen giltig e-postadress.", value=values["email"]
-                    ),
-                }
-            )
-            continue
-        if email in seen or study_services.find_participant_by_email(study, email):
-            problems.append(
-                {
-                    "row": row.number,
-                    "column": table.heading("email", "E-post"),
-                    "message": _("%(email)s finns redan i studien eller i filen.", email=email),
-                }
-            )
-        seen.add(email)
-        level = services.tabular_level(values["level"])
-        if level is None:
-            problems.append(
-                {
-                    "row": row.number,
-                    "column": table.heading("level", "Nivå"),
-                    "message": _(
-                        "”%(value)s” är ingen nivå. Ange lokal eller nationell.",
-                        value=values["level"],
-                    ),
-                }
-            )
-        rows.append({"row": row.number, **values, "email": email, "level": level or ""})
-    problems.sort(key=lambda p: p["row"] or 0)
+def expert_problem_text(problem) -> str:
+    """The message of a problem in an expert list: the row checks' codes in words here,
+    the file's own problems as :mod:`consensus.tabular` words them."""
+    value = problem.params.get("value", "")
+    if problem.code == "invalid_email":
+        return _("”%(value)s” är ingen giltig e-postadress.", value=value)
+    if problem.code == "email_taken":
+        return _("%(email)s finns redan i studien eller i filen.", email=value)
+    if problem.code == "level_unknown":
+        return _("”%(value)s” är ingen nivå. Ange lokal eller nationell.", value=value)
+    return problem.message
+
+
+def _experts_preview(parsed) -> dict:
     return {
-        "rows": rows,
-        "problems": problems,
-        "notes": [n.message for n in table.notes],
-        "ok": not problems and bool(rows),
+        "rows": parsed.rows,
+        "problems": [
+            {"row": p.row, "column": p.column, "message": expert_problem_text(p)}
+            for p in parsed.problems
+        ],
+        "notes": parsed.notes,
+        "ok": parsed.ok,
     }
 
 
@@ -577,7 +541,7 @@ def experts_preview(slug: str, upload_id: int):
     if upload is None:
         flash(_("Förhandsgranskningen finns inte längre. Ladda upp filen igen."), "error")
         return redirect(url_for("measures.experts_import", slug=slug))
-    parsed = parse_experts(study, upload.content, upload.filename)
+    parsed = _experts_preview(services.parse_experts_file(survey, upload.content, upload.filename))
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():

@@ -29,6 +29,7 @@ from .responding import (
     expert_targets,
     import_experts,
     join_open_link,
+    parse_experts_file,
     respondent_by_token,
     respondent_for_participant,
     respondent_proposals,
@@ -36,7 +37,6 @@ from .responding import (
     save_comment,
     save_proposal,
     submit,
-    tabular_level,
 )
 from .review import (
     MAX_QUESTIONS,
@@ -98,6 +98,7 @@ __all__ = [
     "measure_votes_frame",
     "merge_proposals",
     "new_open_link",
+    "parse_experts_file",
     "parse_paper_proposals",
     "rate_measures_decisions",
     "rate_measures_stats",
@@ -118,7 +119,6 @@ __all__ = [
     "submit",
     "survey_by_open_link",
     "survey_indicators",
-    "tabular_level",
     "update_survey",
     "update_workshop",
     "workshops",

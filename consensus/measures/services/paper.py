@@ -10,6 +10,7 @@ from ...dbtypes import utcnow
 from ...extensions import db
 from ...studies import services as study_services
 from .. import codelists, lifecycle
+from ..experts_file import level_of
 from ..lifecycle import ProposalStatus
 from ..models import (
     MeasureSurvey,
@@ -17,7 +18,7 @@ from ..models import (
     Respondent,
 )
 from .common import MeasuresError
-from .responding import _next_pseudonym, tabular_level
+from .responding import _next_pseudonym
 from .survey import survey_indicators
 
 # --- paper import -----------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def parse_paper_proposals(survey: MeasureSurvey, content: bytes, filename: str) 
                 f"Rad {n}: indikatorn ”{values.get('indicator', '')}” ingår inte i enkäten."
             )
             continue
-        level = tabular_level(values.get("level", ""))
+        level = level_of(values.get("level", ""))
         if level is None:
             result.problems.append(
                 f"Rad {n}: ”{values.get('level')}” är ingen nivå (lokal, nationell)."

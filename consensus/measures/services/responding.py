@@ -18,6 +18,7 @@ from ...extensions import db
 from ...studies import services as study_services
 from ...studies.models import Participant
 from .. import codelists, lifecycle
+from ..experts_file import ExpertsFile, level_of, parse_experts
 from ..lifecycle import ProposalStatus
 from ..models import (
     IndicatorComment,
@@ -44,16 +45,10 @@ def _next_pseudonym(survey: MeasureSurvey) -> str:
 
 
 def _check_level(level: str) -> str:
-    found = tabular_level(level)
+    found = level_of(level)
     if found is None:
         raise MeasuresError("level_unknown", value=level)
     return found
-
-
-def tabular_level(value: str) -> str | None:
-    from ...studies.importing import normalise_level
-
-    return normalise_level(value or "lokal")
 
 
 def add_expert(
@@ -100,6 +95,18 @@ def add_expert(
     return respondent
 
 
+def parse_experts_file(survey: MeasureSurvey, content: bytes, filename: str) -> ExpertsFile:
+    """A file of experts checked row by row (:func:`experts_file.parse_experts`), against
+    the addresses the study already has."""
+    return parse_experts(
+        content,
+        filename,
+        taken=lambda email: (
+            study_services.find_participant_by_email(survey.study, email) is not None
+        ),
+    )
+
+
 def import_experts(survey: MeasureSurvey, rows: Sequence[Mapping[str, str]], actor=None) -> int:
     """Add experts from rows (email, name, organisation, organisation_type, level, role):
     every row is checked first; nothing is written unless all are good."""
@@ -115,7 +122,7 @@ def import_experts(survey: MeasureSurvey, rows: Sequence[Mapping[str, str]], act
         if email in seen or study_services.find_participant_by_email(survey.study, email):
             problems.append({"row": number, "code": "email_taken", "value": email})
         seen.add(email)
-        if tabular_level(row.get("level", "")) is None:
+        if level_of(row.get("level", "")) is None:
             problems.append({"row": number, "code": "level_unknown", "value": row.get("level")})
     if problems:
         raise MeasuresError("import_invalid", problems=problems)
