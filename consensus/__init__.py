@@ -41,8 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .auth.views import bp as auth_bp
     from .measures import models as measures_models  # noqa: F401  (complete the metadata)
-    from .measures.survey_views import bp as survey_bp
     from .measures.views import bp as measures_bp
+    from .measures.views import survey_bp
     from .pages.views import bp as pages_bp
     from .protocol import models as protocol_models  # noqa: F401  (complete the metadata)
     from .protocol.followup_views import bp as followup_bp

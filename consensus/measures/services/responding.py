@@ -154,6 +154,18 @@ def expert_targets(survey: MeasureSurvey, which: str = "unsent") -> list[Partici
     return list(db.session.scalars(query.order_by(Participant.id)))
 
 
+def experts(survey: MeasureSurvey) -> list[tuple[Respondent, Participant]]:
+    """The survey's invited experts with their participants, in the order they were added."""
+    return list(
+        db.session.execute(
+            select(Respondent, Participant)
+            .join(Participant, Participant.id == Respondent.participant_id)
+            .where(Respondent.survey_id == survey.id)
+            .order_by(Respondent.id)
+        )
+    )
+
+
 def join_open_link(
     survey: MeasureSurvey,
     *,
@@ -311,6 +323,14 @@ def _as_data(proposal: Proposal) -> dict[str, Any]:
         "frequency": list(proposal.frequency or []),
         "combines": [{"proposal_id": c.combined_id, "how": c.how} for c in proposal.combinations],
     }
+
+
+def respondent_comments(respondent: Respondent) -> dict[int, str]:
+    """A respondent's comments per indicator id."""
+    rows = db.session.scalars(
+        select(IndicatorComment).where(IndicatorComment.respondent_id == respondent.id)
+    )
+    return {c.indicator_id: c.text for c in rows}
 
 
 def submit(respondent: Respondent, now: datetime | None = None) -> int:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ...dbtypes import utcnow
 from ...extensions import db
@@ -27,6 +27,7 @@ from ..models import (
     Respondent,
 )
 from .common import MeasuresError, _actor_id
+from .survey import survey_indicators
 
 CANONICAL_FIELDS = (
     "name",
@@ -342,3 +343,35 @@ def response_frequencies(survey: MeasureSurvey) -> Counter:
     """Submitted proposals per indicator code (for the survey's overview)."""
     codes = _codes(survey)
     return Counter(codes.get(p.indicator_id, "") for p, _ in _submitted(survey))
+
+
+def review_overview(survey: MeasureSurvey) -> list[dict[str, Any]]:
+    """Per indicator of the survey: its submitted proposals and its canonical measures by
+    status, and how many are recommended (the review's list page)."""
+    proposals_by_code = response_frequencies(survey)
+    empty = {status.value: 0 for status in MeasureStatus} | {"recommended": 0}
+    canonical: dict[int, dict[str, int]] = {}
+    for indicator_id, status, recommended, count in db.session.execute(
+        select(
+            CanonicalMeasure.indicator_id,
+            CanonicalMeasure.status,
+            CanonicalMeasure.recommended,
+            func.count(CanonicalMeasure.id),
+        )
+        .where(CanonicalMeasure.survey_id == survey.id)
+        .group_by(
+            CanonicalMeasure.indicator_id, CanonicalMeasure.status, CanonicalMeasure.recommended
+        )
+    ):
+        bucket = canonical.setdefault(indicator_id, dict(empty))
+        bucket[status] += count
+        if recommended:
+            bucket["recommended"] += count
+    return [
+        {
+            "indicator": indicator,
+            "proposals": proposals_by_code.get(indicator.code, 0),
+            **canonical.get(indicator.id, empty),
+        }
+        for indicator in survey_indicators(survey)
+    ]
