@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..studies.forms import LEVEL_CHOICES, choices
 from . import codelists
+from .lifecycle import MeasureStatus
 
 
 class CheckboxesField(SelectMultipleField):
@@ -135,9 +136,9 @@ class CanonicalForm(FlaskForm):
 
 DECISION_CHOICES = choices(
     [
-        ("accepted", _l("Godta")),
-        ("rejected", _l("Avvisa")),
-        ("candidate", _l("Återställ till förslag")),
+        (MeasureStatus.ACCEPTED.value, _l("Godta")),
+        (MeasureStatus.REJECTED.value, _l("Avvisa")),
+        (MeasureStatus.CANDIDATE.value, _l("Återställ till förslag")),
     ]
 )
 
