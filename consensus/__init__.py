@@ -47,8 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .followup import models as followup_models  # noqa: F401  (complete the metadata)
     from .followup.views import bp as followup_bp
     from .measures import models as measures_models  # noqa: F401  (complete the metadata)
-    from .measures.survey_views import bp as survey_bp
     from .measures.views import bp as measures_bp
+    from .measures.views import survey_bp
     from .pages.views import bp as pages_bp
     from .protocol import models as protocol_models  # noqa: F401  (complete the metadata)
     from .protocol.manage_views import bp as protocol_admin_bp

@@ -45,7 +45,6 @@ FEATURE_FRAMEWORK_MODULES = {
     "studies/hooks.py": "the study pages' extension points, filled by higher floors in create_app",
     "rounds/hooks.py": "registers the rounds' parts of study pages with studies/hooks.py",
     # Views that the views/ package splits move under <feature>/views/ (then these go):
-    "measures/survey_views.py": "the respondents' survey blueprint (views)",
     "protocol/manage_views.py": "the projektledare's protocol pages (views)",
 }
 

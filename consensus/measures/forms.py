@@ -1,4 +1,7 @@
-"""Forms of the project leader's side of the measures survey."""
+"""Forms of the measures survey: the project leader's side, then the respondents'.
+
+The respondents' proposal form checks nothing but CSRF itself: ``services.save_proposal``
+validates, and its Swedish messages are shown beside the fields."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,7 +19,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..studies.forms import LEVEL_CHOICES, choices
-from . import proposals as codelists
+from . import codelists
+from .lifecycle import MeasureStatus
 
 
 class CheckboxesField(SelectMultipleField):
@@ -132,9 +136,9 @@ class CanonicalForm(FlaskForm):
 
 DECISION_CHOICES = choices(
     [
-        ("accepted", _l("Godta")),
-        ("rejected", _l("Avvisa")),
-        ("candidate", _l("Återställ till förslag")),
+        (MeasureStatus.ACCEPTED.value, _l("Godta")),
+        (MeasureStatus.REJECTED.value, _l("Avvisa")),
+        (MeasureStatus.CANDIDATE.value, _l("Återställ till förslag")),
     ]
 )
 
@@ -151,3 +155,206 @@ class DecisionForm(FlaskForm):
         description=_l("Krävs när måttet avvisas."),
     )
     submit = SubmitField(_l("Spara beslutet"))
+
+
+# --- the respondents' side ----------------------------------------------------------------------
+
+KIND_CHOICES = choices([("quantitative", _l("Kvantitativt")), ("qualitative", _l("Kvalitativt"))])
+METHOD_CHOICES = choices(
+    [
+        ("", _l("Välj metod")),
+        ("survey", _l("Enkät")),
+        ("register", _l("Register")),
+        ("document-review", _l("Dokumentgranskning")),
+        ("interview", _l("Intervju")),
+        ("focus-group", _l("Fokusgrupp")),
+        ("case-study", _l("Fallstudie")),
+        ("observation", _l("Observation")),
+    ]
+)
+GROUP_CHOICES = choices(
+    [
+        ("", _l("Ingen särskild grupp")),
+        ("deltagare", _l("Deltagare")),
+        ("insatspersonal", _l("Insatspersonal")),
+        ("chefer", _l("Chefer")),
+        ("styrelse", _l("Styrelse")),
+        ("remittenter", _l("Remittenter")),
+        ("ovriga", _l("Övriga")),
+    ]
+)
+FREQUENCY_CHOICES = choices(
+    [
+        ("P0D", _l("Vid start (inskrivning)")),
+        ("P6M", _l("Efter 6 månader")),
+        ("P12M", _l("Efter 12 månader")),
+        ("P18M", _l("Efter 18 månader")),
+        ("yearly", _l("En gång om året")),
+        ("continuous", _l("Löpande")),
+    ]
+)
+#: Common data sources; the stored text is the source's Swedish name (plus the free text).
+COMMON_SOURCES = (
+    "Enkät till deltagare",
+    "Enkät till insatspersonal",
+    "Enkät till chefer eller styrelse",
+    "Uppföljning Finsam (SUS)",
+    "Lokalt register",
+    "Journal eller akt",
+    "Protokoll och andra dokument",
+    "Intervjuer eller fokusgrupper",
+)
+SOURCE_CHOICES = choices(
+    [
+        ("", _l("Välj en vanlig källa eller skriv nedan")),
+        ("Enkät till deltagare", _l("Enkät till deltagare")),
+        ("Enkät till insatspersonal", _l("Enkät till insatspersonal")),
+        ("Enkät till chefer eller styrelse", _l("Enkät till chefer eller styrelse")),
+        ("Uppföljning Finsam (SUS)", _l("Uppföljning Finsam (SUS)")),
+        ("Lokalt register", _l("Lokalt register")),
+        ("Journal eller akt", _l("Journal eller akt")),
+        ("Protokoll och andra dokument", _l("Protokoll och andra dokument")),
+        ("Intervjuer eller fokusgrupper", _l("Intervjuer eller fokusgrupper")),
+    ]
+)
+ORGANISATION_TYPE_CHOICES = choices(
+    [
+        ("", _l("Välj (frivilligt)")),
+        ("samordningsförbund", _l("Samordningsförbund")),
+        ("kommun", _l("Kommun")),
+        ("region", _l("Region")),
+        ("arbetsförmedlingen", _l("Arbetsförmedlingen")),
+        ("försäkringskassan", _l("Försäkringskassan")),
+        ("brukarorganisation", _l("Brukarorganisation")),
+        ("forskning", _l("Universitet eller högskola")),
+        ("annan", _l("Annan")),
+    ]
+)
+
+
+class OpenLinkForm(FlaskForm):
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[
+            DataRequired(message=_l("Skriv vilken organisation du kommer från.")),
+            Length(max=200),
+        ],
+        description=_l("Till exempel Samordningsförbundet Östra Östergötland."),
+    )
+    organisation_type = SelectField(
+        _l("Typ av organisation"), choices=ORGANISATION_TYPE_CHOICES, validate_choice=True
+    )
+    level = RadioField(
+        _l("Arbetar du på lokal eller nationell nivå?"),
+        choices=LEVEL_CHOICES,
+        validators=[InputRequired(message=_l("Välj lokal eller nationell nivå."))],
+    )
+    role = StringField(
+        _l("Din roll"),
+        validators=[DataRequired(message=_l("Skriv din roll.")), Length(max=200)],
+        description=_l("Till exempel förbundschef, utvecklare, handläggare eller forskare."),
+    )
+    submit = SubmitField(_l("Börja besvara enkäten"))
+
+
+class ProposalForm(FlaskForm):
+    name = StringField(_l("Namn på måttet"))
+    description = TextAreaField(
+        _l("Beskrivning: hur mäts det?"),
+        description=_l(
+            "Till exempel vilken fråga som ställs och hur svaren räknas, eller vad en "
+            "berättelse ska ta upp."
+        ),
+    )
+    kind = RadioField(_l("Slag av mått"), choices=KIND_CHOICES, validate_choice=False)
+    method = SelectField(_l("Metod"), choices=METHOD_CHOICES, validate_choice=False)
+    source_choice = SelectField(_l("Datakälla"), choices=SOURCE_CHOICES, validate_choice=False)
+    source_text = StringField(
+        _l("Datakälla med egna ord"),
+        description=_l("Frivilligt: skriv källan eller lägg till något, till exempel ett namn."),
+    )
+    respondent_group = SelectField(
+        _l("Respondentgrupp"), choices=GROUP_CHOICES, validate_choice=False
+    )
+    frequency = CheckboxesField(
+        _l("Hur ofta mäts det?"), choices=FREQUENCY_CHOICES, validate_choice=False
+    )
+    unit = StringField(
+        _l("Enhet"),
+        description=_l("För ett kvantitativt mått: till exempel andel (%), antal eller dagar."),
+    )
+    numerator = TextAreaField(
+        _l("Täljare"),
+        description=_l("För en andel: vad räknas? Till exempel deltagare som svarat 4 eller 5."),
+    )
+    denominator = TextAreaField(
+        _l("Nämnare"),
+        description=_l("För en andel: av vad? Till exempel alla deltagare som svarat på frågan."),
+    )
+    combines = CheckboxesField(
+        _l("Kombinera med dina andra förslag"), choices=[], coerce=int, validate_choice=False
+    )
+    how = TextAreaField(
+        _l("Hur måtten kombineras"),
+        description=_l("Frivilligt: till exempel att båda måtten redovisas tillsammans."),
+    )
+    submit = SubmitField(_l("Spara som utkast"))
+
+    def source_value(self) -> str:
+        chosen = (self.source_choice.data or "").strip()
+        text = (self.source_text.data or "").strip()
+        if chosen and text:
+            return f"{chosen}: {text}"
+        return chosen or text
+
+    def set_source(self, stored: str) -> None:
+        for common in COMMON_SOURCES:
+            if stored == common or stored.startswith(common + ": "):
+                self.source_choice.data = common
+                self.source_text.data = stored[len(common) + 2 :]
+                return
+        self.source_choice.data = ""
+        self.source_text.data = stored
+
+    def service_data(self) -> dict:
+        return {
+            "name": self.name.data or "",
+            "description": self.description.data or "",
+            "kind": self.kind.data or "",
+            "method": self.method.data or "",
+            "data_source": self.source_value(),
+            "respondent_group": self.respondent_group.data or "",
+            "frequency": list(self.frequency.data or []),
+            "unit": self.unit.data or "",
+            "numerator": self.numerator.data or "",
+            "denominator": self.denominator.data or "",
+            "combines": [
+                {"proposal_id": pid, "how": self.how.data or ""} for pid in self.combines.data or []
+            ],
+        }
+
+    def fill(self, proposal) -> None:
+        """Show a stored proposal (to edit it)."""
+        for name in ("name", "description", "unit", "numerator", "denominator"):
+            getattr(self, name).data = getattr(proposal, name)
+        self.kind.data = proposal.kind or None
+        self.method.data = proposal.method or ""
+        self.respondent_group.data = proposal.respondent_group or ""
+        self.frequency.data = list(proposal.frequency or [])
+        self.set_source(proposal.data_source or "")
+        self.combines.data = [c.combined_id for c in proposal.combinations]
+        self.how.data = next((c.how for c in proposal.combinations if c.how), "")
+
+    def show_problems(self, problems) -> None:
+        """Put the service's Swedish messages on the fields they belong to."""
+        where = {"data_source": "source_text"}
+        for problem in problems:
+            field = getattr(self, where.get(problem.field, problem.field), None)
+            if field is None:
+                field = self.name
+            field.errors = [*field.errors, problem.message]
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField(_l("Kommentar till indikatorn"))
+    submit = SubmitField(_l("Spara kommentaren"))

@@ -28,13 +28,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from ..studies.models import Indicator, Participant, Study
-from .lifecycle import Status
-from .proposals import KINDS, METHODS, PROPOSAL_STATUSES
+from .codelists import KINDS, METHODS
+from .lifecycle import MeasureStatus, ProposalStatus, Status
 
 WORKSHOP_KINDS = ("workshop", "webinar")
 RESPONDENT_VIAS = ("invited", "open_link", "paper")
 LEVELS = ("lokal", "nationell")
-CANONICAL_STATUSES = ("candidate", "accepted", "rejected")
+PROPOSAL_STATUSES = tuple(s.value for s in ProposalStatus)
+CANONICAL_STATUSES = tuple(s.value for s in MeasureStatus)
 RATING_DIMENSIONS = ("relevance", "feasibility")
 
 
@@ -179,7 +180,7 @@ class Proposal(db.Model):
     unit: Mapped[str] = mapped_column(String(100), default="")
     numerator: Mapped[str] = mapped_column(Text, default="")
     denominator: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=ProposalStatus.DRAFT.value)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -266,7 +267,7 @@ class CanonicalMeasure(db.Model):
     #: a survey measure's questions, in order: statements answered on the agreement scale 1-5
     #: (they become the protocol's items, ids ``M<id>-F1``, ``M<id>-F2`` ...)
     questions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
-    status: Mapped[str] = mapped_column(String(10), default="candidate")
+    status: Mapped[str] = mapped_column(String(10), default=MeasureStatus.CANDIDATE.value)
     reason: Mapped[str] = mapped_column(Text, default="")
     recommended: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(

@@ -117,7 +117,7 @@ def tokens(text: str) -> list[str]:
 
 
 def _ngrams(words: Iterable[str]) -> list[str]:
-    grams = []
+    grams: list[str] = []
     for word in words:
         if word.isdigit():
             continue

@@ -24,10 +24,11 @@ Drafts and submissions
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 # --------------------------------------------------------------------------------------------
@@ -60,8 +61,6 @@ RESPONDENT_GROUPS: Final = {
     "remittenter": "remittenter",
     "ovriga": "övriga",
 }
-PROPOSAL_STATUSES: Final = ("draft", "submitted")
-
 # Text limits (characters).
 LIMITS: Final = {
     "name": 200,
@@ -290,7 +289,8 @@ class FieldProblem:
 
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    # (``field`` is the name of the first attribute, hence ``dataclasses.field`` here)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -424,12 +424,13 @@ def validate_proposal(
 def _combinations(raw: Iterable[Any], problems: list[FieldProblem]) -> list[Combination]:
     out: dict[int, Combination] = {}
     for item in raw:
+        raw_target: Any
         if isinstance(item, Mapping):
-            target, how = item.get("proposal_id"), str(item.get("how") or "").strip()
+            raw_target, how = item.get("proposal_id"), str(item.get("how") or "").strip()
         else:
-            target, how = item, ""
+            raw_target, how = item, ""
         try:
-            target = int(target)
+            target = int(raw_target)
         except (TypeError, ValueError):
             problems.append(FieldProblem("combines", "combines_unknown"))
             continue

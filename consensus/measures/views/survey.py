@@ -19,248 +19,29 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import (
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-    widgets,
-)
-from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..auth.access import load_session_participant, public
-from ..extensions import db, limiter
-from ..studies.forms import LEVEL_CHOICES, choices
-from ..studies.views import study_or_404
-from . import lifecycle, posted, services
-from .models import IndicatorComment, Proposal, Respondent
+from ...auth.access import load_session_participant, public
+from ...extensions import db, limiter
+from ...studies.forms import ButtonForm, choices
+from ...studies.importing import PERSPECTIVES
+from ...studies.views import study_or_404
+from .. import lifecycle, posted, services
+from ..forms import (
+    FREQUENCY_CHOICES,
+    GROUP_CHOICES,
+    KIND_CHOICES,
+    METHOD_CHOICES,
+    CommentForm,
+    OpenLinkForm,
+    ProposalForm,
+)
+from ..lifecycle import ProposalStatus, RatingStatus
+from ..models import Proposal, Respondent
 
 bp = Blueprint("survey", __name__)
 
 SESSION_RESPONDENT = "survey_respondent"
 SESSION_NEW_LINK = "survey_new_link"
-PERSPECTIVE_ORDER = ("deltagare", "medarbetare", "organisation", "samhälle")
-
-# --- forms ------------------------------------------------------------------------------------
-# (Here rather than in a survey_forms.py: tests/test_pure_modules.py holds every module outside
-# its framework list to the no-Flask rule.) The proposal form checks nothing but CSRF itself:
-# ``services.save_proposal`` validates, and its Swedish messages are shown beside the fields.
-
-KIND_CHOICES = choices([("quantitative", _l("Kvantitativt")), ("qualitative", _l("Kvalitativt"))])
-METHOD_CHOICES = choices(
-    [
-        ("", _l("Välj metod")),
-        ("survey", _l("Enkät")),
-        ("register", _l("Register")),
-        ("document-review", _l("Dokumentgranskning")),
-        ("interview", _l("Intervju")),
-        ("focus-group", _l("Fokusgrupp")),
-        ("case-study", _l("Fallstudie")),
-        ("observation", _l("Observation")),
-    ]
-)
-GROUP_CHOICES = choices(
-    [
-        ("", _l("Ingen särskild grupp")),
-        ("deltagare", _l("Deltagare")),
-        ("insatspersonal", _l("Insatspersonal")),
-        ("chefer", _l("Chefer")),
-        ("styrelse", _l("Styrelse")),
-        ("remittenter", _l("Remittenter")),
-        ("ovriga", _l("Övriga")),
-    ]
-)
-FREQUENCY_CHOICES = choices(
-    [
-        ("P0D", _l("Vid start (inskrivning)")),
-        ("P6M", _l("Efter 6 månader")),
-        ("P12M", _l("Efter 12 månader")),
-        ("P18M", _l("Efter 18 månader")),
-        ("yearly", _l("En gång om året")),
-        ("continuous", _l("Löpande")),
-    ]
-)
-#: Common data sources; the stored text is the source's Swedish name (plus the free text).
-COMMON_SOURCES = (
-    "Enkät till deltagare",
-    "Enkät till insatspersonal",
-    "Enkät till chefer eller styrelse",
-    "Uppföljning Finsam (SUS)",
-    "Lokalt register",
-    "Journal eller akt",
-    "Protokoll och andra dokument",
-    "Intervjuer eller fokusgrupper",
-)
-SOURCE_CHOICES = choices(
-    [
-        ("", _l("Välj en vanlig källa eller skriv nedan")),
-        ("Enkät till deltagare", _l("Enkät till deltagare")),
-        ("Enkät till insatspersonal", _l("Enkät till insatspersonal")),
-        ("Enkät till chefer eller styrelse", _l("Enkät till chefer eller styrelse")),
-        ("Uppföljning Finsam (SUS)", _l("Uppföljning Finsam (SUS)")),
-        ("Lokalt register", _l("Lokalt register")),
-        ("Journal eller akt", _l("Journal eller akt")),
-        ("Protokoll och andra dokument", _l("Protokoll och andra dokument")),
-        ("Intervjuer eller fokusgrupper", _l("Intervjuer eller fokusgrupper")),
-    ]
-)
-ORGANISATION_TYPE_CHOICES = choices(
-    [
-        ("", _l("Välj (frivilligt)")),
-        ("samordningsförbund", _l("Samordningsförbund")),
-        ("kommun", _l("Kommun")),
-        ("region", _l("Region")),
-        ("arbetsförmedlingen", _l("Arbetsförmedlingen")),
-        ("försäkringskassan", _l("Försäkringskassan")),
-        ("brukarorganisation", _l("Brukarorganisation")),
-        ("forskning", _l("Universitet eller högskola")),
-        ("annan", _l("Annan")),
-    ]
-)
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes (inside a fieldset in the template)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class OpenLinkForm(FlaskForm):
-    organisation = StringField(
-        _l("Organisation"),
-        validators=[
-            DataRequired(message=_l("Skriv vilken organisation du kommer från.")),
-            Length(max=200),
-        ],
-        description=_l("Till exempel Samordningsförbundet Östra Östergötland."),
-    )
-    organisation_type = SelectField(
-        _l("Typ av organisation"), choices=ORGANISATION_TYPE_CHOICES, validate_choice=True
-    )
-    level = RadioField(
-        _l("Arbetar du på lokal eller nationell nivå?"),
-        choices=LEVEL_CHOICES,
-        validators=[InputRequired(message=_l("Välj lokal eller nationell nivå."))],
-    )
-    role = StringField(
-        _l("Din roll"),
-        validators=[DataRequired(message=_l("Skriv din roll.")), Length(max=200)],
-        description=_l("Till exempel förbundschef, utvecklare, handläggare eller forskare."),
-    )
-    submit = SubmitField(_l("Börja besvara enkäten"))
-
-
-class ProposalForm(FlaskForm):
-    name = StringField(_l("Namn på måttet"))
-    description = TextAreaField(
-        _l("Beskrivning: hur mäts det?"),
-        description=_l(
-            "Till exempel vilken fråga som ställs och hur svaren räknas, eller vad en "
-            "berättelse ska ta upp."
-        ),
-    )
-    kind = RadioField(_l("Slag av mått"), choices=KIND_CHOICES, validate_choice=False)
-    method = SelectField(_l("Metod"), choices=METHOD_CHOICES, validate_choice=False)
-    source_choice = SelectField(_l("Datakälla"), choices=SOURCE_CHOICES, validate_choice=False)
-    source_text = StringField(
-        _l("Datakälla med egna ord"),
-        description=_l("Frivilligt: skriv källan eller lägg till något, till exempel ett namn."),
-    )
-    respondent_group = SelectField(
-        _l("Respondentgrupp"), choices=GROUP_CHOICES, validate_choice=False
-    )
-    frequency = CheckboxesField(
-        _l("Hur ofta mäts det?"), choices=FREQUENCY_CHOICES, validate_choice=False
-    )
-    unit = StringField(
-        _l("Enhet"),
-        description=_l("För ett kvantitativt mått: till exempel andel (%), antal eller dagar."),
-    )
-    numerator = TextAreaField(
-        _l("Täljare"),
-        description=_l("För en andel: vad räknas? Till exempel deltagare som svarat 4 eller 5."),
-    )
-    denominator = TextAreaField(
-        _l("Nämnare"),
-        description=_l("För en andel: av vad? Till exempel alla deltagare som svarat på frågan."),
-    )
-    combines = CheckboxesField(
-        _l("Kombinera med dina andra förslag"), choices=[], coerce=int, validate_choice=False
-    )
-    how = TextAreaField(
-        _l("Hur måtten kombineras"),
-        description=_l("Frivilligt: till exempel att båda måtten redovisas tillsammans."),
-    )
-    submit = SubmitField(_l("Spara som utkast"))
-
-    def source_value(self) -> str:
-        chosen = (self.source_choice.data or "").strip()
-        text = (self.source_text.data or "").strip()
-        if chosen and text:
-            return f"{chosen}: {text}"
-        return chosen or text
-
-    def set_source(self, stored: str) -> None:
-        for common in COMMON_SOURCES:
-            if stored == common or stored.startswith(common + ": "):
-                self.source_choice.data = common
-                self.source_text.data = stored[len(common) + 2 :]
-                return
-        self.source_choice.data = ""
-        self.source_text.data = stored
-
-    def service_data(self) -> dict:
-        return {
-            "name": self.name.data or "",
-            "description": self.description.data or "",
-            "kind": self.kind.data or "",
-            "method": self.method.data or "",
-            "data_source": self.source_value(),
-            "respondent_group": self.respondent_group.data or "",
-            "frequency": list(self.frequency.data or []),
-            "unit": self.unit.data or "",
-            "numerator": self.numerator.data or "",
-            "denominator": self.denominator.data or "",
-            "combines": [
-                {"proposal_id": pid, "how": self.how.data or ""} for pid in self.combines.data or []
-            ],
-        }
-
-    def fill(self, proposal) -> None:
-        """Show a stored proposal (to edit it)."""
-        for name in ("name", "description", "unit", "numerator", "denominator"):
-            getattr(self, name).data = getattr(proposal, name)
-        self.kind.data = proposal.kind or None
-        self.method.data = proposal.method or ""
-        self.respondent_group.data = proposal.respondent_group or ""
-        self.frequency.data = list(proposal.frequency or [])
-        self.set_source(proposal.data_source or "")
-        self.combines.data = [c.combined_id for c in proposal.combinations]
-        self.how.data = next((c.how for c in proposal.combinations if c.how), "")
-
-    def show_problems(self, problems) -> None:
-        """Put the service's Swedish messages on the fields they belong to."""
-        where = {"data_source": "source_text"}
-        for problem in problems:
-            field = getattr(self, where.get(problem.field, problem.field), None)
-            if field is None:
-                field = self.name
-            field.errors = [*field.errors, problem.message]
-
-
-class CommentForm(FlaskForm):
-    comment = TextAreaField(_l("Kommentar till indikatorn"))
-    submit = SubmitField(_l("Spara kommentaren"))
-
-
-class ButtonForm(FlaskForm):
-    """A bare POST button (CSRF only)."""
 
 
 # --- labels and messages ---------------------------------------------------------------------
@@ -359,22 +140,13 @@ def _own_url(token: str) -> str:
 
 def _sections(indicators):
     """Indicators grouped by perspective, in the usual order."""
-    from ..studies.views import perspective_label
+    from ...studies.views import perspective_label
 
     groups: dict[str, list] = {}
     for indicator in indicators:
         groups.setdefault(indicator.perspective, []).append(indicator)
-    order = [p for p in PERSPECTIVE_ORDER if p in groups] + [
-        p for p in groups if p not in PERSPECTIVE_ORDER
-    ]
+    order = [p for p in PERSPECTIVES if p in groups] + [p for p in groups if p not in PERSPECTIVES]
     return [(code, perspective_label(code), groups[code]) for code in order]
-
-
-def _comments(respondent: Respondent) -> dict[int, str]:
-    rows = db.session.scalars(
-        select(IndicatorComment).where(IndicatorComment.respondent_id == respondent.id)
-    )
-    return {c.indicator_id: c.text for c in rows}
 
 
 def _progress(indicators, own: dict, comments: dict) -> dict:
@@ -501,8 +273,8 @@ def _render_home(respondent: Respondent, problems: dict | None = None, status: i
         db.session.commit()
     indicators = services.survey_indicators(survey)
     own = services.respondent_proposals(respondent)
-    comments = _comments(respondent)
-    drafts = sum(1 for group in own.values() for p in group if p.status == "draft")
+    comments = services.respondent_comments(respondent)
+    drafts = sum(1 for group in own.values() for p in group if p.status == ProposalStatus.DRAFT)
     return (
         render_template(
             "measures/survey_home.html",
@@ -534,7 +306,7 @@ def indicator(slug: str, indicator_id: int):
     _combination_choices(form, own, None)
     comment_form = CommentForm(prefix="c")
     if request.method == "GET":
-        comment_form.comment.data = _comments(respondent).get(indicator_id, "")
+        comment_form.comment.data = services.respondent_comments(respondent).get(indicator_id, "")
     if comment_form.submit.data:  # the comment form; otherwise a proposal
         if comment_form.validate_on_submit():
             try:
@@ -731,6 +503,6 @@ def rating(slug: str):
         groups=[(indicators[iid], items) for iid, items in by_indicator.items()],
         own=services.expert_ratings(survey, expert),
         problems=problems,
-        is_open=survey.rating_status == "open",
+        is_open=survey.rating_status == RatingStatus.OPEN,
         form=form,
     )

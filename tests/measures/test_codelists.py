@@ -2,7 +2,7 @@
 
 import pytest
 
-from consensus.measures import proposals as p
+from consensus.measures import codelists as p
 
 BASE = {"name": "Upplevt inflytande", "description": "Enkätfråga till deltagare", "method": "enkät"}
 
