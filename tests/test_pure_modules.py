@@ -103,7 +103,12 @@ def _absolute(module: str) -> pathlib.Path | None:
 
 def test_there_are_pure_modules():
     names = {str(p.relative_to(PACKAGE)) for p in pure_modules()}
-    assert {"auth/tokens.py", "auth/roles.py", "rounds/stats/descriptive.py", "transitions.py"} <= names
+    assert {
+        "auth/tokens.py",
+        "auth/roles.py",
+        "rounds/stats/descriptive.py",
+        "transitions.py",
+    } <= names
 
 
 def test_framework_modules_are_decided_by_path():
