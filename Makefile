@@ -53,8 +53,8 @@ CONSTRAINTS_VENV := .venv-constraints
 constraints:
 	rm -rf $(CONSTRAINTS_VENV)
 	$(PYTHON) -m venv $(CONSTRAINTS_VENV)
-	$(CONSTRAINTS_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,redis]'
-	{ echo "# The versions the tests ran with: pip freeze of a fresh install of .[test,redis]."; \
+	$(CONSTRAINTS_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	{ echo "# The versions the tests ran with: pip freeze of a fresh install of .[test]."; \
 	  echo "# Made by make constraints; every make install uses it (pip install -c)."; \
 	  $(CONSTRAINTS_VENV)/bin/pip freeze --exclude-editable; } > constraints.txt
 	rm -rf $(CONSTRAINTS_VENV)
