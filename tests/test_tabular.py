@@ -614,7 +614,7 @@ def test_every_message_renders_without_placeholders():
         "allowed": ["a", "b"], "other_rows": [3, 9], "sheet": "Blad1", "others": ["B"], "row": 3,
         "letters": ["D"],
     }  # fmt: skip
-    for code in MESSAGES:
+    for code in MESSAGES.messages:
         for rendered in (Problem(4, "Kod", code, params).message, Note(code, params).message):
             assert "{" not in rendered and "}" not in rendered, code
             assert rendered[0].isupper() or rendered[0] == "”", code

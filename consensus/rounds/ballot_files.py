@@ -17,9 +17,10 @@ is required for a new code). New codes may not look like the automatic pseudonym
 digits): those numbers are handed out to future panelists.
 
 :func:`parse_ballots` returns plain data: the ballots to write, the new participants to create
-and every problem with its row and column, in Swedish (``Problem.message``). The caller writes
-nothing unless ``result.ok`` (all or nothing). A ballot in a file is the participant's whole
-ballot for the round (see ``services.import_ballots``).
+and every problem with its row and column (``render(gettext)`` words it in the reader's
+language, ``.message`` in Swedish). The caller writes nothing unless ``result.ok`` (all or
+nothing). A ballot in a file is the participant's whole ballot for the round (see
+``services.import_ballots``).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from consensus.messages import Catalogue
 from consensus.tabular import (
     DEFAULT_MAX_BYTES,
+    MESSAGES,
     Column,
     Note,
     Problem,
@@ -41,6 +44,8 @@ from consensus.tabular import (
     read_table,
     sort_problems,
 )
+
+from .messages import BALLOT_MESSAGES
 
 RATING, APPROVAL, RANKING = "rating", "approval", "ranking"
 METHODS = (RATING, APPROVAL, RANKING)
@@ -70,83 +75,13 @@ BALLOT_COLUMNS: tuple[Column, ...] = (
     Column("value", "Värde", ("Svar", "Value", "Betyg", "Rang", "Rank"), required=True),
 )
 
-#: Swedish templates for the ballot checks, in the style of ``tabular.MESSAGES`` (a row's
-#: message starts in lower case after "Rad R, kolumn ”K”: ").
-BALLOT_MESSAGES: dict[str, str] = {
-    "invalid_rating": (
-        "”{value}” är inget giltigt svar. Ange en hel siffra från 1 till 9 eller ”kan ej bedöma”."
-    ),
-    "invalid_approval": (
-        "”{value}” är inget giltigt värde. Ange 1 för varje vald indikator (0 = inte vald)."
-    ),
-    "invalid_rank": "”{value}” är ingen giltig rang. Ange ett heltal från 1 till {max} (1 = först).",
-    "unknown_indicator": "”{value}” är ingen indikator i omgång {round}.",
-    "invalid_participant_code": (
-        "”{value}” är ingen giltig deltagarkod. En kod får bara innehålla bokstäver, siffror, "
-        "bindestreck (-), understreck (_) och punkt (.) och vara högst {max} tecken lång."
-    ),
-    "reserved_participant_code": (
-        "deltagarkoden ”{value}” finns inte i panelen och ser ut som en automatisk pseudonym "
-        "(P och siffror), som delas ut till nya deltagare. Ge pappersdeltagare en egen kod, "
-        "till exempel ”K-{digits}”."
-    ),
-    "new_participant_needs_group": (
-        "deltagarkoden ”{value}” finns inte i panelen. Ange intressentgrupp för nya deltagare."
-    ),
-    "group_mismatch": (
-        "deltagaren ”{participant}” hör till intressentgruppen ”{group}” i panelen, inte ”{value}”."
-    ),
-    "group_conflict": (
-        "deltagaren ”{participant}” står med en annan intressentgrupp på rad {other_rows}. "
-        "En deltagare hör till en enda grupp."
-    ),
-    "duplicate_answer": (
-        "deltagaren ”{participant}” har ett svar för indikatorn ”{value}” också på rad "
-        "{other_rows}. Varje deltagare får bara svara en gång per indikator."
-    ),
-    "too_many_selections": (
-        "deltagaren ”{participant}” har valt {count} indikatorer men får välja högst {max}."
-    ),
-    "duplicate_rank": (
-        "deltagaren ”{participant}” har gett rangen {value} också på rad {other_rows}. "
-        "Varje rang får bara användas en gång."
-    ),
-    "rank_gap": (
-        "deltagaren ”{participant}” har rangordnat {count} indikatorer men rang {missing} saknas. "
-        "Rangerna ska vara 1, 2, 3 … utan luckor."
-    ),
-}
-
-
-def _display(params: Mapping[str, Any]) -> dict[str, str]:
-    out = {}
-    for key, value in params.items():
-        if key == "other_rows":
-            rows = [str(v) for v in value]
-            out[key] = rows[0] if len(rows) == 1 else ", ".join(rows[:-1]) + " och " + rows[-1]
-        else:
-            out[key] = str(value)
-    return out
-
 
 @dataclass(frozen=True)
 class BallotProblem(Problem):
-    """A problem found by the ballot checks: rendered from :data:`BALLOT_MESSAGES` (the
-    file-level and cell problems of ``tabular`` keep their own templates)."""
+    """A problem found by the ballot checks: worded by :data:`BALLOT_MESSAGES` (the rounds'
+    catalogue, ``rounds/messages.py``) on top of the file-level and cell problems of ``tabular``."""
 
-    @property
-    def message(self) -> str:
-        template = BALLOT_MESSAGES.get(self.code)
-        if template is None:
-            return super().message
-        try:
-            body = template.format(**_display(self.params))
-        except (KeyError, IndexError, ValueError):  # a message must never break a page
-            body = template
-        if self.row is None:
-            return body[:1].upper() + body[1:]
-        prefix = f"Rad {self.row}, kolumn ”{self.column}”: " if self.column else f"Rad {self.row}: "
-        return prefix + body
+    catalogue: ClassVar[Catalogue] = MESSAGES.merged(BALLOT_MESSAGES, "ballot_files")
 
 
 @dataclass(frozen=True)

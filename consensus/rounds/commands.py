@@ -18,63 +18,10 @@ from ..tabular import write_csv
 from . import result_document, services
 from .models import METHODS
 
-#: Swedish text for every ``RoundError`` code (the views may reuse these).
-ERROR_TEXTS = {
-    "unknown_method": "Okänd röstningsmetod ”{method}”.",
-    "max_selections_required": (
-        "En omgång med prickröstning behöver ett högsta antal val (--max-selections K)."
-    ),
-    "invalid_settings": "Inställningen {setting} passar inte omgångens röstningsmetod.",
-    "study_archived": "Studien är arkiverad.",
-    "round_in_progress": "En annan omgång är redan förberedd eller öppen.",
-    "previous_not_confirmed": (
-        "Besluten i omgång {number} är inte bekräftade ännu. Bekräfta vad som går vidare först."
-    ),
-    "final_round_done": "Omgång {number} var den sista: kärnuppsättningen är redan vald.",
-    "no_items": "Omgången har inga indikatorer att rösta om.",
-    "closes_at_past": "Stängningstiden har redan passerat.",
-    "illegal_transition": "Det går inte att {action} en omgång med status ”{status}”.",
-    "round_changed": "Omgången ändrades samtidigt av någon annan. Ladda om och försök igen.",
-    "next_round_opened": "Omgång {number} har redan öppnat.",
-    "reason_required": "Ange en motivering.",
-    "round_not_open": "Omgången har inte öppnat än.",
-    "round_closed": "Omgången är stängd. Svar tas inte längre emot.",
-    "round_not_closed": "Omgången är inte stängd än.",
-    "not_on_panel": "Deltagaren finns inte i studiens panel.",
-    "not_on_ballot": "Indikatorn {indicator} finns inte i omgången.",
-    "duplicate_indicator": "Samma indikator finns flera gånger i svaret.",
-    "invalid_value": "Ogiltigt svar.",
-    "too_many_selections": "Du har valt {count} indikatorer men får välja högst {max}.",
-    "duplicate_rank": "Rangen {rank} är redan given till en annan indikator.",
-    "comment_too_long": "Texten är för lång (högst {max} tecken).",
-    "invalid_decision": "Ogiltigt beslut ”{decision}”.",
-    "ties_unresolved": "Lika resultat vid gränsen måste avgöras först: {codes}.",
-    "import_invalid": "Filen har fel och lästes inte in.",
-    "invalid_participant_code": "”{code}” är ingen giltig deltagarkod.",
-    "reserved_participant_code": (
-        "”{code}” ser ut som en automatisk pseudonym men finns inte i panelen."
-    ),
-    "group_required": "Ange intressentgrupp för den nya deltagaren ”{code}”.",
-    "group_mismatch": "Deltagaren ”{code}” hör till en annan intressentgrupp än ”{group}”.",
-    "unknown_group": "Det finns ingen intressentgrupp ”{group}”.",
-    "code_taken": "Koden ”{code}” används redan.",
-    "not_in_study": "Indikatorerna hör till olika studier.",
-    "text_required": "Texten saknas.",
-    "too_few": "Välj minst {min}.",
-}
-ACTION_WORDS = {"open": "öppna", "close": "stänga", "reopen": "öppna om"}
-
 
 def error_text(error: services.RoundError) -> str:
-    params = dict(error.params)
-    if "action" in params:
-        params["action"] = ACTION_WORDS.get(params["action"], params["action"])
-    if isinstance(params.get("codes"), list):
-        params["codes"] = ", ".join(params["codes"])
-    try:
-        return ERROR_TEXTS.get(error.code, error.code).format(**params)
-    except (KeyError, IndexError, ValueError):
-        return ERROR_TEXTS.get(error.code, error.code)
+    """The refusal in Swedish, from the same catalogue as the pages (``rounds/messages.py``)."""
+    return error.render()
 
 
 def _fail(message: str) -> None:

@@ -155,10 +155,5 @@ def register(app: Flask) -> None:
 
 
 def _error_text(error: services.StudyError) -> str:
-    texts = {
-        "slug_taken": "Det finns redan en studie med kortnamnet {slug}.",
-        "group_exists": "Det finns redan en grupp med koden {code}.",
-        "study_started": "Studien har startat: kandidatpoolen kan inte längre ändras.",
-        "import_invalid": "Filen har fel och importerades inte.",
-    }
-    return texts.get(error.code, error.code).format(**error.params)
+    """The refusal in Swedish, from the same catalogue as the pages (``studies/messages.py``)."""
+    return error.render()

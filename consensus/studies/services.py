@@ -17,7 +17,9 @@ from ..auth.services import issue_link
 from ..auth.tokens import hash_token, new_token
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..messages import Gettext, swedish
 from . import lifecycle
+from .messages import ERRORS
 from .models import (
     AuditEvent,
     Indicator,
@@ -45,12 +47,17 @@ PENDING_UPLOAD_TTL_HOURS = 24
 
 
 class StudyError(ValueError):
-    """A refused change; ``code`` selects the message the caller shows."""
+    """A refused change; ``code`` selects the message in ``studies/messages.py`` (``ERRORS``),
+    :meth:`render` words it."""
 
     def __init__(self, code: str, /, **params):
         super().__init__(code)
         self.code = code
         self.params = params
+
+    def render(self, gettext: Gettext = swedish) -> str:
+        """The message in ``gettext``'s language (Swedish by default: the command line)."""
+        return ERRORS.render(self.code, self.params, gettext)
 
 
 def audit(study: Study | None, action: str, actor=None, reason: str = "", **detail) -> None:

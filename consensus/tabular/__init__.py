@@ -8,7 +8,9 @@ Reading
     :func:`read_table` turns the bytes of an uploaded ``.xlsx``, ``.csv`` or ``.txt`` file into a
     :class:`Table`. It never raises for a bad file: every problem (too large, not a workbook, bad
     encoding, missing column, formula without a saved value ...) becomes a :class:`Problem`
-    with a row, a column, a stable ``code`` and parameters, and renders as a Swedish sentence.
+    with a row, a column, a stable ``code`` and parameters. ``render(gettext)`` words it from
+    the catalogue ``MESSAGES`` in the reader's language; ``.message`` is the Swedish sentence
+    (command line, logs).
 
 Row numbers
     ``Row.number`` is the row number the user sees in Excel: the header is row 1 and the first

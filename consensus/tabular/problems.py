@@ -1,114 +1,117 @@
-"""Problems and notes of a read table, and their Swedish messages (one catalogue, one renderer)."""
+"""Problems and notes of a read table, and their messages (one catalogue, one renderer).
+
+Pure: codes and parameters in, sentences out in the language of the ``gettext`` passed
+(Swedish by default, see :mod:`consensus.messages`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+from consensus.messages import N_, Catalogue, Gettext, join, quoted, swedish
 
 # Messages: every Swedish template in one place, keyed by the problem or note code.
 #
 # Templates for problems that carry a row start in lower case: they follow "Rad 7, kolumn ”X”: ".
 # Without a row the first letter is capitalised when rendering. Parameters are formatted by
-# ``_display`` (lists of rows, allowed values, headings, sizes).
+# ``display`` (lists of rows, allowed values, headings, sizes).
 # --------------------------------------------------------------------------------------------
 
-MESSAGES: dict[str, str] = {
+_TEMPLATES: dict[str, str] = {
     # file level
-    "empty_file": "Filen är tom.",
-    "no_data_rows": "Filen innehåller bara en rubrikrad och inga rader med data.",
-    "too_large": "Filen är för stor ({size}). Den får vara högst {limit}.",
-    "uncompressed_too_large": (
+    "empty_file": N_("Filen är tom."),
+    "no_data_rows": N_("Filen innehåller bara en rubrikrad och inga rader med data."),
+    "too_large": N_("Filen är för stor ({size}). Den får vara högst {limit}."),
+    "uncompressed_too_large": N_(
         "Arbetsboken blir {size} när den packas upp, men får bli högst {limit}. "
         "Kontrollera att det är rätt fil, eller spara listan som CSV."
     ),
-    "not_xlsx": (
+    "not_xlsx": N_(
         "Filen ”{filename}” heter .xlsx men är ingen Excel-arbetsbok. Spara den i Excel som "
         "”Excel-arbetsbok (*.xlsx)” eller som CSV och försök igen."
     ),
-    "corrupt_xlsx": (
+    "corrupt_xlsx": N_(
         "Excel-filen ”{filename}” kunde inte läsas och kan vara skadad. Öppna den i Excel, "
         "spara den på nytt och försök igen, eller spara den som CSV."
     ),
-    "xls_or_encrypted": (
+    "xls_or_encrypted": N_(
         "Filen ”{filename}” är en äldre Excel-fil (.xls) eller en lösenordsskyddad arbetsbok. "
         "Spara den som ”Excel-arbetsbok (*.xlsx)” utan lösenord, eller som CSV."
     ),
-    "unsupported_format": (
+    "unsupported_format": N_(
         "Filtypen för ”{filename}” stöds inte. Ladda upp en Excel-arbetsbok (.xlsx) "
         "eller en CSV-fil (.csv)."
     ),
-    "bad_encoding": (
+    "bad_encoding": N_(
         "Filen kunde inte läsas som text. Spara den i Excel som ”CSV UTF-8 (kommaavgränsad)” "
         "och försök igen."
     ),
-    "no_sheet": "Arbetsboken har inget synligt kalkylblad.",
+    "no_sheet": N_("Arbetsboken har inget synligt kalkylblad."),
     # structure
-    "malformed_csv": (
+    "malformed_csv": N_(
         'filen kunde inte tolkas härifrån. Kontrollera att citattecknen (") på raden är parvisa.'
     ),
-    "missing_column": "Kolumnen ”{label}” saknas. Godtagna rubriker: {headings}.",
-    "duplicate_column": (
+    "missing_column": N_("Kolumnen ”{label}” saknas. Godtagna rubriker: {headings}."),
+    "duplicate_column": N_(
         "Kolumnen ”{label}” finns flera gånger ({headings}). Behåll bara en av dem."
     ),
-    "too_many_values": (
+    "too_many_values": N_(
         "raden har {count} värden men filen har bara {width} kolumnrubriker. Text som "
         "innehåller {delimiter} måste stå inom citattecken."
     ),
     # cells
-    "formula_without_value": (
+    "formula_without_value": N_(
         "cellen innehåller en formel{formula} men inget sparat värde. Öppna filen i Excel, "
         "spara den på nytt och försök igen, eller ersätt formeln med ett värde."
     ),
-    "cell_error": "cellen innehåller felvärdet ”{value}” från en formel.",
-    "required": "värde saknas. Kolumnen måste fyllas i.",
-    "too_long": "texten är {length} tecken lång men får vara högst {max} tecken.",
-    "unknown_value": "”{value}” är inte {field}. Tillåtna värden: {allowed}.",
-    "invalid_code": (
+    "cell_error": N_("cellen innehåller felvärdet ”{value}” från en formel."),
+    "required": N_("värde saknas. Kolumnen måste fyllas i."),
+    "too_long": N_("texten är {length} tecken lång men får vara högst {max} tecken."),
+    "unknown_value": N_("”{value}” är inte {field}. Tillåtna värden: {allowed}."),
+    "invalid_code": N_(
         "”{value}” är ingen giltig kod. En kod får bara innehålla bokstäver, siffror, "
         "bindestreck (-), understreck (_) och punkt (.) och vara högst {max} tecken lång."
     ),
-    "duplicate_code": (
+    "duplicate_code": N_(
         "koden ”{value}” finns också på rad {other_rows}. Varje kod får bara finnas en gång."
     ),
-    "invalid_email": "”{value}” är ingen giltig e-postadress.",
-    "duplicate_email": (
+    "invalid_email": N_("”{value}” är ingen giltig e-postadress."),
+    "duplicate_email": N_(
         "e-postadressen ”{value}” finns också på rad {other_rows}. Varje person får bara "
         "finnas en gång."
     ),
-    "no_groups": (
+    "no_groups": N_(
         "Studien har inga intressentgrupper ännu. Lägg till grupperna innan du importerar panelen."
     ),
     # notes (information, not errors)
-    "sheet_read": "Bladet ”{sheet}” lästes.",
-    "sheet_read_of_several": "Bladet ”{sheet}” lästes. Övriga blad lästes inte: {others}.",
-    "csv_read": "Filen lästes som text ({encoding}) med {delimiter} som avgränsare.",
-    "xlsx_content": "Filen ”{filename}” är en Excel-arbetsbok och lästes som en sådan.",
-    "header_row": "Rubrikraden hittades på rad {row}. Raderna ovanför lästes inte.",
-    "ignored_columns": "Följande kolumner känns inte igen och lästes inte: {columns}.",
-    "unnamed_column": "Kolumn {letters} har ingen rubrik och lästes inte.",
+    "sheet_read": N_("Bladet ”{sheet}” lästes."),
+    "sheet_read_of_several": N_("Bladet ”{sheet}” lästes. Övriga blad lästes inte: {others}."),
+    "csv_read": N_("Filen lästes som text ({encoding}) med {delimiter} som avgränsare."),
+    "xlsx_content": N_("Filen ”{filename}” är en Excel-arbetsbok och lästes som en sådan."),
+    "header_row": N_("Rubrikraden hittades på rad {row}. Raderna ovanför lästes inte."),
+    "ignored_columns": N_("Följande kolumner känns inte igen och lästes inte: {columns}."),
+    "unnamed_column": N_("Kolumn {letters} har ingen rubrik och lästes inte."),
 }
+
+#: Where a problem is: the row (and column) before the message body.
+ROW_COLUMN_TEMPLATE = N_("Rad {row}, kolumn ”{column}”: {message}")
+ROW_TEMPLATE = N_("Rad {row}: {message}")
 
 #: Noun phrases for ``unknown_value`` (Swedish needs the right article and adjective form).
 FIELD_PHRASES: dict[str, str] = {
-    "perspective": "ett giltigt perspektiv",
-    "type": "en giltig typ",
-    "level": "en giltig nivå",
-    "stakeholder_group": "en intressentgrupp i studien",
+    "perspective": N_("ett giltigt perspektiv"),
+    "type": N_("en giltig typ"),
+    "level": N_("en giltig nivå"),
+    "stakeholder_group": N_("en intressentgrupp i studien"),
 }
 
-DELIMITER_NAMES: dict[str, str] = {";": "semikolon (;)", ",": "komma (,)", "\t": "tabb"}
-
-
-def _quoted(items: Iterable[object]) -> list[str]:
-    return [f"”{item}”" for item in items]
-
-
-def _join(items: Sequence[str], last: str) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+DELIMITER_NAMES: dict[str, str] = {
+    ";": N_("semikolon (;)"),
+    ",": N_("komma (,)"),
+    "\t": N_("tabb"),
+}
 
 
 def _size(n: object) -> str:
@@ -122,26 +125,26 @@ def _size(n: object) -> str:
     return f"{n} byte"
 
 
-def _display(params: Mapping[str, Any]) -> dict[str, str]:
-    """Turn machine parameters into the text the templates show."""
+def display(params: Mapping[str, Any], gettext: Gettext = swedish) -> dict[str, str]:
+    """Turn machine parameters into the text the templates show, in ``gettext``'s language."""
     out: dict[str, str] = {}
     for key, value in params.items():
         if key in ("size", "limit"):
             out[key] = _size(value)
-        elif key == "other_rows":
-            out[key] = _join([str(v) for v in value], "och")
+        elif key in ("other_rows", "letters"):
+            out[key] = join(value, N_("och"), gettext)
         elif key == "allowed":
             out[key] = ", ".join(str(v) for v in value)
         elif key == "headings":
-            out[key] = _join(_quoted(value), "eller")
+            out[key] = join(quoted(value), N_("eller"), gettext)
         elif key in ("columns", "others"):
-            out[key] = ", ".join(_quoted(value))
-        elif key == "letters":
-            out[key] = _join([str(v) for v in value], "och")
+            out[key] = ", ".join(quoted(value))
         elif key == "field":
-            out[key] = FIELD_PHRASES.get(str(value), str(value))
+            phrase = FIELD_PHRASES.get(str(value))
+            out[key] = gettext(phrase) if phrase else str(value)
         elif key == "delimiter":
-            out[key] = DELIMITER_NAMES.get(str(value), f"”{value}”")
+            name = DELIMITER_NAMES.get(str(value))
+            out[key] = gettext(name) if name else f"”{value}”"
         elif key == "formula":
             out[key] = f" (”={value}”)" if value else ""
         else:
@@ -149,34 +152,50 @@ def _display(params: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+#: The problems and notes of reading a table. Feature packages extend it with their own checks
+#: (``Catalogue.merged``) and name the result in a :class:`Problem` subclass.
+MESSAGES = Catalogue("tabular", _TEMPLATES, display)
+
+
 def render_message(
-    code: str, params: Mapping[str, Any], row: int | None = None, column: str | None = None
+    code: str,
+    params: Mapping[str, Any],
+    row: int | None = None,
+    column: str | None = None,
+    gettext: Gettext = swedish,
+    catalogue: Catalogue = MESSAGES,
 ) -> str:
-    """The Swedish sentence for a problem or note: what is wrong and where."""
-    template = MESSAGES.get(code, code)
-    try:
-        body = template.format(**_display(params))
-    except (KeyError, IndexError, ValueError, TypeError):  # a message must never break a page
-        body = template
+    """The sentence for a problem or note: what is wrong and where (Swedish by default)."""
+    body = catalogue.render(code, params, gettext)
     if row is None:
         return body[:1].upper() + body[1:]
-    prefix = f"Rad {row}, kolumn ”{column}”: " if column else f"Rad {row}: "
-    return prefix + body
+    if column:
+        template = gettext(ROW_COLUMN_TEMPLATE)
+        return template.format(row=row, column=column, message=body)
+    return gettext(ROW_TEMPLATE).format(row=row, message=body)
 
 
 @dataclass(frozen=True)
 class Problem:
     """One thing that stops an import. ``column`` is the heading as it appears in the file
-    (or the Swedish label of a missing column); ``row`` the spreadsheet row number."""
+    (or the Swedish label of a missing column); ``row`` the spreadsheet row number.
+    :meth:`render` words it in the reader's language, :attr:`message` in Swedish."""
+
+    catalogue: ClassVar[Catalogue] = MESSAGES
 
     row: int | None
     column: str | None
     code: str
     params: dict[str, Any] = field(default_factory=dict)
 
+    def render(self, gettext: Gettext = swedish) -> str:
+        return render_message(
+            self.code, self.params, self.row, self.column, gettext, self.catalogue
+        )
+
     @property
     def message(self) -> str:
-        return render_message(self.code, self.params, self.row, self.column)
+        return self.render()
 
     def __str__(self) -> str:
         return self.message
@@ -186,12 +205,17 @@ class Problem:
 class Note:
     """Information for the preview that does not stop the import."""
 
+    catalogue: ClassVar[Catalogue] = MESSAGES
+
     code: str
     params: dict[str, Any] = field(default_factory=dict)
 
+    def render(self, gettext: Gettext = swedish) -> str:
+        return render_message(self.code, self.params, gettext=gettext, catalogue=self.catalogue)
+
     @property
     def message(self) -> str:
-        return render_message(self.code, self.params)
+        return self.render()
 
     def __str__(self) -> str:
         return self.message

@@ -266,7 +266,7 @@ def test_every_ballot_message_renders_without_placeholders():
         "missing": 2,
         "digits": "12",
     }
-    for code in BALLOT_MESSAGES:
+    for code in BALLOT_MESSAGES.messages:
         rendered = BallotProblem(4, "Värde", code, params).message
         assert rendered.startswith("Rad 4, kolumn ”Värde”: "), code
         assert "{" not in rendered and "}" not in rendered, code
@@ -276,4 +276,4 @@ def test_every_ballot_message_renders_without_placeholders():
     assert BallotProblem(2, "Värde", "required", {}).message == (
         "Rad 2, kolumn ”Värde”: värde saknas. Kolumnen måste fyllas i."
     )
-    assert set(BALLOT_MESSAGES).isdisjoint(MESSAGES)
+    assert set(BALLOT_MESSAGES.messages).isdisjoint(MESSAGES.messages)

@@ -130,3 +130,15 @@ def test_reopen_and_tick(runner, delphi):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert services.get_round(delphi.study, 1).status == "open"
+
+
+def test_refusals_are_printed_in_swedish_from_the_rounds_catalogue(runner, delphi):
+    """The command line has no table of its own: it renders ``rounds/messages.py`` in Swedish,
+    words of the parameters (action, status) included."""
+    assert run(runner, "round", "create", "delphi", "--method", "rating").exit_code == 0
+    result = run(runner, "round", "close", "delphi", 1)
+    assert result.exit_code == 1
+    assert "Det går inte att stänga en omgång med status ”utkast”." in result.output
+    result = run(runner, "round", "create", "delphi", "--method", "rating")
+    assert result.exit_code == 1
+    assert "Error: En annan omgång är redan förberedd eller öppen." in result.output

@@ -162,6 +162,34 @@ def test_approval_round_limits_selections(app, setup):
     assert "högst" in second.get_json()["message"]
 
 
+def test_a_refused_save_is_explained_in_the_panelists_language(app, setup):
+    """The JSON ``message`` of a refused answer follows the language chosen at /sprak."""
+    leader, ids = setup["leader"], setup["ids"]
+    leader.post("/studier/pilot/omgangar", data={"method": "approval", "max_selections": "1"})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    c = panelist_client(app, setup["panel"][0][1])
+    assert c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "1"}).get_json()["ok"]
+
+    swedish = c.post("/deltagare/omgang/1/svar", data={f"value-{ids['E01']}": "1"})
+    assert swedish.status_code == 400
+    assert swedish.get_json() == {
+        "ok": False,
+        "code": "too_many_selections",
+        "message": "Du kan välja högst 1 indikatorer. Avmarkera någon först.",
+    }
+    c.post("/sprak", data={"lang": "en", "next": "/"})
+    english = c.post("/deltagare/omgang/1/svar", data={f"value-{ids['E01']}": "1"})
+    assert english.status_code == 400
+    assert english.get_json()["message"] == (
+        "You can select at most 1 indicators. Deselect one first."
+    )
+
+    leader.post("/studier/pilot/omgangar/1/stang")
+    late = c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "1"})
+    assert late.status_code == 409
+    assert late.get_json()["message"] == "The round is closed. The answer was not saved."
+
+
 def test_panelist_without_consent_is_sent_home(app, setup):
     leader = setup["leader"]
     leader.post("/studier/pilot/omgangar", data={"method": "rating"})

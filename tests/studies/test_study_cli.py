@@ -84,3 +84,19 @@ def test_panel_import(runner, study, tmp_path):
     result = runner.invoke(args=["panel", "import", "pilot", str(path)])
     assert result.exit_code != 0 and "okänd" in result.output
     assert db.session.scalar(select(func.count(Participant.id))) == 2
+
+
+def test_the_command_line_words_problems_and_refusals_in_swedish(app, runner, study, tmp_path):
+    """The commands render the same catalogues as the pages, in Swedish."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Kod;Titel;Perspektiv;Typ\nE01;Bra;kunder;process\nE01;Igen;deltagare;effekt\n")
+    result = runner.invoke(args=["indicators", "import", "pilot", str(bad)])
+    assert "Obs: Filen lästes som text (UTF-8) med semikolon (;) som avgränsare." in result.output
+    assert (
+        "Rad 2, kolumn ”Perspektiv”: ”kunder” är inte ett giltigt perspektiv. Tillåtna värden: "
+        "deltagare, medarbetare, organisation, samhälle." in result.output
+    )
+    assert "Rad 3, kolumn ”Kod”: koden ”E01” finns också på rad 2." in result.output
+    again = runner.invoke(args=["study", "create", "X", "--slug", "pilot"])
+    assert again.exit_code == 1
+    assert "Det finns redan en studie med kortnamnet pilot." in again.output

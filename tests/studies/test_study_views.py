@@ -237,3 +237,32 @@ def test_facilitator_sees_but_cannot_change(client, make_user, study):
     assert client.get("/studier/pilot/panel").status_code == 200
     assert client.get("/studier/pilot/installningar").status_code == 403
     assert client.post("/studier/pilot/indikatorer/ny", data={}).status_code == 403
+
+
+def test_import_preview_shows_problems_in_the_pages_language(leader, study):
+    """The same bad files on a Swedish and an English page: the problems, their row/column
+    prefix, joining words and delimiter names follow the language chosen at /sprak."""
+    missing = b"Kod;Titel;Typ\nX1;Bra;process\n"
+    duplicate = (
+        b"Kod;Titel;Perspektiv;Typ\nX1;Bra;deltagare;process\n"
+        b"X1;Annan;deltagare;effekt\nX2;Tredje;deltagare;process\nX1;Fyra;deltagare;process\n"
+    )
+
+    def preview(content):
+        response = _upload(leader, "indikatorer", content, "fel.csv")
+        return leader.get(response.headers["Location"]).get_data(as_text=True)
+
+    swedish = preview(missing)
+    assert "Kolumnen ”Perspektiv” saknas. Godtagna rubriker: ”Perspektiv” eller" in swedish
+    assert "Filen lästes som text (UTF-8) med semikolon (;) som avgränsare." in swedish
+    assert "Rad 2, kolumn ”Kod”: koden ”X1” finns också på rad 3 och 5." in preview(duplicate)
+
+    leader.post("/sprak", data={"lang": "en", "next": "/"})
+    english = preview(missing)
+    assert "The column ”Perspektiv” is missing. Accepted headings: ”Perspektiv” or" in english
+    assert "The file was read as text (UTF-8) with semicolon (;) as the delimiter." in english
+    assert "saknas" not in english and "lästes" not in english
+    english = preview(duplicate)
+    assert "Row 2, column ”Kod”: the code ”X1” is also on row 3 and 5." in english
+    assert "finns också" not in english
+    assert db.session.scalar(select(func.count(Indicator.id))) == 1

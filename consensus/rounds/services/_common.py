@@ -8,12 +8,15 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ...extensions import db
+from ...messages import Gettext, swedish
 from ..lifecycle import Status
+from ..messages import ERRORS
 from ..models import Answer, Round
 
 
 class RoundError(ValueError):
-    """A refused action; ``code`` selects the message the caller shows, ``params`` fill it.
+    """A refused action; ``code`` selects the message in ``rounds/messages.py`` (``ERRORS``),
+    ``params`` fill it; :meth:`render` words it.
 
     Codes: ``unknown_method``, ``max_selections_required``, ``invalid_settings``,
     ``study_archived``, ``round_in_progress``, ``previous_not_confirmed``,
@@ -31,6 +34,10 @@ class RoundError(ValueError):
         super().__init__(code)
         self.code = code
         self.params = params
+
+    def render(self, gettext: Gettext = swedish) -> str:
+        """The message in ``gettext``'s language (Swedish by default: the command line)."""
+        return ERRORS.render(self.code, self.params, gettext)
 
 
 def _dialect() -> str:

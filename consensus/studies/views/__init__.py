@@ -11,6 +11,7 @@ from flask import Blueprint, abort
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ...i18n import render_message
 from .. import services
 from ..hooks import hooks
 from ..models import Participant
@@ -70,28 +71,8 @@ def study_labels():
 
 
 def study_error_text(error: services.StudyError) -> str:
-    p = error.params
-    texts = {
-        "slug_taken": _("Det finns redan en studie med kortnamnet %(slug)s.", slug=p.get("slug")),
-        "reason_required": _(
-            "Studien har startat. Skriv en motivering: ändringen registreras som en protokollavvikelse."
-        ),
-        "study_started": _(
-            "Studien har startat: kandidatpoolen kan inte längre ändras här. Ändringar mellan "
-            "omgångar görs som omformulering, sammanslagning eller delning."
-        ),
-        "group_exists": _("Det finns redan en grupp med koden %(code)s.", code=p.get("code")),
-        "group_in_use": _(
-            "Gruppen %(name)s har %(count)s deltagare och kan inte tas bort.",
-            name=p.get("name"),
-            count=p.get("count"),
-        ),
-        "code_taken": _("Koden %(code)s används redan i studien.", code=p.get("code")),
-        "email_on_panel": _("%(email)s finns redan i panelen.", email=p.get("email")),
-        "participant_erased": _("Deltagarens personuppgifter är raderade."),
-        "import_invalid": _("Filen har fel och importerades inte."),
-    }
-    return texts.get(error.code, error.code)
+    """A refused change in the page's language (the catalogue is ``studies/messages.py``)."""
+    return render_message(error)
 
 
 def study_or_404(slug: str):

@@ -1,0 +1,45 @@
+"""The studies' messages: every refused change (``services.StudyError``) as a code mapped to a
+Swedish template, rendered by :class:`consensus.messages.Catalogue` (pure: no Flask).
+
+The pages show them in the reader's language (``consensus.i18n.render_message``), the command
+line in Swedish. The problems of an imported indicator pool or panel list are those of reading a
+table (``consensus.tabular``'s catalogue), raised by ``importing.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from consensus.messages import N_, Catalogue, Gettext, swedish
+
+
+def _display(params: Mapping[str, Any], gettext: Gettext = swedish) -> dict[str, str]:
+    return {
+        key: ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+        for key, value in params.items()
+    }
+
+
+ERRORS = Catalogue(
+    "studies",
+    {
+        "slug_taken": N_("Det finns redan en studie med kortnamnet {slug}."),
+        "unknown_setting": N_("Okänd inställning: {names}."),
+        "reason_required": N_(
+            "Studien har startat. Skriv en motivering: ändringen registreras som en "
+            "protokollavvikelse."
+        ),
+        "study_started": N_(
+            "Studien har startat: kandidatpoolen kan inte längre ändras här. Ändringar mellan "
+            "omgångar görs som omformulering, sammanslagning eller delning."
+        ),
+        "group_exists": N_("Det finns redan en grupp med koden {code}."),
+        "group_in_use": N_("Gruppen {name} har {count} deltagare och kan inte tas bort."),
+        "code_taken": N_("Koden {code} används redan i studien."),
+        "email_on_panel": N_("{email} finns redan i panelen."),
+        "participant_erased": N_("Deltagarens personuppgifter är raderade."),
+        "import_invalid": N_("Filen har fel och importerades inte."),
+    },
+    _display,
+)
