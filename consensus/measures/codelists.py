@@ -1,8 +1,15 @@
 """Proposed measures: codelists, Swedish words and validation (pure).
 
 A pure module (no Flask, no SQLAlchemy). A proposal is checked as plain data; every problem
-names the field it belongs to, a stable ``code`` and a Swedish sentence (``message``) that the
-form shows beside the field. Nothing is saved when a check fails: the service refuses first.
+names the field it belongs to, a stable ``code`` and parameters; its sentence comes from the
+measures' one catalogue (``measures/messages.py``): ``render(gettext)`` in the reader's
+language beside the field, ``message`` in Swedish. Nothing is saved when a check fails: the
+service refuses first.
+
+Each codelist (:data:`KINDS`, :data:`METHODS`, :data:`FREQUENCIES`,
+:data:`RESPONDENT_GROUPS`) is written here once, code → ``N_``-marked Swedish label; the forms'
+choices, the labels on pages, the exports and the protocol (``protocol/codelists.py``) derive
+from it, and a test holds kinds and methods equal to the protocol schema's enums.
 
 Codelists follow ``docs/protocol-format.md`` (Measure): ``kind`` quantitative | qualitative,
 ``method`` survey | register | document-review | interview | focus-group | case-study |
@@ -31,36 +38,67 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ..messages import N_, Gettext, swedish
+from .messages import CATALOGUE
+from .messages import FIELD_LABELS as FIELD_LABELS  # the words of the messages live there
+
 # --------------------------------------------------------------------------------------------
 # Codelists (codes are the protocol's; labels are the survey's Swedish)
 # --------------------------------------------------------------------------------------------
 
-KINDS: Final = {"quantitative": "kvantitativ", "qualitative": "kvalitativ"}
+#: Whether a measure counts or describes (the protocol schema's ``measure.kind``).
+KINDS: Final = {"quantitative": N_("Kvantitativt"), "qualitative": N_("Kvalitativt")}
+#: How a measure is collected (the protocol schema's ``measure.method``).
 METHODS: Final = {
-    "survey": "enkät",
-    "register": "register",
-    "document-review": "dokumentgranskning",
-    "interview": "intervju",
-    "focus-group": "fokusgrupp",
-    "case-study": "fallstudie",
-    "observation": "observation",
+    "survey": N_("Enkät"),
+    "register": N_("Register"),
+    "document-review": N_("Dokumentgranskning"),
+    "interview": N_("Intervju"),
+    "focus-group": N_("Fokusgrupp"),
+    "case-study": N_("Fallstudie"),
+    "observation": N_("Observation"),
 }
+#: When a measure is taken: ISO 8601 offsets from inskrivning or a calendar rule.
 FREQUENCIES: Final = {
-    "P0D": "vid start (inskrivning)",
-    "P6M": "efter 6 månader",
-    "P12M": "efter 12 månader",
-    "P18M": "efter 18 månader",
-    "yearly": "en gång om året",
-    "continuous": "löpande",
+    "P0D": N_("Vid start (inskrivning)"),
+    "P6M": N_("Efter 6 månader"),
+    "P12M": N_("Efter 12 månader"),
+    "P18M": N_("Efter 18 månader"),
+    "yearly": N_("En gång om året"),
+    "continuous": N_("Löpande"),
 }
+#: Who answers (the protocol's respondent groups).
 RESPONDENT_GROUPS: Final = {
-    "deltagare": "deltagare",
-    "insatspersonal": "insatspersonal",
-    "chefer": "chefer",
-    "styrelse": "styrelse",
-    "remittenter": "remittenter",
-    "ovriga": "övriga",
+    "deltagare": N_("Deltagare"),
+    "insatspersonal": N_("Insatspersonal"),
+    "chefer": N_("Chefer"),
+    "styrelse": N_("Styrelse"),
+    "remittenter": N_("Remittenter"),
+    "ovriga": N_("Övriga"),
 }
+#: The codelists by the proposal field they fill.
+CODELISTS: Final = {
+    "kind": KINDS,
+    "method": METHODS,
+    "frequency": FREQUENCIES,
+    "respondent_group": RESPONDENT_GROUPS,
+}
+
+
+def label(codelist: Mapping[str, str], code: str | None, gettext: Gettext = swedish) -> str:
+    """The label of ``code`` in ``codelist`` in the language of ``gettext`` (the code itself
+    when unknown, '' for none)."""
+    if not code:
+        return ""
+    text = codelist.get(code)
+    return gettext(text) if text is not None else code
+
+
+def labels(codelist: Mapping[str, str], gettext: Gettext = swedish) -> dict[str, str]:
+    """``code -> label`` in the language of ``gettext``."""
+    return {code: gettext(text) for code, text in codelist.items()}
+
+
 # Text limits (characters).
 LIMITS: Final = {
     "name": 200,
@@ -73,55 +111,6 @@ LIMITS: Final = {
     "comment": 4000,
 }
 QUALITATIVE_GUIDANCE_MIN: Final = 30
-
-#: The field names as the form labels them (used inside messages).
-FIELD_LABELS: Final = {
-    "name": "Namn",
-    "description": "Beskrivning",
-    "kind": "Slag av mått",
-    "method": "Metod",
-    "data_source": "Datakälla",
-    "respondent_group": "Respondentgrupp",
-    "frequency": "Hur ofta",
-    "unit": "Enhet",
-    "numerator": "Täljare",
-    "denominator": "Nämnare",
-    "combines": "Kombination",
-    "how": "Hur måtten kombineras",
-    "comment": "Kommentar",
-}
-
-MESSAGES: Final = {
-    "name_required": "Ge måttet ett namn.",
-    "description_required": "Beskriv hur måttet mäts.",
-    "kind_required": "Välj om måttet är kvantitativt eller kvalitativt.",
-    "kind_unknown": "”{value}” är inget slag av mått. Välj kvantitativ eller kvalitativ.",
-    "method_required": "Välj hur måttet samlas in (metod).",
-    "method_unknown": "”{value}” är ingen metod i listan. Tillåtna metoder: {allowed}.",
-    "frequency_unknown": "”{value}” är ingen tidpunkt i listan. Tillåtna tidpunkter: {allowed}.",
-    "respondent_group_unknown": (
-        "”{value}” är ingen respondentgrupp i listan. Tillåtna grupper: {allowed}."
-    ),
-    "unit_required": (
-        "Ett kvantitativt mått behöver en enhet, till exempel andel (%), antal eller dagar."
-    ),
-    "numerator_required": (
-        "En andel behöver en täljare: beskriv vad som räknas, till exempel deltagare som "
-        "svarat 4 eller 5."
-    ),
-    "denominator_required": (
-        "En andel behöver en nämnare: beskriv vad andelen räknas av, till exempel alla "
-        "deltagare som svarat på frågan."
-    ),
-    "guidance_required": (
-        "Ett kvalitativt mått behöver en beskrivning av vad berättelsen ska ta upp "
-        "(minst {min} tecken)."
-    ),
-    "too_long": "{label}: texten är {length} tecken lång men får vara högst {max} tecken.",
-    "combines_self": "Ett mått kan inte kombineras med sig självt.",
-    "combines_other_indicator": ("Ett mått kan bara kombineras med förslag till samma indikator."),
-    "combines_unknown": "Måttet som ska kombineras finns inte bland förslagen.",
-}
 
 _JOIN_RE = re.compile(r"\s*(?:[,;/+]|\boch\b|\bsamt\b)\s*")
 
@@ -279,24 +268,29 @@ def is_proportion(unit: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def _allowed(labels: Mapping[str, str]) -> str:
-    return ", ".join(labels.values())
+def _allowed(codelist: Mapping[str, str]) -> list[str]:
+    """The labels a message lists as allowed (msgids; shown with a small initial)."""
+    return list(codelist.values())
 
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One problem with one field; ``message`` is the Swedish sentence shown beside it."""
+    """One problem with one field: :meth:`render` gives the sentence in the reader's language
+    (shown beside the field), :attr:`message` the Swedish one."""
 
     field: str
     code: str
     # (``field`` is the name of the first attribute, hence ``dataclasses.field`` here)
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
-    @property
-    def message(self) -> str:
+    def render(self, gettext: Gettext = swedish) -> str:
         params = dict(self.params)
         params.setdefault("label", FIELD_LABELS.get(self.field, self.field))
-        return MESSAGES[self.code].format(**params)
+        return CATALOGUE.render(self.code, params, gettext)
+
+    @property
+    def message(self) -> str:
+        return self.render()
 
     def __str__(self) -> str:
         return self.message

@@ -1,8 +1,9 @@
 """Forms of the measures survey: the project leader's side, then the respondents'.
 
 The respondents' proposal form checks nothing but CSRF itself: ``services.save_proposal``
-validates, and its Swedish messages are shown beside the fields."""
+validates, and its messages are shown beside the fields in the page's language."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -98,6 +99,11 @@ class MergeForm(FlaskForm):
     submit = SubmitField(_l("Slå ihop till ett mått"))
 
 
+def coded(codelist) -> list:
+    """``(code, label)`` pairs of a codelist, the labels translated when shown."""
+    return [(code, _l(label)) for code, label in codelist.items()]
+
+
 def _optional(pairs) -> list:
     return choices([("", _l("– ej angivet –")), *pairs])
 
@@ -109,15 +115,15 @@ class CanonicalForm(FlaskForm):
     description = TextAreaField(
         _l("Beskrivning"), validators=[Length(max=codelists.LIMITS["description"])]
     )
-    kind = SelectField(_l("Slag av mått"), choices=_optional(codelists.KINDS.items()))
-    method = SelectField(_l("Metod"), choices=_optional(codelists.METHODS.items()))
+    kind = SelectField(_l("Slag av mått"), choices=_optional(coded(codelists.KINDS)))
+    method = SelectField(_l("Metod"), choices=_optional(coded(codelists.METHODS)))
     data_source = StringField(
         _l("Datakälla"), validators=[Length(max=codelists.LIMITS["data_source"])]
     )
     respondent_group = SelectField(
-        _l("Respondentgrupp"), choices=_optional(codelists.RESPONDENT_GROUPS.items())
+        _l("Respondentgrupp"), choices=_optional(coded(codelists.RESPONDENT_GROUPS))
     )
-    frequency = CheckboxesField(_l("Hur ofta"), choices=choices(codelists.FREQUENCIES.items()))
+    frequency = CheckboxesField(_l("Hur ofta"), choices=choices(coded(codelists.FREQUENCIES)))
     unit = StringField(_l("Enhet"), validators=[Length(max=codelists.LIMITS["unit"])])
     numerator = TextAreaField(_l("Täljare"), validators=[Length(max=codelists.LIMITS["numerator"])])
     denominator = TextAreaField(
@@ -159,40 +165,10 @@ class DecisionForm(FlaskForm):
 
 # --- the respondents' side ----------------------------------------------------------------------
 
-KIND_CHOICES = choices([("quantitative", _l("Kvantitativt")), ("qualitative", _l("Kvalitativt"))])
-METHOD_CHOICES = choices(
-    [
-        ("", _l("Välj metod")),
-        ("survey", _l("Enkät")),
-        ("register", _l("Register")),
-        ("document-review", _l("Dokumentgranskning")),
-        ("interview", _l("Intervju")),
-        ("focus-group", _l("Fokusgrupp")),
-        ("case-study", _l("Fallstudie")),
-        ("observation", _l("Observation")),
-    ]
-)
-GROUP_CHOICES = choices(
-    [
-        ("", _l("Ingen särskild grupp")),
-        ("deltagare", _l("Deltagare")),
-        ("insatspersonal", _l("Insatspersonal")),
-        ("chefer", _l("Chefer")),
-        ("styrelse", _l("Styrelse")),
-        ("remittenter", _l("Remittenter")),
-        ("ovriga", _l("Övriga")),
-    ]
-)
-FREQUENCY_CHOICES = choices(
-    [
-        ("P0D", _l("Vid start (inskrivning)")),
-        ("P6M", _l("Efter 6 månader")),
-        ("P12M", _l("Efter 12 månader")),
-        ("P18M", _l("Efter 18 månader")),
-        ("yearly", _l("En gång om året")),
-        ("continuous", _l("Löpande")),
-    ]
-)
+KIND_CHOICES = choices(coded(codelists.KINDS))
+METHOD_CHOICES = choices([("", _l("Välj metod")), *coded(codelists.METHODS)])
+GROUP_CHOICES = choices([("", _l("Ingen särskild grupp")), *coded(codelists.RESPONDENT_GROUPS)])
+FREQUENCY_CHOICES = choices(coded(codelists.FREQUENCIES))
 #: Common data sources; the stored text is the source's Swedish name (plus the free text).
 COMMON_SOURCES = (
     "Enkät till deltagare",
@@ -352,7 +328,7 @@ class ProposalForm(FlaskForm):
             field = getattr(self, where.get(problem.field, problem.field), None)
             if field is None:
                 field = self.name
-            field.errors = [*field.errors, problem.message]
+            field.errors = [*field.errors, problem.render(gettext)]
 
 
 class CommentForm(FlaskForm):

@@ -32,7 +32,7 @@ The facts (every key optional unless marked)::
 Mapping to the protocol
     * Indicators keep their order; an indicator without an accepted measure is left out (the
       schema needs at least one measure). Measures are ordered recommended first.
-    * ``kind``/``method`` are the measures codelists (``proposals.KINDS``/``METHODS``); a
+    * ``kind``/``method`` are the measures codelists (``codelists.KINDS``/``METHODS``); a
       missing kind follows the method (interview, focus group, case study, observation and
       document review are qualitative), a missing method is ``register`` (quantitative) or
       ``document-review`` (qualitative).
@@ -60,6 +60,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..measures import codelists
 from .validate import SCHEMA_ID
 
 AGREE_SCALE = "instammer-1-5"
@@ -94,14 +95,8 @@ METHOD_SOURCES = {
     "case-study": "Fallstudie",
     "observation": "Observationer",
 }
-RESPONDENT_GROUPS = {
-    "deltagare": "Deltagare",
-    "insatspersonal": "Insatspersonal",
-    "chefer": "Chefer",
-    "styrelse": "Styrelse",
-    "remittenter": "Remittenter",
-    "ovriga": "Övriga",
-}
+#: The respondent groups a measure names, with their Swedish names (the measures' codelist).
+RESPONDENT_GROUPS = codelists.RESPONDENT_GROUPS
 OFFSET_LABELS = {
     "P0D": "Start",
     "P6M": "6 månader",

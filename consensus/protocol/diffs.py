@@ -25,10 +25,12 @@ response scales, schedules, reporting rules or ``owner.lockedWording`` changed; 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..messages import Gettext, swedish
+from .messages import BREAKS, CATALOGUE
 from .validate import Problem
 
 BUMPS = ("patch", "minor", "major")
@@ -48,22 +50,8 @@ MINOR_SECTIONS = (
 #: Measure fields whose change breaks comparability.
 MEASURE_BREAKING = ("numerator", "denominator", "scoring", "method", "items")
 
-BREAK_MESSAGES: dict[str, str] = {
-    "indicator_removed": "indikatorn ”{id}” har tagits bort",
-    "measure_removed": "måttet ”{id}” har tagits bort",
-    "item_removed": "frågan ”{id}” har tagits bort",
-    "item_wording": "frågan ”{id}” har fått en ny formulering",
-    "item_type": "frågan ”{id}” har fått en annan svarstyp",
-    "item_scale": "frågan ”{id}” har fått en annan svarsskala",
-    "scale_changed": "svarsskalan ”{id}” har ändrats",
-    "measure_numerator": "måttet ”{id}” har en ändrad täljare",
-    "measure_denominator": "måttet ”{id}” har en ändrad nämnare",
-    "measure_scoring": "måttet ”{id}” beräknas på ett annat sätt",
-    "measure_method": "måttet ”{id}” samlas in med en annan metod",
-    "measure_items": "måttet ”{id}” bygger på andra frågor",
-}
-
-BUMP_NAMES = {"major": "huvudversion", "minor": "delversion", "patch": "rättningsversion"}
+#: The reasons comparability breaks, in the protocol's catalogue (``messages.BREAKS``).
+BREAK_MESSAGES = BREAKS
 
 
 @dataclass(frozen=True)
@@ -97,14 +85,18 @@ class EntityDiff:
 
 @dataclass(frozen=True)
 class Break:
-    """One reason comparability breaks: ``code`` (see :data:`BREAK_MESSAGES`) and the id."""
+    """One reason comparability breaks: ``code`` (see :data:`BREAK_MESSAGES`) and the id;
+    :meth:`render` in the reader's language, :attr:`message` in Swedish."""
 
     code: str
     id: str
 
+    def render(self, gettext: Gettext = swedish) -> str:
+        return CATALOGUE.render(self.code, {"id": self.id}, gettext)
+
     @property
     def message(self) -> str:
-        return BREAK_MESSAGES.get(self.code, self.code).format(id=self.id)
+        return self.render()
 
     def __str__(self) -> str:
         return self.message
@@ -330,18 +322,14 @@ def check_version_bump(old_version: str, new_version: str, diff: Diff) -> list[P
     required = diff.required_bump
     if BUMPS.index(kind) >= BUMPS.index(required):
         return []
-    params = {
+    params: dict[str, Any] = {
         "new": new_version,
         "old": old_version,
-        "required": BUMP_NAMES[required],
-        "actual": BUMP_NAMES[kind],
+        "required": required,  # shown as its name in BUMP_NAMES
+        "actual": kind,
         "suggestion": next_version(old_version, required),
     }
     if required == "major":
-        params["reasons"] = "; ".join(_unique(b.message for b in diff.breaks))
+        params["breaks"] = [(b.code, b.id) for b in diff.breaks]  # shown as "reasons"
         return [Problem("$.version", "bump_breaks_comparability", params)]
     return [Problem("$.version", "bump_too_small", params)]
-
-
-def _unique(texts: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(texts))

@@ -3,7 +3,7 @@
 A pure module (plain Python and the standard library, no Flask or SQLAlchemy). Used by a
 förbund's import by URL (the web form and ``consensus protocol import``) and by
 ``consensus protocol validate``; a refusal is a :class:`FetchError` whose ``code`` selects the
-Swedish message in :data:`MESSAGES`.
+message in the protocol's one catalogue (``messages.FETCH``).
 """
 
 from __future__ import annotations
@@ -15,38 +15,31 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from ..messages import Gettext, swedish
+from .messages import CATALOGUE, FETCH, UNKNOWN_ERROR, size
 from .validate import DEFAULT_MAX_BYTES
 
 __all__ = ["MESSAGES", "FetchError", "fetch_url"]
 
-MESSAGES: dict[str, str] = {
-    "url_scheme": "Adressen måste börja med http:// eller https://.",
-    "url_private": (
-        "Adressen {host} pekar på ett internt nät (till exempel 127.0.0.1 eller 192.168.x.x). "
-        "Av säkerhetsskäl hämtar tjänsten inte protokoll därifrån. Ladda ned filen och ladda "
-        "upp den i stället, eller be administratören tillåta interna adresser."
-    ),
-    "url_too_large": "Filen på adressen är för stor. Den får vara högst {limit}.",
-    "url_http_error": "Servern svarade med felkod {status} för adressen {url}.",
-    "url_unreachable": "Det gick inte att hämta adressen {url}: {reason}.",
-}
+#: The fetch refusals (kept under this name for callers; the catalogue holds them).
+MESSAGES = FETCH
 
 
 class FetchError(ValueError):
-    """A refused or failed fetch; ``code`` (see :data:`MESSAGES`) selects the Swedish message."""
+    """A refused or failed fetch; ``code`` selects the message in the protocol catalogue.
+    :meth:`render` in the reader's language, :attr:`message` in Swedish."""
 
     def __init__(self, code: str, /, **params: Any):
         self.code = code
         self.params = params
         super().__init__(self.message)
 
+    def render(self, gettext: Gettext = swedish) -> str:
+        return CATALOGUE.render(self.code, self.params, gettext)
+
     @property
     def message(self) -> str:
-        template = MESSAGES.get(self.code, self.code)
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return template
+        return self.render()
 
 
 def _refuse_private_host(url: str) -> None:
@@ -58,7 +51,7 @@ def _refuse_private_host(url: str) -> None:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError, UnicodeError) as exc:
-        raise FetchError("url_unreachable", url=url, reason=str(exc) or "okänt fel") from None
+        raise FetchError("url_unreachable", url=url, reason=str(exc) or UNKNOWN_ERROR) from None
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if not address.is_global or address.is_multicast:
@@ -111,11 +104,11 @@ def fetch_url(
     except urllib.error.URLError as exc:
         raise FetchError("url_unreachable", url=url, reason=str(exc.reason)) from None
     except (TimeoutError, OSError, ValueError) as exc:
-        raise FetchError("url_unreachable", url=url, reason=str(exc) or "okänt fel") from None
+        raise FetchError("url_unreachable", url=url, reason=str(exc) or UNKNOWN_ERROR) from None
     if len(data) > max_bytes:
         raise FetchError("url_too_large", limit=_limit(max_bytes))
     return data
 
 
 def _limit(n: int) -> str:
-    return f"{n / 1_000_000:.1f}".replace(".", ",").removesuffix(",0") + " MB"
+    return size(n)

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from ..auth.access import staff
 from ..auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ..extensions import db
+from ..i18n import render_message
 from ..studies.views import study_or_404
 from . import render, services
 from .canonical import checksum
@@ -134,7 +135,7 @@ def draft(slug: str):
             services.draft(study, _texts(form, state["preview_doc"], version), version=version)
         except services.ProtocolError as error:
             db.session.rollback()
-            form.version.errors.append(error.message)
+            form.version.errors.append(render_message(error))
         else:
             db.session.commit()
             flash(_("Utkastet är sparat. Granska det nedan innan du publicerar."), "success")
@@ -192,9 +193,9 @@ def publish(slug: str):
         row = services.publish(study, version, actor=current_user)
     except services.ProtocolError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(render_message(error), "error")
         for problem in error.problems[:10]:
-            flash(str(problem), "error")
+            flash(f"{problem.path}: {render_message(problem)}", "error")
         return redirect(back)
     db.session.commit()
     flash(

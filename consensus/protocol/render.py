@@ -15,79 +15,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..tabular.writing import write_csv, write_xlsx
+from .codelists import LABELS as LABELS
+from .codelists import label
 
 Rows = list[list[Any]]
 Sheet = tuple[list[str], Rows]
 
-LABELS: dict[str, dict[str, str]] = {
-    "status": {"draft": "Utkast", "active": "Gällande", "retired": "Upphävd"},
-    "type": {"process": "Processindikator", "effect": "Effektindikator"},
-    "kind": {"quantitative": "Kvantitativt", "qualitative": "Kvalitativt"},
-    "method": {
-        "survey": "Enkät",
-        "register": "Register",
-        "document-review": "Dokumentgranskning",
-        "interview": "Intervju",
-        "focus-group": "Fokusgrupp",
-        "case-study": "Fallstudie",
-        "observation": "Observation",
-    },
-    "scoring": {
-        "proportion": "Andel",
-        "mean": "Medelvärde",
-        "median": "Median",
-        "count": "Antal",
-        "ratio": "Kvot",
-        "index": "Index",
-        "narrative": "Beskrivning",
-    },
-    "direction": {"increase": "Ska öka", "decrease": "Ska minska"},
-    "itemType": {
-        "choice": "Ett svarsalternativ",
-        "multi-choice": "Flera svarsalternativ",
-        "integer": "Heltal",
-        "decimal": "Decimaltal",
-        "boolean": "Ja/nej",
-        "text": "Fritext",
-        "date": "Datum",
-    },
-    "scheduleType": {"event": "Från en händelse", "calendar": "Kalender"},
-    "frequency": {
-        "yearly": "Varje år",
-        "half-yearly": "Varje halvår",
-        "quarterly": "Varje kvartal",
-        "monthly": "Varje månad",
-    },
-    "step": {
-        "inventory": "Inventering",
-        "delphi-round": "Delphiomgång",
-        "consensus-meeting": "Konsensusmöte",
-        "measure-survey": "Enkät om mått",
-        "approval": "Beslut",
-        "other": "Annat",
-    },
-    "decision": {
-        "in": "Med",
-        "out": "Ute",
-        "no-consensus": "Ingen konsensus",
-        "carried-over": "Går vidare",
-        "override-in": "Med (beslut av projektledaren)",
-        "override-out": "Ute (beslut av projektledaren)",
-        "included": "Kärnindikator",
-        "included-by-override": "Kärnindikator (beslut av projektledaren)",
-        "merged": "Sammanslagen",
-    },
-}
-
 
 def _label(kind: str, code: Any) -> Any:
-    if code is None:
-        return None
-    return LABELS.get(kind, {}).get(code, code)
-
-
-#: the Swedish word for an enumeration value (the HTML pages use the same words)
-label = _label
+    return label(kind, code)
 
 
 def _yes(value: Any) -> str | None:

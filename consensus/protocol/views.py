@@ -41,7 +41,7 @@ def document_context(doc: Mapping[str, Any]) -> dict[str, Any]:
         "groups": {g["id"]: render.text(g.get("name")) for g in doc.get("respondentGroups") or []},
         "text": render.text,
         "t": content,
-        "label": render.label,
+        "label": lambda kind, code: render.label(kind, code, _),
     }
 
 

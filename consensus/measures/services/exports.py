@@ -69,11 +69,12 @@ SELECTED_HEADERS = (
 
 
 def _label(codelist: Mapping[str, str], value: str | None) -> str:
-    return codelist.get(value or "", value or "")
+    """The Swedish label of a code (exports are Swedish), from the codelist."""
+    return codelists.label(codelist, value)
 
 
 def _frequency(values: Iterable[str]) -> str:
-    return ", ".join(codelists.FREQUENCIES.get(v, v) for v in values or [])
+    return ", ".join(codelists.label(codelists.FREQUENCIES, v) for v in values or [])
 
 
 def export_proposals(survey: MeasureSurvey) -> tuple[list[str], list[list[str]]]:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from ...dbtypes import STOCKHOLM
+from ...i18n import render_message
 from ...studies.forms import ButtonForm
 from .. import codelists, services
 
@@ -26,52 +27,8 @@ bp = Blueprint("measures", __name__)
 
 
 def measures_error_text(error: services.MeasuresError) -> str:
-    """The Swedish message for every ``MeasuresError`` code."""
-    p = error.params
-    if error.code == "invalid":
-        found = [problem.message for group in p.get("problems", {}).values() for problem in group]
-        return " ".join(found) or _("Uppgifterna är inte giltiga.")
-    texts = {
-        "survey_exists": _("Studien har redan en måttenkät."),
-        "survey_not_draft": _(
-            "Enkäten har öppnat: indikatorerna kan inte längre ändras. Texten och datumen går att "
-            "ändra."
-        ),
-        "survey_closed": _("Enkäten är stängd."),
-        "no_indicators": _("Välj minst en indikator innan enkäten öppnas."),
-        "indicator_not_in_survey": _("Indikatorn ingår inte i studien."),
-        "not_own_proposal": _("Förslaget hör till någon annan."),
-        "proposal_submitted": _("Förslaget är redan inskickat."),
-        "email_taken": _("%(email)s finns redan i studien.", email=p.get("email", "")),
-        "invalid_email": _("”%(value)s” är ingen giltig e-postadress.", value=p.get("value", "")),
-        "level_unknown": _(
-            "”%(value)s” är ingen nivå. Ange lokal eller nationell.", value=p.get("value", "")
-        ),
-        "reason_required": _("Skriv ett skäl när ett mått avvisas."),
-        "not_decided": _("Måttet är redan ett förslag."),
-        "too_many_questions": _(
-            "Ett mått kan ha högst %(n)s frågor.", n=p.get("limit", services.MAX_QUESTIONS)
-        ),
-        "question_too_long": _(
-            "Fråga %(line)s är för lång: högst %(n)s tecken.",
-            line=p.get("line", ""),
-            n=p.get("limit", services.QUESTION_LIMIT),
-        ),
-        "not_accepted": _("Bara ett godtaget mått kan vara rekommenderat."),
-        "wrong_indicator": _(
-            "Förslagen hör inte till den här indikatorn eller är inte inskickade."
-        ),
-        "no_proposals": _("Välj minst ett förslag att slå ihop."),
-        "import_invalid": _("Filen har fel och importerades inte."),
-        "rating_invalid": _("Ogiltigt betyg."),
-        "rating_closed": _("Expertbedömningen är inte öppen."),
-        "no_measures_to_rate": _(
-            "Det finns inga mått att bedöma: slå först ihop förslag till mått."
-        ),
-        "unknown_setting": _("Okänd inställning."),
-        "respondent_incomplete": _("Ange organisation och roll."),
-    }
-    return texts.get(error.code, error.code)
+    """The message of a ``MeasuresError`` in the page's language (the measures' catalogue)."""
+    return render_message(error)
 
 
 def status_label(status: str) -> str:
@@ -133,10 +90,7 @@ def measure_labels():
         "workshop_kind_label": workshop_kind_label,
         "measure_field_label": field_label,
         "measure_codes": {
-            "kind": codelists.KINDS,
-            "method": codelists.METHODS,
-            "respondent_group": codelists.RESPONDENT_GROUPS,
-            "frequency": codelists.FREQUENCIES,
+            name: codelists.labels(codelist, _) for name, codelist in codelists.CODELISTS.items()
         },
     }
 

@@ -14,12 +14,14 @@ from flask_login import current_user
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS
 from ...extensions import db
+from ...i18n import render_message
 from ...studies import mailing
 from ...studies import services as study_services
 from ...studies.forms import ButtonForm, ConfirmForm, UploadForm
 from ...studies.views import flash_outcome, study_or_404
 from .. import lifecycle, services
 from ..forms import ExpertForm
+from ..messages import CATALOGUE, EXPERT_ROW_CODES
 from .common import (
     _home,
     _local_day,
@@ -73,16 +75,11 @@ def experts(slug: str):
 
 
 def expert_problem_text(problem) -> str:
-    """The message of a problem in an expert list: the row checks' codes in words here,
-    the file's own problems as :mod:`consensus.tabular` words them."""
-    value = problem.params.get("value", "")
-    if problem.code == "invalid_email":
-        return _("”%(value)s” är ingen giltig e-postadress.", value=value)
-    if problem.code == "email_taken":
-        return _("%(email)s finns redan i studien eller i filen.", email=value)
-    if problem.code == "level_unknown":
-        return _("”%(value)s” är ingen nivå. Ange lokal eller nationell.", value=value)
-    return problem.message
+    """The message of a problem in an expert list: the row checks' codes from the measures'
+    catalogue, the file's own problems as :mod:`consensus.tabular` words them."""
+    if problem.code in EXPERT_ROW_CODES:
+        return CATALOGUE.render(EXPERT_ROW_CODES[problem.code], problem.params, _)
+    return render_message(problem)
 
 
 def _experts_preview(parsed) -> dict:

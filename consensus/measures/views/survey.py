@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 
 from ...auth.access import load_session_participant, public
 from ...extensions import db, limiter
+from ...i18n import render_message
 from ...studies.forms import ButtonForm, choices
 from ...studies.importing import PERSPECTIVES
 from ...studies.views import study_or_404
@@ -361,7 +362,7 @@ def _refused(error: services.MeasuresError, form) -> None:
             if hasattr(form, "show_problems"):
                 form.show_problems(problems)
             else:
-                form.comment.errors = [*form.comment.errors, *(p.message for p in problems)]
+                form.comment.errors = [*form.comment.errors, *(render_message(p) for p in problems)]
     else:
         flash(survey_error_text(error), "error")
 
@@ -440,7 +441,7 @@ def submit(slug: str):
                 "error",
             )
             problems = {
-                pid: [p.message for p in found]
+                pid: [render_message(p) for p in found]
                 for pid, found in error.params.get("problems", {}).items()
             }
             return _render_home(respondent, problems, 422)

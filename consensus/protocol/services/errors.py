@@ -1,4 +1,5 @@
-"""The refusals of the protocol services and their Swedish messages (one catalogue)."""
+"""The refusals of the protocol services; their texts are in the protocol's one catalogue
+(``consensus/protocol/messages.py``, ``SERVICE``)."""
 
 from __future__ import annotations
 
@@ -6,28 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..validate import Problem, render_message
+from ...messages import Gettext, swedish
+from ..messages import CATALOGUE, SERVICE
+from ..validate import Problem
 
-MESSAGES: dict[str, str] = {
-    "published_immutable": (
-        "Version {version} är publicerad och kan inte ändras. Publicera en ny version i stället."
-    ),
-    "version_exists": "Version {version} finns redan. Välj ett högre versionsnummer.",
-    "nothing_changed": (
-        "Ingenting har ändrats sedan version {version}: en ny version behövs inte. Ändra "
-        "protokollets texter eller studien först (till exempel ändringsloggen)."
-    ),
-    "no_indicators": (
-        "Protokollet har inga kärnindikatorer med godtagna mått ännu. Bekräfta slutomgångens "
-        "kärnuppsättning och godta minst ett mått per indikator först."
-    ),
-    "invalid_document": "Protokollet blev inte giltigt: {summary}",
-    "unknown_setting": "Okänt fält i protokollets texter: {names}.",
-}
+#: The services' refusals (kept under this name for callers; the catalogue holds them).
+MESSAGES = SERVICE
 
 
 class ProtocolError(ValueError):
-    """A refused action; ``code`` (see :data:`MESSAGES`) selects the Swedish message."""
+    """A refused action; ``code`` selects the message in the protocol catalogue.
+    :meth:`render` in the reader's language, :attr:`message` in Swedish."""
 
     def __init__(self, code: str, /, problems: Sequence[Problem] = (), **params: Any):
         self.code = code
@@ -35,26 +25,14 @@ class ProtocolError(ValueError):
         self.problems = list(problems)
         super().__init__(self.message)
 
+    def render(self, gettext: Gettext = swedish) -> str:
+        return CATALOGUE.render(self.code, self.params, gettext)
+
     @property
     def message(self) -> str:
-        if self.code in MESSAGES:
-            try:
-                return MESSAGES[self.code].format(**self.params)
-            except (KeyError, IndexError, ValueError):
-                return MESSAGES[self.code]
-        return render_message(self.code, self.params)
+        return self.render()
 
 
 @dataclass(frozen=True)
 class ServiceProblem(Problem):
-    """A problem found by this module (its message from :data:`MESSAGES`)."""
-
-    @property
-    def message(self) -> str:
-        template = MESSAGES.get(self.code)
-        if template is None:
-            return render_message(self.code, self.params)
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return template
+    """A problem found by the services (its code in the catalogue's ``SERVICE`` part)."""

@@ -305,9 +305,7 @@ def publish(
     document = with_checksum(document)
     problems = validate_document(document)
     if problems:
-        raise ProtocolError(
-            "invalid_document", problems, summary="; ".join(str(p) for p in problems[:5])
-        )
+        raise ProtocolError("invalid_document", problems, summary=problems[:5])
     row = current or ProtocolVersion(study_id=study.id, status=Status.DRAFT.value)
     row.protocol_id = document["id"]
     row.version = version
