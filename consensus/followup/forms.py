@@ -54,4 +54,9 @@ class LocalItemForm(FlaskForm):
         validators=[Optional()],
         description=_l("Frivilligt. Egna frågor ingår aldrig i den nationella jämförelsen."),
     )
+    options = TextAreaField(
+        _l("Svarsalternativ"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("För en fråga med svarsalternativ: ett alternativ per rad, i ordning."),
+    )
     submit = SubmitField(_l("Lägg till frågan"))

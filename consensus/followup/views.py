@@ -25,6 +25,7 @@ from .. import tabular
 from ..auth.access import staff
 from ..auth.roles import Role
 from ..extensions import db
+from ..i18n import render_message
 from ..protocol import render
 from ..protocol import services as protocol_services
 from ..protocol.fetch import FetchError, fetch_url
@@ -234,11 +235,15 @@ def add_item(imported_id: int):
     if form.validate_on_submit():
         try:
             item = services.add_local_item(
-                row, form.text.data, form.item_type.data, form.indicator.data or None
+                row,
+                form.text.data,
+                form.item_type.data,
+                form.indicator.data or None,
+                form.options.data,
             )
         except services.FollowupError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(render_message(error), "error")
         else:
             db.session.commit()
             flash(_("Den lokala frågan %(id)s är tillagd.", id=item.item_id), "success")
@@ -256,7 +261,7 @@ def edit_item(imported_id: int, item_id: str):
     try:
         local = services.local_item(row, item_id)
     except services.FollowupError as error:  # a protocol item, or none
-        flash(error.message, "error")
+        flash(render_message(error), "error")
         return redirect(url_for("followup.plan", imported_id=row.id))
     form = LocalItemForm()
     _local_item_choices(form, row.document)
@@ -264,14 +269,20 @@ def edit_item(imported_id: int, item_id: str):
         form.text.data = local.text
         form.item_type.data = local.item_type
         form.indicator.data = local.indicator or ""
+        form.options.data = "\n".join(local.options or [])
     if form.validate_on_submit():
         try:
             services.edit_item(
-                row, item_id, form.text.data, form.item_type.data, form.indicator.data or None
+                row,
+                item_id,
+                form.text.data,
+                form.item_type.data,
+                form.indicator.data or None,
+                form.options.data,
             )
         except services.FollowupError as error:
             db.session.rollback()
-            form.text.errors.append(error.message)
+            form.text.errors.append(render_message(error))
         else:
             db.session.commit()
             flash(_("Frågan %(id)s är sparad.", id=item_id), "success")
@@ -288,7 +299,7 @@ def delete_item(imported_id: int, item_id: str):
         services.delete_local_item(row, item_id)
     except services.FollowupError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(render_message(error), "error")
     else:
         db.session.commit()
         flash(_("Frågan %(id)s är borttagen.", id=item_id), "success")
