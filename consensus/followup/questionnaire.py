@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..messages import N_
 from .messages import FollowupMessage
 
 __all__ = [
@@ -52,12 +53,25 @@ ANSWER_LIMIT = 2000
 BACKGROUND_PREFIX = "bakgrund."
 
 #: Swedish texts of the generated parts (msgids; the pages translate them)
-DECLINED_LABEL = "Vill inte ange"
-LOCAL_SECTION_TITLE = "Förbundets egna frågor"
-BACKGROUND_SECTION_TITLE = "Om dig"
-OTHER_SECTION_TITLE = "Övriga frågor"
-LOCAL_GROUP_TEXT = "Vilken insats eller grupp deltar du i?"
-YES, NO = "Ja", "Nej"
+DECLINED_LABEL = N_("Vill inte ange")
+LOCAL_SECTION_TITLE = N_("Förbundets egna frågor")
+BACKGROUND_SECTION_TITLE = N_("Om dig")
+OTHER_SECTION_TITLE = N_("Övriga frågor")
+LOCAL_GROUP_TEXT = N_("Vilken insats eller grupp deltar du i?")
+YES, NO = N_("Ja"), N_("Nej")
+#: the texts this module writes itself (a page translates them; the protocol's own texts and
+#: the förbund's are shown as written, in Swedish)
+GENERATED_TEXTS = frozenset(
+    {
+        DECLINED_LABEL,
+        LOCAL_SECTION_TITLE,
+        BACKGROUND_SECTION_TITLE,
+        OTHER_SECTION_TITLE,
+        LOCAL_GROUP_TEXT,
+        YES,
+        NO,
+    }
+)
 
 
 def _sv(text: Any) -> str:
