@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from ..measures.forms import CheckboxesField
+from ..studies.forms import choices
 
 ITEM_TYPE_LABELS = {
     "text": _l("Fritext"),
@@ -121,7 +122,7 @@ class CodesForm(FlaskForm):
     )
     fmt = RadioField(
         _l("Visa koderna som"),
-        choices=[("slips", _l("lappar att skriva ut")), ("csv", _l("CSV-fil"))],
+        choices=choices([("slips", _l("lappar att skriva ut")), ("csv", _l("CSV-fil"))]),
         default="slips",
     )
     submit = SubmitField(_l("Skapa koderna"))

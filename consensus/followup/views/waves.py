@@ -12,6 +12,7 @@ from ...auth.access import staff
 from ...auth.roles import Role
 from ...extensions import db
 from ...i18n import render_message
+from ...protocol import render
 from .. import services
 from ..forms import CodesForm, LocalGroupForm, WaveForm
 from ..lifecycle import WaveStatus
@@ -62,6 +63,7 @@ def _waves_page(imported, form=None, group_form=None, problems=(), status: int =
             "followup/waves.html",
             row=imported,
             doc=imported.document,
+            text=render.text,
             waves=rows,
             counts=services.counts([w.id for w in rows]),
             groups=services.local_groups(org),
