@@ -36,6 +36,18 @@ PUBLIC_ENDPOINTS = {
     "protocol.version_page",  # each version's page,
     "protocol.download",  # and its files,
     "protocol.compare",  # and the differences between two published versions
+    # Follow-up questionnaires: nobody logs in or is identified. The open link (its token
+    # stored hashed) starts or resumes a questionnaire; a longitudinal code does the same from
+    # the wave's page or from /enkat/kod. The pages check the resume cookie themselves.
+    "followup.respond",
+    "followup.respond_with_code",
+    "followup.code_entry",
+    "followup.answer_page",
+    "followup.answer_submit",
+    "followup.thanks",
+    "followup.code_page",
+    "followup.code_submit",
+    "followup.code_thanks",
 }
 
 

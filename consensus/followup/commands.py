@@ -1,4 +1,8 @@
-"""``consensus protocol import FILE_OR_URL --org ORG``: a förbund imports a published protocol.
+"""A förbund's follow-up on the command line.
+
+``consensus protocol import FILE_OR_URL --org ORG``: a förbund imports a published protocol.
+``consensus followup wave create|open|close|list`` and ``consensus followup codes``: waves and
+longitudinal codes (the same services and messages as the pages).
 
 The command is attached to the ``protocol`` group by :mod:`consensus.cli` (the protocol package
 never imports the follow-up). It commits at most once; a refusal prints the same Swedish
@@ -7,6 +11,9 @@ written).
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import json
 
 import click
 from flask.cli import with_appcontext
@@ -17,6 +24,7 @@ from ..extensions import db
 from ..protocol.commands import fail, read_source
 from ..protocol.validate import DEFAULT_MAX_BYTES
 from . import services
+from .messages import render as render_followup
 
 
 @click.command("import")
@@ -56,3 +64,169 @@ def import_command(file_or_url: str, org_slug: str, max_bytes: int) -> None:
         )
         if d.breaks_comparability:
             click.echo("Jämförbarheten bryts: " + "; ".join(b.message for b in d.breaks) + ".")
+
+
+# --- consensus followup ... ------------------------------------------------------------------
+
+followup_cli = click.Group(
+    "followup", help="Uppföljning: mätningar och koder för ett förbunds importerade protokoll."
+)
+
+
+def _org(slug: str) -> Organisation:
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        fail(render_followup("unknown_organisation", {"slug": slug}))
+    return org
+
+
+def _wave(org: Organisation, wave_id: int):
+    wave = services.wave_of(org, wave_id)
+    if wave is None:
+        fail(render_followup("unknown_wave", {"wave": wave_id}))
+    return wave
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(render_followup("bad_date", {"value": value}))
+        raise  # unreachable: fail raises
+
+
+@followup_cli.group("wave")
+def wave_cli() -> None:
+    """Mätningar: skapa, öppna, stäng, lista."""
+
+
+@wave_cli.command("create")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.option("--protocol", "protocol_id", required=True, help="Protokollets id.")
+@click.option("--version", "version", default=None, help="Version (utan: den senast importerade).")
+@click.option("--group", "respondent_group", required=True, help="Svarsgrupp i protokollet.")
+@click.option("--schedule", default=None, help="Mätschema (händelsebaserat), t.ex. inskrivning.")
+@click.option("--timepoint", default=None, help="Mätpunkt i schemat, t.ex. P6M.")
+@click.option("--period", default=None, help="Kalenderperiod, t.ex. ”oktober 2026”.")
+@click.option("--opens", "opens_on", required=True, help="Öppnar (ÅÅÅÅ-MM-DD).")
+@click.option("--closes", "closes_on", required=True, help="Sista svarsdag (ÅÅÅÅ-MM-DD).")
+@click.option("--local-group", "letters", multiple=True, help="Deltagande grupp (bokstav).")
+def wave_create(
+    org_slug: str,
+    protocol_id: str,
+    version: str | None,
+    respondent_group: str,
+    schedule: str | None,
+    timepoint: str | None,
+    period: str | None,
+    opens_on: str,
+    closes_on: str,
+    letters: tuple[str, ...],
+) -> None:
+    """Skapa en mätning (utkast) och skriv ut dess öppna länk en gång."""
+    org = _org(org_slug)
+    versions = services.imported_versions(org, protocol_id)
+    if version is not None:
+        versions = [v for v in versions if v.version == version]
+    if not versions:
+        fail(render_followup("unknown_imported", {"protocol": protocol_id, "version": version}))
+    groups = {g.letter: g.id for g in services.local_groups(org)}
+    unknown = [letter for letter in letters if letter.upper() not in groups]
+    if unknown:
+        fail(render_followup("unknown_local_group", {"group": unknown[0]}))
+    try:
+        wave, token = services.create_wave(
+            org,
+            versions[-1],
+            respondent_group,
+            schedule_id=schedule,
+            timepoint=timepoint,
+            period=period,
+            opens_on=_date(opens_on),
+            closes_on=_date(closes_on),
+            local_group_ids=[groups[letter.upper()] for letter in letters],
+        )
+    except services.FollowupError as error:
+        fail(error.message)
+    db.session.commit()
+    click.echo(f"Skapade mätning {wave.id} (utkast): {services.time_point_text(wave)}.")
+    click.echo(f"Öppen länk (visas bara nu): {_open_path(token)}")
+
+
+def _open_path(token: str) -> str:
+    from flask import current_app, url_for
+
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    with current_app.test_request_context():
+        path = url_for("followup.respond", token=token)
+    return (base.rstrip("/") + path) if base else path
+
+
+def _move(org_slug: str, wave_id: int, action: str) -> None:
+    org = _org(org_slug)
+    wave = _wave(org, wave_id)
+    try:
+        services.move_wave(wave, action)
+    except services.FollowupError as error:
+        fail(error.message)
+    db.session.commit()
+    click.echo(f"Mätning {wave.id} är nu {wave.status}.")
+
+
+@wave_cli.command("open")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.argument("wave_id", metavar="WAVE", type=int)
+def wave_open(org_slug: str, wave_id: int) -> None:
+    """Öppna en mätning för svar."""
+    _move(org_slug, wave_id, "open")
+
+
+@wave_cli.command("close")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.argument("wave_id", metavar="WAVE", type=int)
+def wave_close(org_slug: str, wave_id: int) -> None:
+    """Stäng en mätning (det som sparats finns kvar)."""
+    _move(org_slug, wave_id, "close")
+
+
+@wave_cli.command("list")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def wave_list(org_slug: str, fmt: str) -> None:
+    """Förbundets mätningar med antal inskickade enkäter."""
+    org = _org(org_slug)
+    rows = services.waves(org)
+    count = services.counts([w.id for w in rows])
+    summaries = [services.wave_summary(w, count[w.id]) for w in rows]
+    if fmt == "json":
+        click.echo(json.dumps(summaries, ensure_ascii=False, indent=2))
+        return
+    for s in summaries:
+        click.echo(
+            f"{s['id']}\t{s['respondentGroup']}\t{s['timePoint']['label']}\t{s['status']}\t"
+            f"{s['questionnaires']} enkäter"
+        )
+
+
+@followup_cli.command("codes")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.option("--count", "count", required=True, type=int, help="Antal koder.")
+@click.option("--cohort", default="", help="Kohortens namn (aldrig namn på personer).")
+def codes_command(org_slug: str, wave_id: int, count: int, cohort: str) -> None:
+    """Skapa longitudinella koder; de skrivs ut en gång och sparas bara som kontrollvärden.
+    Nyckeln mellan kod och person stannar hos förbundet."""
+    org = _org(org_slug)
+    wave = _wave(org, wave_id)
+    try:
+        codes = services.generate_codes(org, count, cohort, wave)
+    except services.FollowupError as error:
+        fail(error.message)
+    db.session.commit()
+    for code in codes:
+        click.echo(code)

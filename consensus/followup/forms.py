@@ -1,10 +1,22 @@
-"""Forms of a förbund's follow-up: importing a protocol (file or URL) and its local items."""
+"""Forms of a förbund's follow-up: importing a protocol (file or URL), its local items, local
+groups, waves, longitudinal codes and the respondent's code entry."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..measures.forms import CheckboxesField
+from ..studies.forms import choices
 
 ITEM_TYPE_LABELS = {
     "text": _l("Fritext"),
@@ -54,4 +66,72 @@ class LocalItemForm(FlaskForm):
         validators=[Optional()],
         description=_l("Frivilligt. Egna frågor ingår aldrig i den nationella jämförelsen."),
     )
+    options = TextAreaField(
+        _l("Svarsalternativ"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("För en fråga med svarsalternativ: ett alternativ per rad, i ordning."),
+    )
     submit = SubmitField(_l("Lägg till frågan"))
+
+
+class LocalGroupForm(FlaskForm):
+    name = StringField(
+        _l("Gruppens namn"),
+        validators=[DataRequired(_l("Skriv gruppens namn.")), Length(max=200)],
+        description=_l(
+            "En insats eller lokusgrupp. Andra ser bara gruppens bokstav (A, B, C …), aldrig "
+            "namnet."
+        ),
+    )
+    submit = SubmitField(_l("Lägg till gruppen"))
+
+
+class WaveForm(FlaskForm):
+    respondent_group = SelectField(_l("Svarsgrupp"))
+    timepoint = SelectField(
+        _l("Mätpunkt i ett mätschema"),
+        validators=[Optional()],
+        description=_l("För deltagare som följs från inskrivning. Lämna tomt och ange en period."),
+    )
+    period = StringField(
+        _l("Eller en kalenderperiod"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Till exempel ”oktober 2026”."),
+    )
+    opens_on = DateField(_l("Öppnar"), validators=[DataRequired(_l("Ange öppningsdatum."))])
+    closes_on = DateField(
+        _l("Sista svarsdag"), validators=[DataRequired(_l("Ange sista svarsdag."))]
+    )
+    local_groups = CheckboxesField(_l("Grupper som deltar"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Skapa mätningen"))
+
+
+class CodesForm(FlaskForm):
+    count = IntegerField(
+        _l("Antal koder"),
+        default=20,
+        validators=[
+            DataRequired(_l("Ange antalet koder.")),
+            NumberRange(1, 5000, _l("Antalet koder ska vara mellan 1 och 5000.")),
+        ],
+    )
+    cohort = StringField(
+        _l("Kohortens namn"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Till exempel ”Inskrivna hösten 2026”. Aldrig namn på personer."),
+    )
+    fmt = RadioField(
+        _l("Visa koderna som"),
+        choices=choices([("slips", _l("lappar att skriva ut")), ("csv", _l("CSV-fil"))]),
+        default="slips",
+    )
+    submit = SubmitField(_l("Skapa koderna"))
+
+
+class CodeEntryForm(FlaskForm):
+    code = StringField(
+        _l("Din kod"),
+        validators=[DataRequired(_l("Skriv koden från din lapp.")), Length(max=40)],
+        description=_l("Koden står på lappen du fått, till exempel ABCD-EFGH-JKMN."),
+    )
+    submit = SubmitField(_l("Fortsätt"))

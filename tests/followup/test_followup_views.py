@@ -135,19 +135,26 @@ def test_local_items_are_marked_and_protocol_items_are_locked(client, published,
     client.post(f"/uppfoljning/importera/{published.protocol_id}/1.0.0")
     imported = db.session.scalar(select(ImportedProtocol))
     indicator = imported.document["indicators"][0]["id"]
+    question = {"text": "Hur nöjd är du med stödet?", "item_type": "choice", "indicator": indicator}
+    refused = client.post(
+        f"/uppfoljning/{imported.id}/fragor", data=question, follow_redirects=True
+    )
+    assert "minst två svarsalternativ" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(LocalItem)) is None
     response = client.post(
         f"/uppfoljning/{imported.id}/fragor",
-        data={"text": "Hur nöjd är du med stödet?", "item_type": "choice", "indicator": indicator},
+        data={**question, "options": "Nöjd\r\nVarken eller\r\nMissnöjd\r\n"},
         follow_redirects=True,
     )
     body = response.get_data(as_text=True)
     assert "Den lokala frågan L1 är tillagd." in body and "lokal" in body
     item = db.session.scalar(select(LocalItem))
-    assert (item.item_id, item.item_type, item.indicator, item.local) == (
+    assert (item.item_id, item.item_type, item.indicator, item.local, item.options) == (
         "L1",
         "choice",
         indicator,
         True,
+        ["Nöjd", "Varken eller", "Missnöjd"],
     )
 
     response = client.post(
@@ -157,7 +164,12 @@ def test_local_items_are_marked_and_protocol_items_are_locked(client, published,
     )
     assert "Frågan L1 är sparad." in response.get_data(as_text=True)
     db.session.refresh(item)
-    assert (item.text, item.item_type, item.indicator) == ("Hur nöjd är du?", "text", None)
+    assert (item.text, item.item_type, item.indicator, item.options) == (
+        "Hur nöjd är du?",
+        "text",
+        None,
+        None,
+    )
 
     protocol_items = [i["id"] for i in imported.document["items"]]
     assert protocol_items  # the survey measure asks a question

@@ -24,17 +24,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..auth.models import Organisation
-from ..extensions import db
-from ..protocol import diffs, render
-from ..protocol.lifecycle import Status as VersionStatus
-from ..protocol.validate import DEFAULT_MAX_BYTES, Problem, parse, render_message, validate_document
-from .models import ImportedProtocol, LocalItem
+from ...auth.models import Organisation
+from ...extensions import db
+from ...messages import Gettext, swedish
+from ...protocol import diffs, render
+from ...protocol.lifecycle import Status as VersionStatus
+from ...protocol.validate import DEFAULT_MAX_BYTES, Problem, parse, validate_document
+from .. import messages
+from ..models import ImportedProtocol, LocalItem
+from .errors import FollowupError
 
 __all__ = [
     "FollowupError",
     "ImportResult",
     "add_local_item",
+    "check_options",
     "collection_plan",
     "delete_local_item",
     "edit_item",
@@ -46,64 +50,25 @@ __all__ = [
     "plan_table",
 ]
 
-MESSAGES: dict[str, str] = {
-    "not_published": "Bara ett publicerat protokoll kan importeras (status är ”{status}”).",
-    "same_version_other_content": (
-        "Version {version} av protokollet ”{id}” är redan importerad med ett annat innehåll "
-        "(kontrollsumma {old}). En publicerad version får inte ändras; be ägaren publicera en "
-        "ny version."
-    ),
-    "empty_text": "Skriv frågans text.",
-    "text_too_long": "Frågans text får vara högst {limit} tecken.",
-    "locked_wording": (
-        "Frågan ”{item}” har låst formulering i protokollet och får inte ändras. Lägg till en "
-        "egen lokal fråga i stället."
-    ),
-    "unknown_item": "Frågan ”{item}” finns inte i protokollet.",
-    "protocol_item": (
-        "Frågan ”{item}” hör till protokollet och ändras inte här: ändrad lydelse gör svaren "
-        "ojämförbara. Lägg till en egen lokal fråga i stället."
-    ),
-    "unknown_item_type": "”{value}” är ingen svarstyp.",
-    "unknown_indicator": "Indikatorn ”{indicator}” finns inte i protokollet.",
-}
-
 #: Item types of the protocol format (see the schema's ``item.type``).
 ITEM_TYPES = ("text", "choice", "multi-choice", "integer", "decimal", "boolean", "date")
 
 LOCAL_TEXT_LIMIT = 2000
-
-
-def _message(code: str, params: Mapping[str, Any]) -> str:
-    template = MESSAGES.get(code)
-    if template is None:
-        return render_message(code, params)
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return template
-
-
-class FollowupError(ValueError):
-    """A refused action; ``code`` (see :data:`MESSAGES`) selects the Swedish message."""
-
-    def __init__(self, code: str, /, **params: Any):
-        self.code = code
-        self.params = params
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return _message(self.code, self.params)
+OPTION_LIMIT = 200
+#: the item types whose questions need options
+CHOICE_TYPES = ("choice", "multi-choice")
 
 
 @dataclass(frozen=True)
 class ImportProblem(Problem):
-    """A problem found by this module (its message from :data:`MESSAGES`)."""
+    """A problem found by this module (its message from the follow-up's catalogue)."""
 
     @property
     def message(self) -> str:
-        return _message(self.code, self.params)
+        return messages.render(self.code, self.params)
+
+    def render(self, gettext: Gettext = swedish) -> str:
+        return messages.render(self.code, self.params, gettext)
 
 
 # --- importing -------------------------------------------------------------------------------
@@ -330,13 +295,38 @@ def _check_local_fields(
     return item_type, indicator
 
 
+def check_options(item_type: str, options: list[str] | str | None) -> list[str] | None:
+    """The options of a choice question, one per line or as a list, in order; ``None`` for
+    any other type. A choice question needs at least two, each once."""
+    if item_type not in CHOICE_TYPES:
+        return None
+    if isinstance(options, str):
+        options = options.splitlines()
+    cleaned = [o.strip() for o in options or [] if o and o.strip()]
+    seen: set[str] = set()
+    for option in cleaned:
+        if len(option) > OPTION_LIMIT:
+            raise FollowupError("option_too_long", limit=OPTION_LIMIT)
+        if option.casefold() in seen:
+            raise FollowupError("options_duplicate", option=option)
+        seen.add(option.casefold())
+    if len(cleaned) < 2:
+        raise FollowupError("options_required")
+    return cleaned
+
+
 def add_local_item(
-    imported: ImportedProtocol, text: str, item_type: str = "text", indicator: str | None = None
+    imported: ImportedProtocol,
+    text: str,
+    item_type: str = "text",
+    indicator: str | None = None,
+    options: list[str] | str | None = None,
 ) -> LocalItem:
     """A förbund's own supplementary question (id ``L1``, ``L2`` ..., marked local), optionally
-    beside one of the protocol's indicators."""
+    beside one of the protocol's indicators; a choice question with its ``options``."""
     text = _check_text(text)
     item_type, indicator = _check_local_fields(imported, item_type, indicator)
+    checked_options = check_options(item_type, options)
     taken = {i["id"] for i in imported.document.get("items") or []}
     taken |= {i.item_id for i in local_items(imported)}
     n = 1
@@ -348,6 +338,7 @@ def add_local_item(
         text=text,
         item_type=item_type,
         indicator=indicator,
+        options=checked_options,
         local=True,
     )
     db.session.add(item)
@@ -374,13 +365,16 @@ def edit_item(
     text: str,
     item_type: str | None = None,
     indicator: str | None = None,
+    options: list[str] | str | None = None,
 ) -> LocalItem:
-    """Reword a local item (and, when ``item_type`` is given, set its answer type and the
-    indicator it supplements). A protocol item is refused (see :func:`local_item`)."""
+    """Reword a local item (and, when ``item_type`` is given, set its answer type, its options
+    and the indicator it supplements). A protocol item is refused (see :func:`local_item`)."""
     local = local_item(imported, item_id)
     text = _check_text(text)
     if item_type is not None:
-        local.item_type, local.indicator = _check_local_fields(imported, item_type, indicator)
+        checked_type, checked_indicator = _check_local_fields(imported, item_type, indicator)
+        local.options = check_options(checked_type, options)
+        local.item_type, local.indicator = checked_type, checked_indicator
     local.text = text
     db.session.flush()
     return local

@@ -1,13 +1,11 @@
-"""A förbund's follow-up: import a published protocol (file, URL, or a version published on
-this platform), see its data-collection plan, compare versions, add local items.
+"""Import a published protocol (file, URL, or a version published on this platform), see its
+data-collection plan, compare versions, add local items.
 
-Every page is scoped to the signed-in user's organisation: an imported protocol of another
-förbund answers 404. An import writes nothing unless the whole document is valid; the
-problems are listed with their JSON paths.
+An import writes nothing unless the whole document is valid; the problems are listed with
+their JSON paths.
 """
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -19,41 +17,24 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from .. import tabular
-from ..auth.access import staff
-from ..auth.roles import Role
-from ..extensions import db
-from ..protocol import render
-from ..protocol import services as protocol_services
-from ..protocol.fetch import FetchError, fetch_url
-from ..protocol.validate import DEFAULT_MAX_BYTES
-from ..protocol.views import XLSX, diff_context, document_context
-from . import services
-from .forms import ITEM_TYPE_LABELS, ImportFileForm, ImportUrlForm, LocalItemForm
-from .models import ImportedProtocol
-
-bp = Blueprint("followup", __name__)
-
-
-def _organisation():
-    org = current_user.organisation
-    if org is None:
-        abort(403)
-    return org
-
-
-def _imported_or_404(imported_id: int) -> ImportedProtocol:
-    row = db.session.get(ImportedProtocol, imported_id)
-    if row is None or row.organisation_id != _organisation().id:
-        abort(404)
-    return row
-
-
-def _require_post_form() -> None:
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+from ... import tabular
+from ...auth.access import staff
+from ...auth.roles import Role
+from ...extensions import db
+from ...i18n import render_message
+from ...protocol import render
+from ...protocol import services as protocol_services
+from ...protocol.fetch import FetchError, fetch_url
+from ...protocol.validate import DEFAULT_MAX_BYTES
+from ...protocol.views import XLSX, diff_context, document_context
+from .. import services
+from ..forms import ITEM_TYPE_LABELS, ImportFileForm, ImportUrlForm, LocalItemForm
+from ..models import ImportedProtocol
+from . import bp
+from . import imported_or_404 as _imported_or_404
+from . import organisation as _organisation
+from . import require_post_form as _require_post_form
 
 
 def _home(file_form=None, url_form=None, problems=None, status: int = 200):
@@ -234,11 +215,15 @@ def add_item(imported_id: int):
     if form.validate_on_submit():
         try:
             item = services.add_local_item(
-                row, form.text.data, form.item_type.data, form.indicator.data or None
+                row,
+                form.text.data,
+                form.item_type.data,
+                form.indicator.data or None,
+                form.options.data,
             )
         except services.FollowupError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(render_message(error), "error")
         else:
             db.session.commit()
             flash(_("Den lokala frågan %(id)s är tillagd.", id=item.item_id), "success")
@@ -256,7 +241,7 @@ def edit_item(imported_id: int, item_id: str):
     try:
         local = services.local_item(row, item_id)
     except services.FollowupError as error:  # a protocol item, or none
-        flash(error.message, "error")
+        flash(render_message(error), "error")
         return redirect(url_for("followup.plan", imported_id=row.id))
     form = LocalItemForm()
     _local_item_choices(form, row.document)
@@ -264,14 +249,20 @@ def edit_item(imported_id: int, item_id: str):
         form.text.data = local.text
         form.item_type.data = local.item_type
         form.indicator.data = local.indicator or ""
+        form.options.data = "\n".join(local.options or [])
     if form.validate_on_submit():
         try:
             services.edit_item(
-                row, item_id, form.text.data, form.item_type.data, form.indicator.data or None
+                row,
+                item_id,
+                form.text.data,
+                form.item_type.data,
+                form.indicator.data or None,
+                form.options.data,
             )
         except services.FollowupError as error:
             db.session.rollback()
-            form.text.errors.append(error.message)
+            form.text.errors.append(render_message(error))
         else:
             db.session.commit()
             flash(_("Frågan %(id)s är sparad.", id=item_id), "success")
@@ -288,7 +279,7 @@ def delete_item(imported_id: int, item_id: str):
         services.delete_local_item(row, item_id)
     except services.FollowupError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(render_message(error), "error")
     else:
         db.session.commit()
         flash(_("Frågan %(id)s är borttagen.", id=item_id), "success")
