@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..studies.forms import LEVEL_CHOICES, choices
-from . import codelists
+from . import codelists, targets
 from .lifecycle import MeasureStatus
 
 
@@ -102,6 +102,13 @@ def _optional(pairs) -> list:
     return choices([("", _l("– ej angivet –")), *pairs])
 
 
+def _number_text(value):
+    """A stored number (from ``obj``) as the Swedish text the field shows: 2.5 -> "2,5"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return targets.show_number(value)
+    return value
+
+
 class CanonicalForm(FlaskForm):
     name = StringField(
         _l("Namn"), validators=[DataRequired(), Length(max=codelists.LIMITS["name"])]
@@ -126,6 +133,7 @@ class CanonicalForm(FlaskForm):
     # What follow-up judges the measure by (checked by targets.check_target in the service).
     target_value = StringField(
         _l("Målvärde"),
+        filters=[_number_text],
         validators=[Length(max=30)],
         description=_l(
             "Till exempel 80 för en andel i procent. Lämna tomt om måttet inte har något mål."
@@ -133,6 +141,7 @@ class CanonicalForm(FlaskForm):
     )
     target_near_margin = StringField(
         _l("Marginal"),
+        filters=[_number_text],
         validators=[Length(max=30)],
         description=_l(
             "Hur nära målet räknas som nära: ett resultat inom marginalen på fel sida om "

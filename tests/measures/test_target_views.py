@@ -53,6 +53,10 @@ def test_review_form_round_trip(leader, proposals):  # noqa: F811
     page = body(leader.get(url))
     assert 'value="80"' in page and 'value="2,5"' in page
     assert 'value="kon" checked' in page or 'checked id="disaggregations-0"' in page
+    # a post without the target fields (an older page) keeps the stored target
+    assert leader.post(url, data=FORM).status_code == 302
+    db.session.expire_all()
+    assert (m.target_value, m.target_near_margin) == (80.0, 2.5)
 
 
 def test_review_form_refusals_name_the_field_and_write_nothing(leader, proposals):  # noqa: F811
