@@ -199,7 +199,8 @@ def _demo_rounds(study, leader, start) -> None:
 # measures the review made, each from the proposals (by respondent key) it merged. A proposal
 # may carry "ref" (a label), "combines" (the labels of proposals it combines, and how) and
 # "questions" (which go to the reviewed measure: a proposal has no such field). Decision
-# "accepted" (one "recommended") or "rejected" (with a "reason").
+# "accepted" (one "recommended") or "rejected" (with a "reason"). "followup": the target,
+# direction and disaggregations the projektledare sets in the review (kön on survey measures).
 
 
 def _demo_expert(survey, fields, *, invited_at):
@@ -280,6 +281,8 @@ def _demo_measures(study, leader, start) -> None:
             questions = canonical["proposals"][0].get("questions")
             if questions:
                 measures.edit_canonical(measure, {"questions": list(questions)}, actor=leader)
+            if canonical.get("followup"):  # target, direction, disaggregations (kön)
+                measures.edit_canonical(measure, dict(canonical["followup"]), actor=leader)
             measures.decide(
                 measure, canonical["decision"], canonical.get("reason", ""), actor=leader
             )

@@ -127,3 +127,33 @@ def test_protocol_page_and_logins_text(study, client):
     text = demo.logins_text()
     assert "forbund@demo.invalid" in text and "demo-forbund" in text
     assert f"/protokoll/{demo.DEMO_SLUG}/senaste" in text
+
+
+def test_demo_protocol_carries_targets_and_kon(study):
+    """The published demo protocol can be judged against goals and broken down by kön: the
+    survey's share measures aim at 80 % answering in the two highest options, and every
+    survey measure is disaggregated by the kön codelist with its total code."""
+    document = protocol.get_version(study, demo.DEMO_PROTOCOL_VERSION).document
+    assert validate_document(document) == []
+    assert document["codelists"] == [
+        {
+            "id": "kon",
+            "name": {"sv": "Kön"},
+            "total": {"code": "_T", "label": {"sv": "Totalt"}},
+            "codes": [
+                {"code": "K", "label": {"sv": "Kvinna"}},
+                {"code": "M", "label": {"sv": "Man"}},
+            ],
+        }
+    ]
+    measures_ = [m for i in document["indicators"] for m in i["measures"]]
+    survey = [m for m in measures_ if m["method"] == "survey"]
+    assert survey and all(m["disaggregations"] == ["kon"] for m in survey)
+    shares = [m for m in survey if m["scoring"] == "proportion"]
+    assert shares and all(m["target"] == {"value": 80, "nearMargin": 5} for m in shares)
+    assert all(m["direction"] == "increase" for m in shares)
+    assert all(m["numerator"]["rule"]["values"] == [4, 5] for m in shares)
+    with_targets = [m for m in measures_ if "target" in m]
+    assert len(with_targets) > len(shares)  # register measures have targets too
+    assert any(m.get("direction") == "decrease" for m in measures_)
+    assert not any("target" in m for m in measures_ if m["kind"] == "qualitative")

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..studies.forms import LEVEL_CHOICES, choices
-from . import codelists
+from . import codelists, targets
 from .lifecycle import MeasureStatus
 
 
@@ -108,6 +108,13 @@ def _optional(pairs) -> list:
     return choices([("", _l("– ej angivet –")), *pairs])
 
 
+def _number_text(value):
+    """A stored number (from ``obj``) as the Swedish text the field shows: 2.5 -> "2,5"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return targets.show_number(value)
+    return value
+
+
 class CanonicalForm(FlaskForm):
     name = StringField(
         _l("Namn"), validators=[DataRequired(), Length(max=codelists.LIMITS["name"])]
@@ -129,6 +136,40 @@ class CanonicalForm(FlaskForm):
     denominator = TextAreaField(
         _l("Nämnare"), validators=[Length(max=codelists.LIMITS["denominator"])]
     )
+    # What follow-up judges the measure by (checked by targets.check_target in the service).
+    target_value = StringField(
+        _l("Målvärde"),
+        filters=[_number_text],
+        validators=[Length(max=30)],
+        description=_l(
+            "Till exempel 80 för en andel i procent. Lämna tomt om måttet inte har något mål."
+        ),
+    )
+    target_near_margin = StringField(
+        _l("Marginal"),
+        filters=[_number_text],
+        validators=[Length(max=30)],
+        description=_l(
+            "Hur nära målet räknas som nära: ett resultat inom marginalen på fel sida om "
+            "målvärdet visas som nära målet."
+        ),
+    )
+    direction = SelectField(
+        _l("Riktning"),
+        validate_choice=False,  # checked by the service (absent: no direction)
+        choices=choices(
+            [
+                ("", _l("Ingen riktning")),
+                ("increase", _l("Ska öka")),
+                ("decrease", _l("Ska minska")),
+            ]
+        ),
+    )
+    disaggregations = CheckboxesField(
+        _l("Nedbrytningar"),
+        validate_choice=False,  # the service names an unknown codelist in Swedish
+        description=_l("Resultatet redovisas också per grupp i de valda kodlistorna."),
+    )
     question_lines = TextAreaField(
         _l("Frågor i enkäten"),
         description=_l(
@@ -138,6 +179,29 @@ class CanonicalForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Spara"))
+
+
+class CodelistForm(FlaskForm):
+    """A codelist for disaggregation (checked by targets.check_codelist in the service)."""
+
+    id = StringField(
+        _l("Id"),
+        validators=[Length(max=64)],
+        description=_l("Kort id som protokollet använder, till exempel alder. Ändras inte."),
+    )
+    name = StringField(_l("Namn"), validators=[Length(max=200)])
+    codes = TextAreaField(
+        _l("Koder"),
+        validators=[Length(max=20000)],
+        description=_l(
+            "En kod per rad: koden, ett blanksteg och etiketten, till exempel K Kvinna."
+        ),
+    )
+    total_code = StringField(_l("Totalkod"), validators=[Length(max=64)], default="_T")
+    total_label = StringField(
+        _l("Totalens etikett"), validators=[Length(max=200)], default="Totalt"
+    )
+    submit = SubmitField(_l("Spara kodlistan"))
 
 
 DECISION_CHOICES = choices(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     String,
@@ -30,6 +31,7 @@ from ..extensions import db
 from ..studies.models import Indicator, Participant, Study
 from .codelists import KINDS, METHODS
 from .lifecycle import MeasureStatus, ProposalStatus, Status
+from .targets import DIRECTIONS
 
 WORKSHOP_KINDS = ("workshop", "webinar")
 RESPONDENT_VIAS = ("invited", "open_link", "paper")
@@ -238,6 +240,13 @@ class CanonicalMeasure(db.Model):
         CheckConstraint(f"kind IS NULL OR {_in('kind', tuple(KINDS))}", name="kind_known"),
         CheckConstraint(f"method IS NULL OR {_in('method', tuple(METHODS))}", name="method_known"),
         CheckConstraint("NOT recommended OR status = 'accepted'", name="recommended_when_accepted"),
+        CheckConstraint(
+            f"direction IS NULL OR {_in('direction', tuple(DIRECTIONS))}", name="direction_known"
+        ),
+        CheckConstraint(
+            "target_near_margin IS NULL OR (target_near_margin >= 0 AND target_value IS NOT NULL)",
+            name="near_margin_with_target",
+        ),
         Index(
             "ix_canonical_measure_one_recommended",
             "indicator_id",
@@ -267,6 +276,14 @@ class CanonicalMeasure(db.Model):
     #: a survey measure's questions, in order: statements answered on the agreement scale 1-5
     #: (they become the protocol's items, ids ``M<id>-F1``, ``M<id>-F2`` ...)
     questions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    #: what follow-up judges the measure against (``targets.check_target``): the target value,
+    #: the near margin on the side the measure comes from, and which way is better
+    target_value: Mapped[float | None] = mapped_column(Float)
+    target_near_margin: Mapped[float | None] = mapped_column(Float)
+    direction: Mapped[str | None] = mapped_column(String(10))
+    #: ids of the study's codelists the measure is broken down by (``StudyCodelist.code``, or
+    #: a default such as ``kon``)
+    disaggregations: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     status: Mapped[str] = mapped_column(String(10), default=MeasureStatus.CANDIDATE.value)
     reason: Mapped[str] = mapped_column(Text, default="")
     recommended: Mapped[bool] = mapped_column(default=False)
@@ -284,6 +301,34 @@ class CanonicalMeasure(db.Model):
     sources: Mapped[list["CanonicalSource"]] = relationship(
         back_populates="canonical", cascade="all, delete-orphan"
     )
+
+
+class StudyCodelist(db.Model):
+    """A codelist the study's measures may be broken down by (SDMX style, with a total code
+    that is not one of its codes; checked by ``targets.check_codelist``). The default kön
+    (``targets.KON``) needs no row; a row with its id replaces it."""
+
+    __tablename__ = "study_codelist"
+    __table_args__ = (UniqueConstraint("study_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))  # the protocol's codelist id
+    name: Mapped[str] = mapped_column(String(200))
+    total_code: Mapped[str] = mapped_column(String(64))
+    total_label: Mapped[str] = mapped_column(String(200))
+    #: [{"code": "K", "label": "Kvinna"}, ...] in order
+    codes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.code,
+            "name": self.name,
+            "total": {"code": self.total_code, "label": self.total_label},
+            "codes": [dict(c) for c in self.codes or []],
+        }
 
 
 class CanonicalSource(db.Model):

@@ -24,7 +24,11 @@ The facts (every key optional unless marked)::
                       "measures": [{"id"*, "name"*, "description", "kind", "method",
                                     "data_source", "respondent_group", "frequency": [...],
                                     "unit", "numerator", "denominator", "recommended",
+                                    "direction", "target": {"value", "nearMargin"},
+                                    "disaggregations": [codelist id, ...],
                                     "items": [{"id", "text", "type", "scale"}]}]}],
+      "codelists": [{"id"*, "name"*, "total": {"code", "label"}*,
+                     "codes": [{"code", "label"}]*}],        # the study's, kön included
       "measure_survey": {"start", "end", "invited", "respondents", "submitted",
                          "proposals"},
     }
@@ -49,6 +53,11 @@ Mapping to the protocol
       schedule (``arlig``); ``continuous`` a monthly calendar schedule (``lopande``: the schema
       has no "continuous", so it is compiled monthly). When a measure has both offsets and
       yearly/continuous, the offsets win.
+    * Follow-up: a quantitative measure's ``direction``, ``target`` (value, nearMargin; whole
+      numbers as integers) and ``disaggregations`` go into the measure as given (a qualitative
+      measure carries none); the top-level ``codelists`` are those of ``facts["codelists"]``
+      that some measure uses, in their order. A disaggregation naming no codelist of the facts
+      is kept, so that validation names it.
     * Provenance: stakeholder groups, the scale and consensus rule, one step per Delphi round
       (invited and responding per group), the measures survey (its counts in the step's note),
       and per indicator its per-round statistics and the final decision.
@@ -319,10 +328,56 @@ def _measure(
         if denominator:
             out["denominator"] = {"description": sv(denominator)}
     _put(out, "unit", _opt_text(unit))
+    if kind == "quantitative":
+        if m.get("direction") in ("increase", "decrease"):
+            out["direction"] = m["direction"]
+        target = _target(m.get("target"))
+        _put(out, "target", target)
+    _put(
+        out,
+        "disaggregations",
+        list(dict.fromkeys(identifier(c) for c in m.get("disaggregations") or [] if c)),
+    )
     _put(out, "schedule", _schedule_for(m.get("frequency") or [], schedules))
     if kind == "qualitative":
         out["guidance"] = sv(description or name)
     return out
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _target(raw: Any) -> dict[str, Any] | None:
+    if not isinstance(raw, Mapping) or _number(raw.get("value")) is None:
+        return None
+    out: dict[str, Any] = {"value": _number(raw["value"])}
+    margin = _number(raw.get("nearMargin"))
+    if margin is not None and margin >= 0:
+        out["nearMargin"] = margin
+    return out
+
+
+def _codelist(c: Mapping[str, Any]) -> dict[str, Any]:
+    total: Mapping[str, Any] = c["total"] if isinstance(c.get("total"), Mapping) else {}
+    return {
+        "id": identifier(c["id"]),
+        "name": _text(c.get("name"), str(c["id"])),
+        "total": {
+            "code": identifier(total.get("code"), "_T"),
+            "label": _text(total.get("label"), "Totalt"),
+        },
+        "codes": [
+            {
+                "code": identifier(code.get("code")),
+                "label": _text(code.get("label"), str(code.get("code"))),
+            }
+            for code in c.get("codes") or []
+            if isinstance(code, Mapping)
+        ],
+    }
 
 
 # --- provenance -------------------------------------------------------------------------------
@@ -514,7 +569,12 @@ def build_protocol(facts: Mapping[str, Any]) -> dict[str, Any]:
         if label
     ]
     doc["respondentGroups"] = [{"id": g, "name": sv(name)} for g, name in groups_used.items()]
-    doc["codelists"] = []
+    used = {d for ind in indicators for m in ind["measures"] for d in m.get("disaggregations", [])}
+    doc["codelists"] = [
+        _codelist(c)
+        for c in facts.get("codelists") or []
+        if isinstance(c, Mapping) and c.get("id") and identifier(c["id"]) in used
+    ]
     uses_agree = any(i.get("scale") == AGREE_SCALE for i in items.values())
     doc["responseScales"] = [_agree_scale()] if uses_agree else []
     doc["items"] = list(items.values())

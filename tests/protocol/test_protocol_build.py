@@ -231,3 +231,71 @@ def test_protocol_texts(meta, path, expected):
 )
 def test_identifier(value, expected):
     assert identifier(value) == expected
+
+
+KON = {
+    "id": "kon",
+    "name": "Kön",
+    "total": {"code": "_T", "label": "Totalt"},
+    "codes": [{"code": "K", "label": "Kvinna"}, {"code": "M", "label": "Man"}],
+}
+AGE = {
+    "id": "alder",
+    "name": "Ålder",
+    "total": {"code": "_T", "label": "Alla"},
+    "codes": [{"code": "U", "label": "Ung"}, {"code": "G", "label": "Gammal"}],
+}
+
+
+def test_targets_directions_and_used_codelists_go_into_the_document():
+    facts = with_measure(
+        kind="quantitative",
+        method="survey",
+        unit="andel (%)",
+        direction="increase",
+        target={"value": 80.0, "nearMargin": 2.5},
+        disaggregations=["kon"],
+    )
+    facts["codelists"] = [KON, AGE]
+    doc = build_protocol(facts)
+    assert validate_document(doc) == []
+    m = measure(doc, "MX")
+    assert m["direction"] == "increase"
+    assert m["target"] == {"value": 80, "nearMargin": 2.5}
+    assert isinstance(m["target"]["value"], int)
+    assert m["disaggregations"] == ["kon"]
+    assert [c["id"] for c in doc["codelists"]] == ["kon"]  # only the used ones
+    assert doc["codelists"][0] == {
+        "id": "kon",
+        "name": {"sv": "Kön"},
+        "total": {"code": "_T", "label": {"sv": "Totalt"}},
+        "codes": [
+            {"code": "K", "label": {"sv": "Kvinna"}},
+            {"code": "M", "label": {"sv": "Man"}},
+        ],
+    }
+
+
+def test_without_targets_nothing_is_added_and_qualitative_measures_carry_none():
+    doc = build_protocol(with_measure(kind="quantitative", method="register", unit="antal"))
+    m = measure(doc, "MX")
+    assert not {"direction", "target", "disaggregations"} & set(m)
+    assert doc["codelists"] == []
+    doc = build_protocol(
+        with_measure(
+            kind="qualitative",
+            method="interview",
+            description="Vad berättelsen ska ta upp om samverkan i vardagen.",
+            direction="increase",
+            target={"value": 3},
+        )
+    )
+    assert not {"direction", "target"} & set(measure(doc, "MX"))
+
+
+def test_a_disaggregation_without_its_codelist_is_named_by_validation():
+    facts = with_measure(kind="quantitative", method="register", disaggregations=["lan"])
+    facts["codelists"] = [KON]
+    problems = validate_document(build_protocol(facts))
+    assert [p.code for p in problems] == ["unknown_codelist"]
+    assert "disaggregations" in problems[0].path

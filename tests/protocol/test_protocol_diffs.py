@@ -163,3 +163,55 @@ def test_version_numbers():
     assert [p.code for p in check_version_bump("1.2.3", "1.2.3", empty)] == ["version_not_newer"]
     assert [p.code for p in check_version_bump("1.2.3", "1.2", empty)] == ["invalid_version"]
     assert check_version_bump("1.2.3", "1.2.4", empty) == []
+
+
+def _m(doc):
+    return doc["indicators"][0]["measures"][0]
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda d: _m(d)["target"].__setitem__("value", 80), "target.value"),
+        (lambda d: _m(d)["target"].__setitem__("nearMargin", 2), "target.nearMargin"),
+        (lambda d: _m(d).pop("target"), "target.value"),
+        (lambda d: _m(d).__setitem__("direction", "decrease"), "direction"),
+        (lambda d: _m(d).__setitem__("disaggregations", ["kon"]), "disaggregations"),
+    ],
+)
+def test_a_changed_target_direction_or_disaggregation_is_minor(old, new, edit, field):
+    """Follow-up's goals may move between versions without breaking comparability."""
+    edit(new)
+    result = diff(old, new)
+    assert result.breaks == []
+    [changed] = result.measures.changed
+    assert field in changed.field_names()
+    assert result.required_bump == "minor"
+    assert check_version_bump("1.0.0", "1.1.0", result) == []
+
+
+def test_a_changed_codelist_is_minor(old, new):
+    new["codelists"][0]["codes"].append({"code": "X", "label": {"sv": "Annat"}})
+    result = diff(old, new)
+    assert result.breaks == [] and result.required_bump == "minor"
+    assert [c.field for c in result.sections] == ["codelists"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [
+        (lambda d: d["items"][0].__setitem__("scale", "ja-nej"), "item_scale"),
+        (
+            lambda d: _m(d)["numerator"]["rule"].__setitem__("values", [5]),
+            "measure_numerator",
+        ),
+    ],
+)
+def test_a_changed_scale_or_numerator_rule_with_a_new_target_is_major(old, new, edit, code):
+    _m(new)["target"]["value"] = 80
+    edit(new)
+    result = diff(old, new)
+    assert code in {b.code for b in result.breaks}
+    assert result.required_bump == "major"
+    [problem] = check_version_bump("1.0.0", "1.1.0", result)
+    assert problem.code == "bump_breaks_comparability"

@@ -53,16 +53,34 @@ def test_schema_is_served_at_its_path(client):
 
 def test_every_rendering_carries_the_same_content(app, client):
     """Each indicator, measure and item of the JSON, with its Swedish text, the measure's data
-    source and schedule, appears in the CSV, the XLSX, the HTML download and the web page."""
+    source, schedule, target and disaggregations, appears in the CSV, the XLSX, the HTML
+    download and the web page; the codelists with their codes in all but the CSV."""
     import csv
     import html
     import io
 
     from openpyxl import load_workbook
+    from sqlalchemy import select
 
+    from consensus.measures import services as measure_services
+    from consensus.measures.models import CanonicalMeasure
     from consensus.protocol import render
 
-    row = services.publish(make_protocol_study(), "1.0.0")
+    study = make_protocol_study()
+    share = db.session.scalar(
+        select(CanonicalMeasure).where(CanonicalMeasure.name == "Upplevt inflytande")
+    )
+    measure_services.edit_canonical(
+        share,
+        {
+            "target_value": "80",
+            "target_near_margin": "5",
+            "direction": "increase",
+            "disaggregations": ["kon"],
+        },
+    )
+    db.session.commit()
+    row = services.publish(study, "1.0.0")
     db.session.commit()
     base = f"/protokoll/{row.protocol_id}/1.0.0"
     doc = json.loads(client.get(base + ".json").data)
@@ -85,6 +103,17 @@ def test_every_rendering_carries_the_same_content(app, client):
             expected += [m["id"], render.text(m["name"]), render.text(m["dataSource"]["name"])]
             if m.get("schedule"):
                 expected.append(schedules[m["schedule"]])
+            if m.get("target"):
+                expected += [str(m["target"]["value"]), str(m["target"]["nearMargin"])]
+            expected += m.get("disaggregations", [])
+    assert any(m.get("target") for i in doc["indicators"] for m in i["measures"])
+    assert doc["codelists"]
+    for codelist in doc["codelists"]:
+        words = [codelist["id"], render.text(codelist["name"]), codelist["total"]["code"]]
+        words += [render.text(c["label"]) for c in codelist["codes"]]
+        for word in words:
+            assert word in xlsx_cells, word
+            assert all(word in text for text in pages.values()), word
     items = [(i["id"], render.text(i["text"])) for i in doc["items"]]
     assert items  # the survey measure asks a question
     for value in expected:

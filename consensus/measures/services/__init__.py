@@ -9,6 +9,14 @@ re-exports what the views, commands, other packages, the demo, tests and benchma
 """
 
 from .. import models as measures_models  # noqa: F401  (complete the metadata)
+from .codelists import (
+    codelist_of,
+    codelist_users,
+    delete_codelist,
+    save_codelist,
+    stored_codelists,
+    study_codelists,
+)
 from .common import MeasuresError
 from .exports import export_document, export_proposals, export_tables
 from .paper import import_paper_proposals, parse_paper_proposals
@@ -43,6 +51,7 @@ from .responding import (
 from .review import (
     MAX_QUESTIONS,
     QUESTION_LIMIT,
+    TARGET_FIELDS,
     check_questions,
     decide,
     edit_canonical,
@@ -74,6 +83,7 @@ from .survey import (
 __all__ = [
     "MAX_QUESTIONS",
     "QUESTION_LIMIT",
+    "TARGET_FIELDS",
     "MeasuresError",
     "add_expert",
     "add_workshop",
@@ -81,9 +91,12 @@ __all__ = [
     "change_status",
     "check_questions",
     "close_if_due",
+    "codelist_of",
+    "codelist_users",
     "core_set",
     "create_survey",
     "decide",
+    "delete_codelist",
     "delete_proposal",
     "delete_workshop",
     "disable_open_link",
@@ -116,12 +129,15 @@ __all__ = [
     "response_frequencies",
     "review_data",
     "review_overview",
+    "save_codelist",
     "save_comment",
     "save_proposal",
     "save_rating",
     "save_ratings",
     "set_indicators",
     "set_recommended",
+    "stored_codelists",
+    "study_codelists",
     "submit",
     "survey_by_open_link",
     "survey_indicators",

@@ -15,7 +15,7 @@ from ...dbtypes import utcnow
 from ...extensions import db
 from ...studies import services as study_services
 from ...studies.models import Indicator, Participant
-from .. import codelists, lifecycle, similarity
+from .. import codelists, lifecycle, similarity, targets
 from ..lifecycle import MeasureStatus, ProposalStatus
 from ..models import (
     CanonicalMeasure,
@@ -26,6 +26,7 @@ from ..models import (
     ProposalCombination,
     Respondent,
 )
+from .codelists import study_codelists
 from .common import MeasuresError, _actor_id
 from .survey import survey_indicators
 
@@ -41,6 +42,8 @@ CANONICAL_FIELDS = (
     "numerator",
     "denominator",
 )
+#: what follow-up needs, checked by ``targets.check_target`` against the measure as edited
+TARGET_FIELDS = ("target_value", "target_near_margin", "direction", "disaggregations")
 
 
 # --- review -----------------------------------------------------------------------------------
@@ -239,9 +242,12 @@ def check_questions(lines: Sequence[str] | str) -> list[str]:
 
 def edit_canonical(canonical: CanonicalMeasure, fields: Mapping[str, Any], actor=None) -> None:
     """Edit a measure's wording (:data:`CANONICAL_FIELDS`, and ``questions``: its questionnaire
-    statements, in order)."""
+    statements, in order) and what follow-up judges it by (:data:`TARGET_FIELDS`: target value,
+    near margin, direction, disaggregations; given together, checked against the measure as
+    edited and the study's codelists)."""
     fields = dict(fields)
     questions = check_questions(fields.pop("questions")) if "questions" in fields else None
+    target_fields = {k: fields.pop(k) for k in TARGET_FIELDS if k in fields}
     values = _check_canonical_fields(fields)
     if "name" in values and not values["name"]:
         raise MeasuresError(
@@ -249,6 +255,8 @@ def edit_canonical(canonical: CanonicalMeasure, fields: Mapping[str, Any], actor
         )
     if questions is not None:
         values["questions"] = questions
+    if target_fields:
+        values.update(_check_target(canonical, values, target_fields))
     changed = [k for k, v in values.items() if getattr(canonical, k) != v]
     for name in changed:
         setattr(canonical, name, values[name])
@@ -258,6 +266,30 @@ def edit_canonical(canonical: CanonicalMeasure, fields: Mapping[str, Any], actor
             survey.study, "measure_edited", actor, canonical=canonical.id, fields=changed
         )
     db.session.flush()
+
+
+def _check_target(
+    canonical: CanonicalMeasure, values: Mapping[str, Any], given: Mapping[str, Any]
+) -> dict[str, Any]:
+    measure = {
+        name: values.get(name, getattr(canonical, name))
+        for name in ("kind", "method", "unit", "numerator", "denominator", "questions")
+    }
+    survey = db.session.get(MeasureSurvey, canonical.survey_id)
+    current = {
+        "target_value": canonical.target_value,
+        "target_near_margin": canonical.target_near_margin,
+        "direction": canonical.direction,
+        "disaggregations": list(canonical.disaggregations or []),
+    }
+    checked, problems = targets.check_target(
+        {**current, **given},
+        measure=measure,
+        codelist_ids=[c["id"] for c in study_codelists(survey.study)],
+    )
+    if problems:
+        raise MeasuresError("invalid", problems={"target": problems})
+    return checked
 
 
 def decide(canonical: CanonicalMeasure, decision: str, reason: str = "", *, actor=None) -> None:

@@ -14,12 +14,14 @@ from flask_login import current_user
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
+from ...i18n import render_message
 from ...studies.forms import ButtonForm, choices
 from ...studies.models import Indicator
 from ...studies.views import study_or_404
 from .. import services
 from ..forms import CanonicalForm, DecisionForm, MergeForm
 from ..models import CanonicalMeasure
+from ..targets import show_number
 from .common import (
     _home,
     _require_button,
@@ -150,6 +152,10 @@ def _canonical_fields(form: CanonicalForm) -> dict:
         "numerator": (form.numerator.data or "").strip(),
         "denominator": (form.denominator.data or "").strip(),
         "questions": (form.question_lines.data or "").splitlines(),
+        "target_value": (form.target_value.data or "").strip(),
+        "target_near_margin": (form.target_near_margin.data or "").strip(),
+        "direction": form.direction.data or "",
+        "disaggregations": list(form.disaggregations.data or []),
     }
 
 
@@ -162,17 +168,30 @@ def canonical_edit(slug: str, canonical_id: int):
         return _home(slug)
     canonical = _canonical_of(survey, canonical_id)
     form = CanonicalForm(obj=canonical)
+    codelists = services.study_codelists(study)
+    form.disaggregations.choices = choices(
+        (c["id"], f"{c['name']} ({', '.join(code['label'] for code in c['codes'])})")
+        for c in codelists
+    )
     if request.method == "GET":
         form.kind.data = canonical.kind or ""
         form.method.data = canonical.method or ""
         form.frequency.data = list(canonical.frequency or [])
         form.question_lines.data = "\n".join(canonical.questions or [])
+        form.target_value.data = show_number(canonical.target_value)
+        form.target_near_margin.data = show_number(canonical.target_near_margin)
+        form.direction.data = canonical.direction or ""
+        form.disaggregations.data = list(canonical.disaggregations or [])
     if form.validate_on_submit():
         try:
             services.edit_canonical(canonical, _canonical_fields(form), actor=current_user)
         except services.MeasuresError as error:
             db.session.rollback()
-            form.name.errors.append(measures_error_text(error))
+            target_problems = error.params.get("problems", {}).get("target") or []
+            for problem in target_problems:
+                getattr(form, problem.field).errors.append(render_message(problem))
+            if not target_problems:
+                form.name.errors.append(measures_error_text(error))
         else:
             db.session.commit()
             flash(_("Måttet M%(id)s är sparat.", id=canonical.id), "success")

@@ -122,6 +122,11 @@ def study_facts(study: Study, texts: Mapping[str, Any] | None = None) -> dict[st
                         "numerator": c.numerator,
                         "denominator": c.denominator,
                         "recommended": c.recommended,
+                        "direction": c.direction,
+                        "target": {"value": c.target_value, "nearMargin": c.target_near_margin}
+                        if c.target_value is not None
+                        else None,
+                        "disaggregations": list(c.disaggregations or []),
                         "items": [
                             {"id": f"M{c.id}-F{n}", "text": text, "type": "choice"}
                             for n, text in enumerate(c.questions or [], 1)
@@ -156,6 +161,7 @@ def study_facts(study: Study, texts: Mapping[str, Any] | None = None) -> dict[st
         "groups": groups,
         "rounds": round_facts,
         "indicators": indicators,
+        "codelists": measure_services.study_codelists(study),
         "measure_survey": survey_facts,
     }
 
