@@ -1,7 +1,7 @@
 """followup: local groups, waves, codes, responses, answers, corrections, register figures, narratives
 
 Revision ID: 4116bd7e837c
-Revises: 76fe5ae78024
+Revises: 789149673912
 Create Date: 2026-11-25 22:07:54.850480
 
 """
@@ -13,7 +13,7 @@ import consensus.dbtypes  # noqa: F401  (custom column types used by autogenerat
 
 # revision identifiers, used by Alembic.
 revision = '4116bd7e837c'
-down_revision = '76fe5ae78024'
+down_revision = "789149673912"
 branch_labels = None
 depends_on = None
 
