@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS
+from ...dates import local_day
 from ...extensions import db
 from ...studies import mailing
 from ...studies.forms import ButtonForm
@@ -15,7 +16,6 @@ from .. import lifecycle, services
 from ..forms import ExpertForm
 from .common import (
     _home,
-    _local_day,
     _require_button,
     _survey_or_redirect,
     bp,
@@ -148,7 +148,7 @@ def experts_send(slug: str, which: str):
         action="measure_invitations_sent" if invite else "measure_reminders_sent",
         actor=current_user,
         survey=survey,
-        closes_on=_local_day(survey.closes_at),
+        closes_on=local_day(survey.closes_at),
     )
     flash_outcome(outcome)
     db.session.commit()

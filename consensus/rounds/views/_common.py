@@ -1,14 +1,11 @@
 """What every rounds page shares: the labels of methods, statuses and decisions, the
 messages of refused actions, and loading the study and round a URL names."""
 
-from datetime import datetime
-
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.roles import STUDY_LEADERS
-from ...dbtypes import STOCKHOLM
 from ...studies import services as study_services
 from .. import services
 from ..models import Round
@@ -92,10 +89,6 @@ def round_error_text(error: services.RoundError) -> str:
         "round_changed": _("Omgången ändrades samtidigt. Försök igen."),
     }
     return texts.get(error.code, error.code)
-
-
-def _local(dt: datetime | None) -> datetime | None:
-    return dt.astimezone(STOCKHOLM) if dt else None
 
 
 def _study(slug: str):

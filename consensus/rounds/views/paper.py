@@ -8,12 +8,12 @@ from ...auth.access import staff
 from ...auth.roles import STUDY_STAFF
 from ...extensions import db
 from ...studies.forms import choices
+from ...studies.views import perspective_sections
 from ...studies.views.uploads import FileImport
 from .. import posted, services
 from ..forms import PaperBallotForm
 from . import bp
 from ._common import _round, _study, round_error_text
-from .ballot import _sections
 
 
 def _group_choices(study):
@@ -53,7 +53,7 @@ def paper_ballot(slug: str, number: int):
         study=study,
         round=r,
         form=form,
-        sections=_sections(items),
+        sections=perspective_sections(items),
         answers={},
         problems=problems,
     )

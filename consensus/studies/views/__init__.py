@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from .. import services
 from ..hooks import hooks
+from ..importing import PERSPECTIVES
 from ..models import Participant
 
 bp = Blueprint("studies", __name__)
@@ -33,6 +34,16 @@ def perspective_label(code: str) -> str:
         "organisation": _("Organisation"),
         "samhälle": _("Samhälle"),
     }.get(code, code)
+
+
+def perspective_sections(items) -> list[tuple[str, str, list]]:
+    """``items`` (anything with a ``perspective``) grouped as (code, label, items), the
+    perspectives in their fixed order and any other code after them."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.perspective, []).append(item)
+    order = [p for p in PERSPECTIVES if p in groups] + [p for p in groups if p not in PERSPECTIVES]
+    return [(code, perspective_label(code), groups[code]) for code in order]
 
 
 def type_label(code: str) -> str:
