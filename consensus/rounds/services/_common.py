@@ -33,10 +33,6 @@ class RoundError(ValueError):
         self.params = params
 
 
-def _dialect() -> str:
-    return db.engine.dialect.name
-
-
 def _actor_id(actor) -> int | None:
     return getattr(actor, "id", None)
 
