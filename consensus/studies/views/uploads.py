@@ -4,7 +4,7 @@ A feature describes its import once as a :class:`FileImport`, with only its pars
 writer; its two views call :meth:`FileImport.upload_page` and :meth:`FileImport.preview_page`.
 The file is staged in the database between the requests (``services.stage_upload``), the
 preview shows every problem with its row and column, the notes and the rows
-(``templates/_import_preview.html``), and the confirmation writes all or nothing and commits
+(``templates/_import.html``), and the confirmation writes all or nothing and commits
 once. Used by the indicator and panel imports (``pool.py``), the experts (measures) and the
 ballot files (rounds).
 """
