@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import services
+from ..forms import PERSPECTIVE_LABELS
 from ..hooks import hooks
 from ..importing import PERSPECTIVES
 from ..models import Participant
@@ -28,12 +29,7 @@ def phase_label(phase: str) -> str:
 
 
 def perspective_label(code: str) -> str:
-    return {
-        "deltagare": _("Deltagare"),
-        "medarbetare": _("Personal/medarbetare"),
-        "organisation": _("Organisation"),
-        "samhälle": _("Samhälle"),
-    }.get(code, code)
+    return str(PERSPECTIVE_LABELS.get(code, code))
 
 
 def perspective_sections(items) -> list[tuple[str, str, list]]:
