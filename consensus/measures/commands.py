@@ -14,25 +14,18 @@ from flask.cli import AppGroup
 
 from .. import tabular
 from ..extensions import db
-from ..studies.services import get_study_by_slug
+from ..studies.commands import fail, study_or_fail
 from . import services
 
 #: File name suffix and XLSX sheet name of each export table.
 TABLES = {"forslag": "Förslag", "beslut": "Beslut", "valda_matt": "Valda mått"}
 
 
-def _fail(message: str) -> None:
-    db.session.rollback()
-    raise click.ClickException(message)
-
-
 def _survey(slug: str):
-    study = get_study_by_slug(slug)
-    if study is None:
-        _fail(f"Det finns ingen studie med kortnamnet ”{slug}”.")
+    study = study_or_fail(slug)
     survey = services.get_survey(study)
     if survey is None:
-        _fail(f"Studien ”{slug}” har ingen måttenkät.")
+        fail(f"Studien ”{slug}” har ingen måttenkät.")
     return survey
 
 
@@ -89,7 +82,7 @@ def export(slug: str, fmt: str, output: str | None) -> None:
         return
     folder = output or "."
     if os.path.exists(folder) and not os.path.isdir(folder):
-        _fail(f"{folder} är ingen mapp. För csv anger -o en mapp som får tre filer.")
+        fail(f"{folder} är ingen mapp. För csv anger -o en mapp som får tre filer.")
     os.makedirs(folder, exist_ok=True)
     for name, (headers, rows) in tables.items():
         path = os.path.join(folder, f"{slug}-matt-{name}.csv")
@@ -119,7 +112,7 @@ def import_paper(slug: str, file: str) -> None:
     if not parsed.ok or not parsed.rows:
         for problem in parsed.problems:
             click.echo(problem, err=True)
-        _fail(
+        fail(
             f"{name} har {len(parsed.problems)} fel och lästes inte in."
             if parsed.problems
             else f"{name} har inga förslag."
@@ -127,6 +120,6 @@ def import_paper(slug: str, file: str) -> None:
     try:
         count = services.import_paper_proposals(survey, parsed, filename=name)
     except services.MeasuresError:
-        _fail(f"{name} har fel och lästes inte in.")
+        fail(f"{name} har fel och lästes inte in.")
     db.session.commit()
     click.echo(f"Läste in {count} förslag från {name}.")

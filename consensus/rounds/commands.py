@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..extensions import db
-from ..studies.services import get_study_by_slug
+from ..studies.commands import fail, study_or_fail
 from ..tabular import write_csv
 from . import result_document, services
 from .models import METHODS
@@ -78,23 +78,11 @@ def error_text(error: services.RoundError) -> str:
         return ERROR_TEXTS.get(error.code, error.code)
 
 
-def _fail(message: str) -> None:
-    db.session.rollback()
-    raise click.ClickException(message)
-
-
-def _study(slug: str):
-    study = get_study_by_slug(slug)
-    if study is None:
-        _fail(f"Det finns ingen studie med kortnamnet ”{slug}”.")
-    return study
-
-
 def _round(slug: str, number: int):
-    study = _study(slug)
+    study = study_or_fail(slug)
     found = services.get_round(study, number)
     if found is None:
-        _fail(f"Studien ”{slug}” har ingen omgång {number}.")
+        fail(f"Studien ”{slug}” har ingen omgång {number}.")
     return found
 
 
@@ -126,7 +114,7 @@ def round_cli() -> None:
 @click.option("--closes-at", default=None, help="Stängningstid, t.ex. 2026-03-01T17:00.")
 def round_create(slug, method, max_selections, top_m, final, closes_at) -> None:
     """Skapa nästa omgång (som utkast)."""
-    study = _study(slug)
+    study = study_or_fail(slug)
     try:
         new = services.create_round(
             study,
@@ -137,7 +125,7 @@ def round_create(slug, method, max_selections, top_m, final, closes_at) -> None:
             closes_at=_when(closes_at),
         )
     except services.RoundError as error:
-        _fail(error_text(error))
+        fail(error_text(error))
     count = len(new.items)
     db.session.commit()
     click.echo(f"Skapade omgång {new.number} ({method}) med {count} indikatorer.")
@@ -152,7 +140,7 @@ def round_open(slug, number) -> None:
     try:
         services.open_round(found)
     except services.RoundError as error:
-        _fail(error_text(error))
+        fail(error_text(error))
     db.session.commit()
     click.echo(f"Omgång {number} är öppen.")
 
@@ -166,7 +154,7 @@ def round_close(slug, number) -> None:
     try:
         document = services.close_round(found)
     except services.RoundError as error:
-        _fail(error_text(error))
+        fail(error_text(error))
     db.session.commit()
     click.echo(
         f"Omgång {number} är stängd: {document['n_panelists']} deltagare svarade, "
@@ -184,7 +172,7 @@ def round_reopen(slug, number, reason) -> None:
     try:
         services.reopen_round(found, reason=reason)
     except services.RoundError as error:
-        _fail(error_text(error))
+        fail(error_text(error))
     db.session.commit()
     click.echo(f"Omgång {number} är öppen igen.")
 
@@ -198,7 +186,7 @@ def round_confirm(slug, number) -> None:
     try:
         items = services.confirm_decisions(found)
     except services.RoundError as error:
-        _fail(error_text(error))
+        fail(error_text(error))
     db.session.commit()
     counts: dict[str, int] = {}
     for item in items:
@@ -213,7 +201,7 @@ def round_tick() -> None:
     try:
         done = services.run_schedule()
     except services.RoundError as error:
-        _fail(error_text(error))
+        fail(error_text(error))
     db.session.commit()
     for item in done["opened"]:
         click.echo(f"Öppnade omgång {item.number} i studien {item.study.slug}.")
@@ -247,7 +235,7 @@ def ballots_import(slug, number, path) -> None:
     try:
         ballots, answers, new = services.import_ballots(found, parsed, filename=path)
     except services.RoundError as error:
-        _fail(error_text(error))
+        fail(error_text(error))
     db.session.commit()
     click.echo(f"Läste in {answers} svar från {ballots} deltagare ({new} nya pappersdeltagare).")
 
@@ -264,7 +252,7 @@ def results_command(slug, number, fmt, excel, output) -> None:
     found = _round(slug, number)
     document = services.get_result(found)
     if document is None:
-        _fail(error_text(services.RoundError("round_not_closed")))
+        fail(error_text(services.RoundError("round_not_closed")))
     if fmt == "json":
         data = (json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode(
             "utf-8"

@@ -8,6 +8,7 @@ import json
 import pathlib
 import re
 import sys
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -19,10 +20,20 @@ from . import importing, services
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-def _study(slug: str):
+def fail(message: str, problems=()) -> NoReturn:
+    """Refuse: nothing is written, each problem is printed, and the command exits with
+    status 1 and ``message`` (every feature's commands refuse this way)."""
+    db.session.rollback()
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    raise click.ClickException(message)
+
+
+def study_or_fail(slug: str):
+    """The study with the short name ``slug``, or a refusal naming it."""
     study = services.get_study_by_slug(slug)
     if study is None:
-        raise click.ClickException(f"Det finns ingen studie med kortnamnet ”{slug}”.")
+        fail(f"Det finns ingen studie med kortnamnet ”{slug}”.")
     return study
 
 
@@ -81,7 +92,7 @@ def indicators_cli() -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def indicators_import(slug, path) -> None:
     """Importera kandidatindikatorer från XLSX eller CSV (allt eller inget)."""
-    study = _study(slug)
+    study = study_or_fail(slug)
     parsed = importing.parse_indicators(
         _read(path), pathlib.Path(path).name, services.indicator_codes(study)
     )
@@ -102,7 +113,7 @@ def indicators_import(slug, path) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
 def indicators_export(slug, fmt, output) -> None:
     """Exportera kandidatpoolen (CSV, XLSX eller JSON); återimporteras oförändrad."""
-    study = _study(slug)
+    study = study_or_fail(slug)
     headers, rows = importing.indicator_export_rows(study.indicators)
     if fmt == "csv":
         content = tabular.write_csv(headers, rows)
@@ -144,7 +155,7 @@ def panel_cli() -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def panel_import(slug, path) -> None:
     """Importera paneldeltagare från XLSX eller CSV (allt eller inget)."""
-    study = _study(slug)
+    study = study_or_fail(slug)
     parsed = importing.parse_panelists(
         _read(path),
         pathlib.Path(path).name,
