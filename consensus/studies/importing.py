@@ -307,6 +307,32 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
+ParsedRow = TypeVar("ParsedRow", IndicatorRow, PanelistRow)
+
+
+def _split(
+    result: ImportResult[ParsedRow],
+    rows: Iterable[ParsedRow],
+    key: str,
+    bad_rows: set[int],
+    existing: Mapping[str, str],
+) -> ImportResult[ParsedRow]:
+    """The good rows into ``result``: a row whose ``key`` the study already has (by its
+    folded form) updates it, spelled as stored; the others are new. Rows in ``bad_rows``
+    (their key repeats in the file) are left out. Problems end up in row order."""
+    for item in rows:
+        if item.row in bad_rows:
+            continue
+        known = existing.get(_fold(getattr(item, key)))
+        if known is None:
+            result.to_create.append(item)
+        else:
+            respelled: dict[str, Any] = {key: known}
+            result.to_update.append(replace(item, **respelled))
+    result.problems = sort_problems(result.problems)
+    return result
+
+
 # --------------------------------------------------------------------------------------------
 # Indicators
 # --------------------------------------------------------------------------------------------
@@ -368,17 +394,7 @@ def parse_indicators(
                 IndicatorRow(n, code, title, description or "", perspective, kind, source or "")
             )
 
-    bad_rows = check.duplicates("code", occurrences)
-    for item in parsed:
-        if item.row in bad_rows:
-            continue
-        known = existing.get(_fold(item.code))
-        if known is None:
-            result.to_create.append(item)
-        else:
-            result.to_update.append(replace(item, code=known))
-    result.problems = sort_problems(result.problems)
-    return result
+    return _split(result, parsed, "code", check.duplicates("code", occurrences), existing)
 
 
 INDICATOR_EXPORT_HEADERS = tuple(c.label for c in INDICATOR_COLUMNS)
@@ -492,14 +508,4 @@ def parse_panelists(
         if len(result.problems) == before and email and group and level:
             parsed.append(PanelistRow(n, email, name or "", group, organisation or "", level))
 
-    bad_rows = check.duplicates("email", occurrences)
-    for item in parsed:
-        if item.row in bad_rows:
-            continue
-        known = existing.get(_fold(item.email))
-        if known is None:
-            result.to_create.append(item)
-        else:
-            result.to_update.append(replace(item, email=known))
-    result.problems = sort_problems(result.problems)
-    return result
+    return _split(result, parsed, "email", check.duplicates("email", occurrences), existing)
