@@ -107,3 +107,20 @@ def test_demo_logins_work(client):
         assert response.status_code == 302, email
         assert client.get("/oversikt").status_code == 200
         client.post("/logga-ut")
+
+
+def test_every_command_is_a_module_level_object_found_by_name(app):
+    """Commands are module-level commands and groups (importable, found by their name),
+    not closures built inside a register function."""
+    import importlib
+
+    ours = {
+        name: command
+        for name, command in app.cli.commands.items()
+        if command.callback is not None and command.callback.__module__.startswith("consensus")
+    }
+    assert {"study", "indicators", "panel", "round", "ballots", "results", "measures"} <= set(ours)
+    assert {"protocol", "create-user", "org", "demo"} <= set(ours)
+    for name, command in ours.items():
+        module = importlib.import_module(command.callback.__module__)
+        assert any(value is command for value in vars(module).values()), name

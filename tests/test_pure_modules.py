@@ -31,6 +31,7 @@ TOP_LEVEL_FRAMEWORK = {
     "i18n.py": "Flask-Babel locale selection and the message helpers",
     "mail.py": "SMTP sending with the app's configuration",
     "dbtypes.py": "SQLAlchemy column types",
+    "database.py": "the engine's dialect and the dialect's upsert statement (SQLAlchemy)",
     "demo.py": "loads the demo study through the services",
     "logs.py": "the request-log hooks (flask.request, g) and optional Sentry set up by create_app",
 }

@@ -16,25 +16,11 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from ..studies.services import get_study_by_slug
+from ..studies.commands import fail, study_or_fail
 from . import render, services
 from .canonical import dumps
 from .fetch import FetchError, fetch_url
 from .validate import DEFAULT_MAX_BYTES, validate
-
-
-def fail(message: str, problems=()) -> None:
-    db.session.rollback()
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    raise click.ClickException(message)
-
-
-def _study(slug: str):
-    study = get_study_by_slug(slug)
-    if study is None:
-        fail(f"Det finns ingen studie med kortnamnet ”{slug}”.")
-    return study
 
 
 def read_source(path_or_url: str, max_bytes: int) -> tuple[bytes, str]:
@@ -75,7 +61,7 @@ def protocol_cli() -> None:
 @click.option("--version", "version", required=True, help="Versionsnummer, t.ex. 1.0.0.")
 def publish_command(slug: str, version: str) -> None:
     """Publicera en version av studiens protokoll."""
-    study = _study(slug)
+    study = study_or_fail(slug)
     try:
         row = services.publish(study, version)
     except services.ProtocolError as error:
@@ -97,7 +83,7 @@ def publish_command(slug: str, version: str) -> None:
 @click.option("-o", "--output", default=None, help="Fil att skriva (standard: skärmen).")
 def export_command(slug: str, version: str | None, fmt: str, output: str | None) -> None:
     """Exportera en publicerad version som JSON, CSV eller XLSX."""
-    study = _study(slug)
+    study = study_or_fail(slug)
     row = services.get_version(study, version) if version else services.latest(study)
     if row is None:
         fail(

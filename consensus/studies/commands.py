@@ -8,9 +8,10 @@ import json
 import pathlib
 import re
 import sys
+from typing import NoReturn
 
 import click
-from flask import Flask
+from flask.cli import AppGroup
 
 from .. import tabular
 from ..extensions import db
@@ -19,10 +20,20 @@ from . import importing, services
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-def _study(slug: str):
+def fail(message: str, problems=()) -> NoReturn:
+    """Refuse: nothing is written, each problem is printed, and the command exits with
+    status 1 and ``message`` (every feature's commands refuse this way)."""
+    db.session.rollback()
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    raise click.ClickException(message)
+
+
+def study_or_fail(slug: str):
+    """The study with the short name ``slug``, or a refusal naming it."""
     study = services.get_study_by_slug(slug)
     if study is None:
-        raise click.ClickException(f"Det finns ingen studie med kortnamnet ”{slug}”.")
+        fail(f"Det finns ingen studie med kortnamnet ”{slug}”.")
     return study
 
 
@@ -42,116 +53,121 @@ def _report(parsed, path: str) -> None:
         raise click.ClickException(f"{path}: {len(parsed.problems)} fel. Ingenting har sparats.")
 
 
-def register(app: Flask) -> None:
-    @app.cli.group("study")
-    def study_group() -> None:
-        """Studier."""
+@click.group("study", cls=AppGroup)
+def study_cli() -> None:
+    """Studier."""
 
-    @study_group.command("create")
-    @click.argument("title")
-    @click.option("--slug", required=True, help="Kortnamn i adresser, t.ex. nns-2026.")
-    @click.option("--target", "target_core_size", type=int, default=15, show_default=True)
-    @click.option("--min-group-size", type=click.IntRange(1, 100), default=5, show_default=True)
-    @click.option("--group", "groups", multiple=True, help="Intressentgrupp (kan upprepas).")
-    def study_create(title, slug, target_core_size, min_group_size, groups) -> None:
-        """Skapa en studie."""
-        if not SLUG_RE.match(slug):
-            raise click.ClickException(
-                "Kortnamnet får bara innehålla små bokstäver a–z, siffror och bindestreck."
-            )
-        try:
-            study = services.create_study(
-                slug, title, target_core_size=target_core_size, min_group_size=min_group_size
-            )
-            for name in groups:
-                services.add_group(study, "", name)
-        except services.StudyError as error:
-            raise click.ClickException(_error_text(error)) from None
-        db.session.commit()
-        click.echo(f"Skapade studien ”{study.title}” ({study.slug}).")
 
-    @app.cli.group("indicators")
-    def indicators_group() -> None:
-        """Kandidatindikatorer."""
-
-    @indicators_group.command("import")
-    @click.argument("slug")
-    @click.argument("path", type=click.Path(dir_okay=False))
-    def indicators_import(slug, path) -> None:
-        """Importera kandidatindikatorer från XLSX eller CSV (allt eller inget)."""
-        study = _study(slug)
-        parsed = importing.parse_indicators(
-            _read(path), pathlib.Path(path).name, services.indicator_codes(study)
+@study_cli.command("create")
+@click.argument("title")
+@click.option("--slug", required=True, help="Kortnamn i adresser, t.ex. nns-2026.")
+@click.option("--target", "target_core_size", type=int, default=15, show_default=True)
+@click.option("--min-group-size", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--group", "groups", multiple=True, help="Intressentgrupp (kan upprepas).")
+def study_create(title, slug, target_core_size, min_group_size, groups) -> None:
+    """Skapa en studie."""
+    if not SLUG_RE.match(slug):
+        raise click.ClickException(
+            "Kortnamnet får bara innehålla små bokstäver a–z, siffror och bindestreck."
         )
-        _report(parsed, path)
-        try:
-            created, updated = services.apply_indicator_import(
-                study, parsed, filename=pathlib.Path(path).name
-            )
-        except services.StudyError as error:
-            raise click.ClickException(_error_text(error)) from None
-        db.session.commit()
-        click.echo(f"{created} nya och {updated} uppdaterade indikatorer.")
-
-    @indicators_group.command("export")
-    @click.argument("slug")
-    @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
-    @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
-    def indicators_export(slug, fmt, output) -> None:
-        """Exportera kandidatpoolen (CSV, XLSX eller JSON); återimporteras oförändrad."""
-        study = _study(slug)
-        headers, rows = importing.indicator_export_rows(study.indicators)
-        if fmt == "csv":
-            content = tabular.write_csv(headers, rows)
-        elif fmt == "xlsx":
-            content = tabular.write_xlsx({"Indikatorer": (headers, rows)})
-        else:
-            content = json.dumps(
-                {
-                    "study": study.slug,
-                    "indicators": [
-                        {
-                            "code": i.code,
-                            "title": i.title,
-                            "description": i.description,
-                            "perspective": i.perspective,
-                            "type": i.type,
-                            "source": i.source,
-                        }
-                        for i in study.indicators
-                    ],
-                },
-                ensure_ascii=False,
-                indent=2,
-            ).encode("utf-8")
-        if output:
-            pathlib.Path(output).write_bytes(content)
-        else:
-            sys.stdout.buffer.write(content)
-            sys.stdout.flush()
-
-    @app.cli.group("panel")
-    def panel_group() -> None:
-        """Panelen."""
-
-    @panel_group.command("import")
-    @click.argument("slug")
-    @click.argument("path", type=click.Path(dir_okay=False))
-    def panel_import(slug, path) -> None:
-        """Importera paneldeltagare från XLSX eller CSV (allt eller inget)."""
-        study = _study(slug)
-        parsed = importing.parse_panelists(
-            _read(path),
-            pathlib.Path(path).name,
-            {g.code: g.name for g in study.groups},
-            [p.email for p in study.participants if p.email],
+    try:
+        study = services.create_study(
+            slug, title, target_core_size=target_core_size, min_group_size=min_group_size
         )
-        _report(parsed, path)
-        created, updated = services.apply_panel_import(
-            study, parsed, {g.code: g for g in study.groups}, filename=pathlib.Path(path).name
+        for name in groups:
+            services.add_group(study, "", name)
+    except services.StudyError as error:
+        raise click.ClickException(_error_text(error)) from None
+    db.session.commit()
+    click.echo(f"Skapade studien ”{study.title}” ({study.slug}).")
+
+
+@click.group("indicators", cls=AppGroup)
+def indicators_cli() -> None:
+    """Kandidatindikatorer."""
+
+
+@indicators_cli.command("import")
+@click.argument("slug")
+@click.argument("path", type=click.Path(dir_okay=False))
+def indicators_import(slug, path) -> None:
+    """Importera kandidatindikatorer från XLSX eller CSV (allt eller inget)."""
+    study = study_or_fail(slug)
+    parsed = importing.parse_indicators(
+        _read(path), pathlib.Path(path).name, services.indicator_codes(study)
+    )
+    _report(parsed, path)
+    try:
+        created, updated = services.apply_indicator_import(
+            study, parsed, filename=pathlib.Path(path).name
         )
-        db.session.commit()
-        click.echo(f"{created} nya och {updated} uppdaterade paneldeltagare.")
+    except services.StudyError as error:
+        raise click.ClickException(_error_text(error)) from None
+    db.session.commit()
+    click.echo(f"{created} nya och {updated} uppdaterade indikatorer.")
+
+
+@indicators_cli.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+def indicators_export(slug, fmt, output) -> None:
+    """Exportera kandidatpoolen (CSV, XLSX eller JSON); återimporteras oförändrad."""
+    study = study_or_fail(slug)
+    headers, rows = importing.indicator_export_rows(study.indicators)
+    if fmt == "csv":
+        content = tabular.write_csv(headers, rows)
+    elif fmt == "xlsx":
+        content = tabular.write_xlsx({"Indikatorer": (headers, rows)})
+    else:
+        content = json.dumps(
+            {
+                "study": study.slug,
+                "indicators": [
+                    {
+                        "code": i.code,
+                        "title": i.title,
+                        "description": i.description,
+                        "perspective": i.perspective,
+                        "type": i.type,
+                        "source": i.source,
+                    }
+                    for i in study.indicators
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
+        ).encode("utf-8")
+    if output:
+        pathlib.Path(output).write_bytes(content)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+
+
+@click.group("panel", cls=AppGroup)
+def panel_cli() -> None:
+    """Panelen."""
+
+
+@panel_cli.command("import")
+@click.argument("slug")
+@click.argument("path", type=click.Path(dir_okay=False))
+def panel_import(slug, path) -> None:
+    """Importera paneldeltagare från XLSX eller CSV (allt eller inget)."""
+    study = study_or_fail(slug)
+    parsed = importing.parse_panelists(
+        _read(path),
+        pathlib.Path(path).name,
+        {g.code: g.name for g in study.groups},
+        [p.email for p in study.participants if p.email],
+    )
+    _report(parsed, path)
+    created, updated = services.apply_panel_import(
+        study, parsed, {g.code: g for g in study.groups}, filename=pathlib.Path(path).name
+    )
+    db.session.commit()
+    click.echo(f"{created} nya och {updated} uppdaterade paneldeltagare.")
 
 
 def _error_text(error: services.StudyError) -> str:

@@ -40,14 +40,14 @@ def rule_choices():
     return choices((rule.name, rule.label_sv) for rule in hooks().rules.values() if rule.primary)
 
 
-PERSPECTIVE_CHOICES = choices(
-    [
-        ("deltagare", _l("Deltagare")),
-        ("medarbetare", _l("Personal/medarbetare")),
-        ("organisation", _l("Organisation")),
-        ("samhälle", _l("Samhälle")),
-    ]
-)
+#: The perspectives' names (the codes in ``importing.PERSPECTIVES``), for forms and pages.
+PERSPECTIVE_LABELS = {
+    "deltagare": _l("Deltagare"),
+    "medarbetare": _l("Personal/medarbetare"),
+    "organisation": _l("Organisation"),
+    "samhälle": _l("Samhälle"),
+}
+PERSPECTIVE_CHOICES = choices(PERSPECTIVE_LABELS.items())
 TYPE_CHOICES = choices([("process", _l("Processindikator")), ("effect", _l("Effektindikator"))])
 LEVEL_CHOICES = choices([("lokal", _l("Lokal")), ("nationell", _l("Nationell"))])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
@@ -264,6 +264,30 @@ class _Checker:
             return None
         return value
 
+    def choice(
+        self,
+        row: int,
+        values: Mapping[str, str],
+        key: str,
+        find: Callable[[str], str | None],
+        *,
+        what: str,
+        allowed: list[str],
+        default: str | None = None,
+    ) -> str | None:
+        """A value from a codelist (``what`` names it in the message), as ``find`` stores
+        it; ``default`` for a blank cell (a blank is a problem without one). None after a
+        problem."""
+        raw = values.get(key, "")
+        if not raw:
+            if default is None:
+                self.add(row, key, "required")
+            return default
+        found = find(raw)
+        if found is None:
+            self.add(row, key, "unknown_value", value=raw, field=what, allowed=allowed)
+        return found
+
     def duplicates(self, key: str, occurrences: Mapping[str, list[tuple[int, str]]]) -> set[int]:
         """One problem per occurrence of a value that appears on several rows."""
         code = {"code": "duplicate_code", "email": "duplicate_email"}[key]
@@ -281,6 +305,32 @@ class _Checker:
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
+
+
+ParsedRow = TypeVar("ParsedRow", IndicatorRow, PanelistRow)
+
+
+def _split(
+    result: ImportResult[ParsedRow],
+    rows: Iterable[ParsedRow],
+    key: str,
+    bad_rows: set[int],
+    existing: Mapping[str, str],
+) -> ImportResult[ParsedRow]:
+    """The good rows into ``result``: a row whose ``key`` the study already has (by its
+    folded form) updates it, spelled as stored; the others are new. Rows in ``bad_rows``
+    (their key repeats in the file) are left out. Problems end up in row order."""
+    for item in rows:
+        if item.row in bad_rows:
+            continue
+        known = existing.get(_fold(getattr(item, key)))
+        if known is None:
+            result.to_create.append(item)
+        else:
+            respelled: dict[str, Any] = {key: known}
+            result.to_update.append(replace(item, **respelled))
+    result.problems = sort_problems(result.problems)
+    return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,49 +372,29 @@ def parse_indicators(
         description = check.text(n, values, "description", required=False, limit=DESCRIPTION_MAX)
         source = check.text(n, values, "source", required=False, limit=SOURCE_MAX)
 
-        perspective = None
-        raw = values.get("perspective", "")
-        if not raw:
-            check.add(n, "perspective", "required")
-        elif (perspective := normalise_perspective(raw)) is None:
-            check.add(
-                n,
-                "perspective",
-                "unknown_value",
-                value=raw,
-                field="perspective",
-                allowed=list(PERSPECTIVES),
-            )
-        kind = None
-        raw = values.get("type", "")
-        if not raw:
-            check.add(n, "type", "required")
-        elif (kind := normalise_type(raw)) is None:
-            check.add(
-                n,
-                "type",
-                "unknown_value",
-                value=raw,
-                field="type",
-                allowed=[TYPE_LABELS[t] for t in INDICATOR_TYPES],
-            )
+        perspective = check.choice(
+            n,
+            values,
+            "perspective",
+            normalise_perspective,
+            what="perspective",
+            allowed=list(PERSPECTIVES),
+        )
+        kind = check.choice(
+            n,
+            values,
+            "type",
+            normalise_type,
+            what="type",
+            allowed=[TYPE_LABELS[t] for t in INDICATOR_TYPES],
+        )
 
         if len(result.problems) == before and code and title and perspective and kind:
             parsed.append(
                 IndicatorRow(n, code, title, description or "", perspective, kind, source or "")
             )
 
-    bad_rows = check.duplicates("code", occurrences)
-    for item in parsed:
-        if item.row in bad_rows:
-            continue
-        known = existing.get(_fold(item.code))
-        if known is None:
-            result.to_create.append(item)
-        else:
-            result.to_update.append(replace(item, code=known))
-    result.problems = sort_problems(result.problems)
-    return result
+    return _split(result, parsed, "code", check.duplicates("code", occurrences), existing)
 
 
 INDICATOR_EXPORT_HEADERS = tuple(c.label for c in INDICATOR_COLUMNS)
@@ -454,24 +484,23 @@ def parse_panelists(
                 else:
                     occurrences.setdefault(_fold(email), []).append((n, raw))
 
-        group = None
-        raw = values.get("group", "")
-        if not raw:
-            check.add(n, "group", "required")
-        elif (group := groups.get(_key(raw))) is None:
-            check.add(
-                n,
-                "group",
-                "unknown_value",
-                value=raw,
-                field="stakeholder_group",
-                allowed=group_names,
-            )
-
-        level: str | None = "lokal"
-        raw = values.get("level", "")
-        if raw and (level := normalise_level(raw)) is None:
-            check.add(n, "level", "unknown_value", value=raw, field="level", allowed=list(LEVELS))
+        group = check.choice(
+            n,
+            values,
+            "group",
+            lambda raw: groups.get(_key(raw)),
+            what="stakeholder_group",
+            allowed=group_names,
+        )
+        level = check.choice(
+            n,
+            values,
+            "level",
+            normalise_level,
+            what="level",
+            allowed=list(LEVELS),
+            default="lokal",
+        )
 
         name = check.text(n, values, "name", required=False, limit=NAME_MAX)
         organisation = check.text(n, values, "organisation", required=False, limit=ORGANISATION_MAX)
@@ -479,14 +508,4 @@ def parse_panelists(
         if len(result.problems) == before and email and group and level:
             parsed.append(PanelistRow(n, email, name or "", group, organisation or "", level))
 
-    bad_rows = check.duplicates("email", occurrences)
-    for item in parsed:
-        if item.row in bad_rows:
-            continue
-        known = existing.get(_fold(item.email))
-        if known is None:
-            result.to_create.append(item)
-        else:
-            result.to_update.append(replace(item, email=known))
-    result.problems = sort_problems(result.problems)
-    return result
+    return _split(result, parsed, "email", check.duplicates("email", occurrences), existing)

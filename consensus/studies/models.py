@@ -15,11 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+from .importing import INDICATOR_TYPES, LEVELS, PERSPECTIVES  # noqa: F401  (the stored codes)
 from .lifecycle import Phase
-
-PERSPECTIVES = ("deltagare", "medarbetare", "organisation", "samhälle")
-INDICATOR_TYPES = ("process", "effect")
-LEVELS = ("lokal", "nationell")
 
 
 class Study(db.Model):

@@ -275,6 +275,25 @@ def test_ballot_file_import_preview_and_confirm(app, setup):
     assert db.session.scalar(select(db.func.count(Answer.id))) == 3
 
 
+def test_ballot_file_refused_on_confirmation_shows_the_preview_again(app, setup):
+    leader = setup["leader"]
+    leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    content = b"Deltagarkod;Intressentgrupp;Indikatorkod;V\xc3\xa4rde\nA1;chefer;P01;8\n"
+    response = leader.post(
+        "/studier/pilot/omgangar/1/importera",
+        data={"file": (io.BytesIO(content), "blanketter.csv")},
+        content_type="multipart/form-data",
+    )
+    preview_url = response.headers["Location"]
+    leader.post("/studier/pilot/omgangar/1/stang")
+    refused = leader.post(preview_url)
+    assert refused.status_code == 200
+    body = refused.get_data(as_text=True)
+    assert "Förhandsgranskning av blanketter.csv" in body and "flash-error" in body
+    assert db.session.scalar(select(db.func.count(Answer.id))) == 0
+
+
 def test_between_rounds_notes_reword_merge_split(app, setup):
     leader, ids = setup["leader"], setup["ids"]
     leader.post("/studier/pilot/omgangar", data={"method": "rating"})

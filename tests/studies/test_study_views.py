@@ -190,6 +190,22 @@ def test_import_with_errors_writes_nothing(leader, study):
     assert db.session.scalar(select(func.count(Indicator.id))) == 1
 
 
+def test_a_refused_confirmation_writes_nothing_and_keeps_the_file(leader, study):
+    """The study starts between preview and confirmation: the writer refuses, nothing is
+    written, the message says why, and the staged file can still be previewed."""
+    response = _upload(leader, "indikatorer", SWEDISH_CSV, "pool.csv")
+    preview_url = response.headers["Location"]
+    services.change_phase(study, "start")
+    db.session.commit()
+    refused = leader.post(preview_url)
+    assert refused.status_code == 302
+    assert refused.headers["Location"].endswith("/studier/pilot/indikatorer")
+    page = leader.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Studien har startat" in page
+    assert db.session.scalar(select(func.count(Indicator.id))) == 1
+    assert leader.get(preview_url).status_code == 200
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_reimports_unchanged(leader, study, fmt):
     services.add_indicator(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from ...database import upsert
 from ...dbtypes import utcnow
 from ...extensions import db
 from ...rounds import rules as round_rules
@@ -55,16 +56,12 @@ def save_rating(
         "unable": unable,
         "updated_at": utcnow(),
     }
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    statement = upsert(MeasureRating).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["canonical_id", "participant_id", "dimension"],
-        set_={"value": value, "unable": unable, "updated_at": values["updated_at"]},
+    statement = upsert(
+        MeasureRating.__table__,
+        conflict=("canonical_id", "participant_id", "dimension"),
+        update=("value", "unable", "updated_at"),
     )
-    db.session.execute(statement)
+    db.session.execute(statement, values)
     db.session.flush()
     return db.session.scalar(
         select(MeasureRating)

@@ -1,7 +1,5 @@
 """The staff blueprint ``measures`` and what its pages share: messages, labels, helpers."""
 
-from datetime import UTC, datetime, time
-
 from flask import (
     Blueprint,
     Response,
@@ -15,7 +13,6 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from ...dbtypes import STOCKHOLM
 from ...i18n import render_message
 from ...studies.forms import ButtonForm
 from .. import codelists, services
@@ -108,26 +105,6 @@ def _survey_or_redirect(study):
 
 def _home(slug: str):
     return redirect(url_for("measures.survey_home", slug=slug))
-
-
-def _local_start(day) -> datetime | None:
-    if day is None:
-        return None
-    return datetime.combine(day, time(0, 0), STOCKHOLM).astimezone(UTC)
-
-
-def _local_end(day) -> datetime | None:
-    if day is None:
-        return None
-    return datetime.combine(day, time(23, 59, 59), STOCKHOLM).astimezone(UTC)
-
-
-def _local_day(moment: datetime | None):
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(STOCKHOLM).date()
 
 
 def open_link_url(token: str) -> str:

@@ -1,30 +1,23 @@
 """The invited experts: added one by one or from a file, invited and reminded."""
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS
+from ...dates import local_day
 from ...extensions import db
 from ...i18n import render_message
 from ...studies import mailing
-from ...studies import services as study_services
-from ...studies.forms import ButtonForm, ConfirmForm, UploadForm
+from ...studies.forms import ButtonForm
 from ...studies.views import flash_outcome, study_or_404
+from ...studies.views.uploads import FileImport
 from .. import lifecycle, services
 from ..forms import ExpertForm
 from ..messages import CATALOGUE, EXPERT_ROW_CODES
 from .common import (
     _home,
-    _local_day,
     _require_button,
     _survey_or_redirect,
     bp,
@@ -82,16 +75,27 @@ def expert_problem_text(problem) -> str:
     return render_message(problem)
 
 
-def _experts_preview(parsed) -> dict:
-    return {
-        "rows": parsed.rows,
-        "problems": [
-            {"row": p.row, "column": p.column, "message": expert_problem_text(p)}
-            for p in parsed.problems
-        ],
-        "notes": parsed.notes,
-        "ok": parsed.ok,
-    }
+def _experts_import(study, survey) -> FileImport:
+    def write(parsed, filename: str) -> str:
+        count = services.import_experts(survey, parsed.rows, actor=current_user)
+        return _("Importen är klar: %(n)s experter lades till.", n=count)
+
+    experts_url = url_for("measures.experts", slug=study.slug)
+    return FileImport(
+        study=study,
+        kind="experts",
+        upload_url=url_for("measures.experts_import", slug=study.slug),
+        preview_url=lambda upload_id: url_for(
+            "measures.experts_preview", slug=study.slug, upload_id=upload_id
+        ),
+        done_url=experts_url,
+        parse=lambda content, filename: services.parse_experts_file(survey, content, filename),
+        write=write,
+        refused=services.MeasuresError,
+        refused_text=measures_error_text,
+        refused_url=experts_url,
+        problem_text=expert_problem_text,
+    )
 
 
 @bp.route("/studier/<slug>/matt/experter/importera", methods=["GET", "POST"])
@@ -101,15 +105,8 @@ def experts_import(slug: str):
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
-    form = UploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        staged = study_services.stage_upload(
-            study, "experts", upload.filename or "fil", upload.read(), current_user
-        )
-        db.session.commit()
-        return redirect(url_for("measures.experts_preview", slug=slug, upload_id=staged.id))
-    return render_template("measures/experts_import.html", study=study, survey=survey, form=form)
+    flow = _experts_import(study, survey)
+    return flow.upload_page("measures/experts_import.html", survey=survey)
 
 
 @bp.route("/studier/<slug>/matt/experter/importera/<int:upload_id>", methods=["GET", "POST"])
@@ -119,39 +116,8 @@ def experts_preview(slug: str, upload_id: int):
     survey = _survey_or_redirect(study)
     if survey is None:
         return _home(slug)
-    upload = study_services.get_upload(study, "experts", upload_id)
-    if upload is None:
-        flash(_("Förhandsgranskningen finns inte längre. Ladda upp filen igen."), "error")
-        return redirect(url_for("measures.experts_import", slug=slug))
-    parsed = _experts_preview(services.parse_experts_file(survey, upload.content, upload.filename))
-    form = ConfirmForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        if not parsed["ok"]:
-            flash(
-                _("Filen har fel och importerades inte. Rätta filen och ladda upp den igen."),
-                "error",
-            )
-        else:
-            try:
-                count = services.import_experts(survey, parsed["rows"], actor=current_user)
-            except services.MeasuresError as error:
-                db.session.rollback()
-                flash(measures_error_text(error), "error")
-                return redirect(url_for("measures.experts", slug=slug))
-            study_services.discard_upload(upload)
-            db.session.commit()
-            flash(_("Importen är klar: %(n)s experter lades till.", n=count), "success")
-            return redirect(url_for("measures.experts", slug=slug))
-    return render_template(
-        "measures/experts_preview.html",
-        study=study,
-        survey=survey,
-        upload=upload,
-        parsed=parsed,
-        form=form,
-    )
+    flow = _experts_import(study, survey)
+    return flow.preview_page(upload_id, "measures/experts_preview.html", survey=survey)
 
 
 @bp.route("/studier/<slug>/matt/experter/<any('bjud-in', paminn):which>", methods=["POST"])
@@ -179,7 +145,7 @@ def experts_send(slug: str, which: str):
         action="measure_invitations_sent" if invite else "measure_reminders_sent",
         actor=current_user,
         survey=survey,
-        closes_on=_local_day(survey.closes_at),
+        closes_on=local_day(survey.closes_at),
     )
     flash_outcome(outcome)
     db.session.commit()

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
+from ...dates import day_end, day_start, local_day
 from ...extensions import db
 from ...studies.forms import ButtonForm, choices
 from ...studies.views import study_or_404
@@ -22,9 +23,6 @@ from ..forms import SurveyForm, WorkshopForm
 from ..models import Workshop
 from .common import (
     _home,
-    _local_day,
-    _local_end,
-    _local_start,
     _require_button,
     _survey_or_redirect,
     bp,
@@ -73,15 +71,15 @@ def survey_settings(slug: str):
         if survey is None:
             form.indicators.data = [i.id for i in services.core_set(study)]
         else:
-            form.opens_on.data = _local_day(survey.opens_at)
-            form.closes_on.data = _local_day(survey.closes_at)
+            form.opens_on.data = local_day(survey.opens_at)
+            form.closes_on.data = local_day(survey.closes_at)
             form.indicators.data = [i.id for i in services.survey_indicators(survey)]
     if form.validate_on_submit():
         picked = list(form.indicators.data or [])
         settings = {
             "intro_text": (form.intro_text.data or "").strip(),
-            "opens_at": _local_start(form.opens_on.data),
-            "closes_at": _local_end(form.closes_on.data),
+            "opens_at": day_start(form.opens_on.data),
+            "closes_at": day_end(form.closes_on.data),
         }
         if (
             settings["opens_at"]

@@ -24,8 +24,7 @@ from ...auth.access import load_session_participant, public
 from ...extensions import db, limiter
 from ...i18n import render_message
 from ...studies.forms import ButtonForm, choices
-from ...studies.importing import PERSPECTIVES
-from ...studies.views import study_or_404
+from ...studies.views import perspective_sections, study_or_404
 from .. import lifecycle, posted, services
 from ..forms import (
     FREQUENCY_CHOICES,
@@ -139,17 +138,6 @@ def _own_url(token: str) -> str:
 # --- building what the pages show ---------------------------------------------------------------
 
 
-def _sections(indicators):
-    """Indicators grouped by perspective, in the usual order."""
-    from ...studies.views import perspective_label
-
-    groups: dict[str, list] = {}
-    for indicator in indicators:
-        groups.setdefault(indicator.perspective, []).append(indicator)
-    order = [p for p in PERSPECTIVES if p in groups] + [p for p in groups if p not in PERSPECTIVES]
-    return [(code, perspective_label(code), groups[code]) for code in order]
-
-
 def _progress(indicators, own: dict, comments: dict) -> dict:
     answered = [i.id for i in indicators if own.get(i.id) or comments.get(i.id)]
     return {"done": len(answered), "total": len(indicators)}
@@ -193,7 +181,7 @@ def start(slug: str):
         "measures/survey_start.html",
         study=study,
         survey=survey,
-        sections=_sections(services.survey_indicators(survey)),
+        sections=perspective_sections(services.survey_indicators(survey)),
         workshops=services.workshops(survey),
         respondent=_respondent_of(study),
     )
@@ -282,7 +270,7 @@ def _render_home(respondent: Respondent, problems: dict | None = None, status: i
             study=survey.study,
             survey=survey,
             respondent=respondent,
-            sections=_sections(indicators),
+            sections=perspective_sections(indicators),
             own=own,
             comments=comments,
             progress=_progress(indicators, own, comments),

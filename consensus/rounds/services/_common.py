@@ -40,10 +40,6 @@ class RoundError(ValueError):
         return ERRORS.render(self.code, self.params, gettext)
 
 
-def _dialect() -> str:
-    return db.engine.dialect.name
-
-
 def _actor_id(actor) -> int | None:
     return getattr(actor, "id", None)
 

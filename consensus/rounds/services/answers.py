@@ -3,22 +3,21 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ...database import dialect, upsert
 from ...dbtypes import utcnow
 from ...extensions import db
 from ...studies.models import Participant, Study
 from ..lifecycle import Status
 from ..models import Answer, Round, RoundItem
 from ..stability import crossed_band
-from ._common import _VOTE, RoundError, _dialect
+from ._common import _VOTE, RoundError
 from .reading import ballot, get_result, previous_round
 
 COMMENT_MAX = 4000
@@ -88,7 +87,7 @@ def _begin_save(
         .join(Study, Study.id == Round.study_id)
         .where(Round.id == round.id)
     )
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         query = query.with_for_update(read=True, of=Round)
     else:
         # SQLite: a write first, so that this transaction holds the database's write lock
@@ -167,19 +166,6 @@ def _normalise(ctx: _BallotContext, answer: Mapping[str, Any]) -> dict[str, Any]
     return row
 
 
-@functools.cache
-def _upsert_statement(dialect: str, columns: tuple[str, ...]):
-    """INSERT ... ON CONFLICT (round, participant, indicator) DO UPDATE SET <columns>, built
-    once per dialect and set of columns (so SQLAlchemy's compiled cache serves every save)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Answer.__table__)
-    changed = {name: statement.excluded[name] for name in columns}
-    changed["updated_at"] = statement.excluded.updated_at
-    return statement.on_conflict_do_update(
-        index_elements=["round_id", "participant_id", "indicator_id"], set_=changed
-    )
-
-
 def _upsert(round_id: int, participant_id: int, rows: Sequence[dict[str, Any]], now) -> None:
     """Write answers as upserts: the columns given in a row are set, the others kept."""
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -201,7 +187,12 @@ def _upsert(round_id: int, participant_id: int, rows: Sequence[dict[str, Any]], 
             }
             for row in group
         ]
-        db.session.execute(_upsert_statement(_dialect(), columns), values)
+        statement = upsert(
+            Answer.__table__,
+            conflict=("round_id", "participant_id", "indicator_id"),
+            update=(*columns, "updated_at"),
+        )
+        db.session.execute(statement, values)
 
 
 def _write_ballot(
@@ -223,7 +214,7 @@ def _write_ballot(
 
     cross_row = ctx.method in ("approval", "ranking")
     if cross_row or replace:
-        if cross_row and _dialect() == "postgresql":
+        if cross_row and dialect() == "postgresql":
             # One save at a time per panelist: K and unique ranks span the whole ballot.
             db.session.execute(
                 select(Participant.id)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ...database import dialect
 from ...dbtypes import utcnow
 from ...extensions import db
 from ...studies import services as study_services
@@ -20,7 +21,7 @@ from ...studies.lifecycle import Phase
 from ...studies.models import Indicator, Study
 from ..lifecycle import IllegalTransition, Status, transition
 from ..models import METHODS, IndicatorLineage, ItemDecision, Round, RoundItem, RoundResult
-from ._common import RoundError, _actor_id, _dialect, _require_no_later_round_opened
+from ._common import RoundError, _actor_id, _require_no_later_round_opened
 from .closing import _propose_decisions, compute_round_results
 from .reading import previous_round, rounds
 
@@ -203,7 +204,7 @@ def _sync_items(round: Round) -> int:
 
 def _lock_round(round: Round, *, share: bool) -> None:
     """PostgreSQL: lock the round row (FOR SHARE / FOR UPDATE) and reload it."""
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         db.session.execute(
             select(Round)
             .where(Round.id == round.id)

@@ -1,14 +1,11 @@
 """What every rounds page shares: the labels of methods, statuses and decisions, the
 messages of refused actions, and loading the study and round a URL names."""
 
-from datetime import datetime
-
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.roles import STUDY_LEADERS
-from ...dbtypes import STOCKHOLM
 from ...i18n import render_message
 from ...studies import services as study_services
 from .. import services
@@ -53,10 +50,6 @@ def round_labels():
 def round_error_text(error: services.RoundError) -> str:
     """A refused action in the page's language (the catalogue is ``rounds/messages.py``)."""
     return render_message(error)
-
-
-def _local(dt: datetime | None) -> datetime | None:
-    return dt.astimezone(STOCKHOLM) if dt else None
 
 
 def _study(slug: str):

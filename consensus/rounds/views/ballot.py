@@ -4,26 +4,13 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 
 from ...auth.access import current_participant, participant
+from ...dates import local_time
 from ...extensions import db
 from ...studies.forms import ButtonForm
-from ...studies.views import perspective_label
+from ...studies.views import perspective_sections
 from .. import posted, services
 from . import bp
-from ._common import _local, round_error_text
-
-PERSPECTIVE_ORDER = ("deltagare", "medarbetare", "organisation", "samhälle")
-
-
-def _sections(items):
-    """The ballot grouped by perspective, in the fixed order."""
-    by_perspective: dict[str, list] = {}
-    for item in items:
-        by_perspective.setdefault(item.perspective, []).append(item)
-    return [
-        (code, perspective_label(code), by_perspective[code])
-        for code in PERSPECTIVE_ORDER
-        if code in by_perspective
-    ]
+from ._common import round_error_text
 
 
 def _participant_round(number: int) -> tuple:
@@ -77,13 +64,13 @@ def ballot(number: int):
         study=p.study,
         participant=p,
         round=r,
-        sections=_sections(items),
+        sections=perspective_sections(items),
         answers=answers,
         feedback=services.feedback(r, p) if r.status == "open" else {},
         progress=services.progress(r, p),
         problems=problems,
         needs_reason=set(needs_reason),
-        closes_at=_local(r.closes_at),
+        closes_at=local_time(r.closes_at),
         document=document,
         form=form,
     )

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
-from ...dbtypes import STOCKHOLM
+from ...dates import from_local, local_time
 from ...extensions import db
 from ...studies import mailing
 from ...studies.forms import ButtonForm
@@ -15,7 +15,7 @@ from ...studies.views import flash_outcome
 from .. import posted, services
 from ..forms import RoundCreateForm
 from . import bp
-from ._common import _leader, _local, _round, _study, round_error_text, status_label
+from ._common import _leader, _round, _study, round_error_text, status_label
 
 
 @bp.route("/studier/<slug>/omgangar", methods=["GET", "POST"])
@@ -29,10 +29,7 @@ def round_list(slug: str):
         if not _leader():
             abort(403)
         if form.validate_on_submit():
-            opens_at = form.opens_at.data.replace(tzinfo=STOCKHOLM) if form.opens_at.data else None
-            closes_at = (
-                form.closes_at.data.replace(tzinfo=STOCKHOLM) if form.closes_at.data else None
-            )
+            opens_at, closes_at = from_local(form.opens_at.data), from_local(form.closes_at.data)
             try:
                 new = services.create_round(
                     study,
@@ -75,8 +72,8 @@ def round_detail(slug: str, number: int):
         round=r,
         items=services.ballot(r),
         counts=services.response_counts(r),
-        opens_at=_local(r.opens_at),
-        closes_at=_local(r.closes_at),
+        opens_at=local_time(r.opens_at),
+        closes_at=local_time(r.closes_at),
         next_round=services.next_round(r),
         button=ButtonForm(),
     )
@@ -163,7 +160,7 @@ def round_mail(slug: str, number: int, which: str):
         action=action,
         actor=current_user,
         round=r,
-        closes_at=_local(r.closes_at),
+        closes_at=local_time(r.closes_at),
     )
     db.session.commit()
     flash_outcome(outcome)

@@ -1,19 +1,19 @@
 """Paper ballots entered by staff and ballot files imported after a preview."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.access import staff
 from ...auth.roles import STUDY_STAFF
 from ...extensions import db
-from ...studies import services as study_services
-from ...studies.forms import ConfirmForm, UploadForm, choices
+from ...studies.forms import choices
+from ...studies.views import perspective_sections
+from ...studies.views.uploads import FileImport
 from .. import posted, services
 from ..forms import PaperBallotForm
 from . import bp
 from ._common import _round, _study, round_error_text
-from .ballot import _sections
 
 
 def _group_choices(study):
@@ -53,9 +53,34 @@ def paper_ballot(slug: str, number: int):
         study=study,
         round=r,
         form=form,
-        sections=_sections(items),
+        sections=perspective_sections(items),
         answers={},
         problems=problems,
+    )
+
+
+def _ballots_import(study, r) -> FileImport:
+    def write(parsed, filename: str) -> str:
+        ballots, answers, new = services.import_ballots(r, parsed, current_user, filename=filename)
+        return _(
+            "Importen är klar: %(b)s blanketter med %(a)s svar, %(n)s nya deltagare.",
+            b=ballots,
+            a=answers,
+            n=new,
+        )
+
+    return FileImport(
+        study=study,
+        kind="ballots",
+        upload_url=url_for("rounds.ballots_upload", slug=study.slug, number=r.number),
+        preview_url=lambda upload_id: url_for(
+            "rounds.ballots_preview", slug=study.slug, number=r.number, upload_id=upload_id
+        ),
+        done_url=url_for("rounds.round_detail", slug=study.slug, number=r.number),
+        parse=lambda content, filename: services.parse_ballot_file(r, content, filename),
+        write=write,
+        refused=services.RoundError,
+        refused_text=round_error_text,
     )
 
 
@@ -64,17 +89,7 @@ def paper_ballot(slug: str, number: int):
 def ballots_upload(slug: str, number: int):
     study = _study(slug)
     r = _round(study, number)
-    form = UploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        staged = study_services.stage_upload(
-            study, "ballots", upload.filename or "fil", upload.read(), current_user
-        )
-        db.session.commit()
-        return redirect(
-            url_for("rounds.ballots_preview", slug=slug, number=number, upload_id=staged.id)
-        )
-    return render_template("rounds/import_upload.html", study=study, round=r, form=form)
+    return _ballots_import(study, r).upload_page("rounds/import_upload.html", round=r)
 
 
 @bp.route(
@@ -84,35 +99,4 @@ def ballots_upload(slug: str, number: int):
 def ballots_preview(slug: str, number: int, upload_id: int):
     study = _study(slug)
     r = _round(study, number)
-    upload = study_services.get_upload(study, "ballots", upload_id)
-    if upload is None:
-        flash(_("Förhandsgranskningen finns inte längre. Ladda upp filen igen."), "error")
-        return redirect(url_for("rounds.ballots_upload", slug=slug, number=number))
-    parsed = services.parse_ballot_file(r, upload.content, upload.filename)
-    form = ConfirmForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            ballots, answers, new = services.import_ballots(
-                r, parsed, current_user, filename=upload.filename
-            )
-        except services.RoundError as error:
-            db.session.rollback()
-            flash(round_error_text(error), "error")
-        else:
-            study_services.discard_upload(upload)
-            db.session.commit()
-            flash(
-                _(
-                    "Importen är klar: %(b)s blanketter med %(a)s svar, %(n)s nya deltagare.",
-                    b=ballots,
-                    a=answers,
-                    n=new,
-                ),
-                "success",
-            )
-            return redirect(url_for("rounds.round_detail", slug=slug, number=number))
-    return render_template(
-        "rounds/import_preview.html", study=study, round=r, upload=upload, parsed=parsed, form=form
-    )
+    return _ballots_import(study, r).preview_page(upload_id, "rounds/import_preview.html", round=r)

@@ -13,7 +13,9 @@ from flask_babel import gettext as _
 
 from ...i18n import render_message
 from .. import services
+from ..forms import PERSPECTIVE_LABELS
 from ..hooks import hooks
+from ..importing import PERSPECTIVES
 from ..models import Participant
 
 bp = Blueprint("studies", __name__)
@@ -28,12 +30,17 @@ def phase_label(phase: str) -> str:
 
 
 def perspective_label(code: str) -> str:
-    return {
-        "deltagare": _("Deltagare"),
-        "medarbetare": _("Personal/medarbetare"),
-        "organisation": _("Organisation"),
-        "samhälle": _("Samhälle"),
-    }.get(code, code)
+    return str(PERSPECTIVE_LABELS.get(code, code))
+
+
+def perspective_sections(items) -> list[tuple[str, str, list]]:
+    """``items`` (anything with a ``perspective``) grouped as (code, label, items), the
+    perspectives in their fixed order and any other code after them."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.perspective, []).append(item)
+    order = [p for p in PERSPECTIVES if p in groups] + [p for p in groups if p not in PERSPECTIVES]
+    return [(code, perspective_label(code), groups[code]) for code in order]
 
 
 def type_label(code: str) -> str:

@@ -1,7 +1,7 @@
 """Stakeholder groups, the candidate indicator pool with its export, and the imports of
 indicators and panelists (preview, then confirm; all or nothing)."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +10,10 @@ from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
 from .. import importing, lifecycle, services
-from ..forms import ButtonForm, ConfirmForm, GroupForm, IndicatorForm, UploadForm
+from ..forms import ButtonForm, GroupForm, IndicatorForm
 from ..models import Indicator, StakeholderGroup
 from . import bp, study_error_text, study_or_404
+from .uploads import FileImport
 
 # --- stakeholder groups ----------------------------------------------------------------------
 
@@ -146,46 +147,61 @@ def indicators_export(slug: str, fmt: str):
 IMPORT_KINDS = {"indikatorer": "indicators", "panel": "panel"}
 
 
-def _parse(study, kind: str, content: bytes, filename: str):
-    if kind == "indicators":
-        return importing.parse_indicators(content, filename, services.indicator_codes(study))
-    groups = {g.code: g.name for g in study.groups}
-    emails = [p.email for p in study.participants if p.email]
-    return importing.parse_panelists(content, filename, groups, emails)
+def _file_import(study, what: str) -> FileImport:
+    """The indicator or panel import of ``study`` (``what`` as the URL spells it)."""
+    kind = IMPORT_KINDS[what]
 
+    def parse(content: bytes, filename: str):
+        if kind == "indicators":
+            return importing.parse_indicators(content, filename, services.indicator_codes(study))
+        groups = {g.code: g.name for g in study.groups}
+        emails = [p.email for p in study.participants if p.email]
+        return importing.parse_panelists(content, filename, groups, emails)
 
-def _apply(study, kind: str, parsed, filename: str):
-    if kind == "indicators":
-        return services.apply_indicator_import(study, parsed, current_user, filename)
-    groups_by_code = {g.code: g for g in study.groups}
-    return services.apply_panel_import(study, parsed, groups_by_code, current_user, filename)
+    def write(parsed, filename: str) -> str:
+        if kind == "indicators":
+            created, updated = services.apply_indicator_import(
+                study, parsed, current_user, filename
+            )
+        else:
+            groups_by_code = {g.code: g for g in study.groups}
+            created, updated = services.apply_panel_import(
+                study, parsed, groups_by_code, current_user, filename
+            )
+        return _(
+            "Importen är klar: %(created)s nya och %(updated)s uppdaterade.",
+            created=created,
+            updated=updated,
+        )
 
-
-def _back_to(kind: str, slug: str):
-    endpoint = "studies.indicators" if kind == "indicators" else "studies.panel_list"
-    return url_for(endpoint, slug=slug)
+    back = url_for(
+        "studies.indicators" if kind == "indicators" else "studies.panel_list", slug=study.slug
+    )
+    return FileImport(
+        study=study,
+        kind=kind,
+        upload_url=url_for("studies.import_upload", slug=study.slug, what=what),
+        preview_url=lambda upload_id: url_for(
+            "studies.import_preview", slug=study.slug, what=what, upload_id=upload_id
+        ),
+        done_url=back,
+        parse=parse,
+        write=write,
+        refused=services.StudyError,
+        refused_text=study_error_text,
+        refused_url=back,
+    )
 
 
 @bp.route("/studier/<slug>/<any(indikatorer, panel):what>/importera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
 def import_upload(slug: str, what: str):
     study = study_or_404(slug)
-    kind = IMPORT_KINDS[what]
-    if kind == "indicators" and lifecycle.settings_locked(study.phase):
+    flow = _file_import(study, what)
+    if flow.kind == "indicators" and lifecycle.settings_locked(study.phase):
         flash(study_error_text(services.StudyError("study_started")), "error")
-        return redirect(_back_to(kind, slug))
-    form = UploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        content = upload.read()
-        upload = services.stage_upload(study, kind, upload.filename or "fil", content, current_user)
-        db.session.commit()
-        return redirect(
-            url_for("studies.import_preview", slug=slug, what=what, upload_id=upload.id)
-        )
-    return render_template(
-        "studies/import_upload.html", study=study, form=form, kind=kind, what=what
-    )
+        return redirect(flow.done_url)
+    return flow.upload_page("studies/import_upload.html", kind=flow.kind, what=what)
 
 
 @bp.route(
@@ -194,46 +210,5 @@ def import_upload(slug: str, what: str):
 )
 @staff(*STUDY_LEADERS)
 def import_preview(slug: str, what: str, upload_id: int):
-    study = study_or_404(slug)
-    kind = IMPORT_KINDS[what]
-    upload = services.get_upload(study, kind, upload_id)
-    if upload is None:
-        flash(_("Förhandsgranskningen finns inte längre. Ladda upp filen igen."), "error")
-        return redirect(url_for("studies.import_upload", slug=slug, what=what))
-    parsed = _parse(study, kind, upload.content, upload.filename)
-    form = ConfirmForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        if not parsed.ok:
-            flash(
-                _("Filen har fel och importerades inte. Rätta filen och ladda upp den igen."),
-                "error",
-            )
-        else:
-            try:
-                created, updated = _apply(study, kind, parsed, upload.filename)
-            except services.StudyError as error:
-                db.session.rollback()
-                flash(study_error_text(error), "error")
-                return redirect(_back_to(kind, slug))
-            services.discard_upload(upload)
-            db.session.commit()
-            flash(
-                _(
-                    "Importen är klar: %(created)s nya och %(updated)s uppdaterade.",
-                    created=created,
-                    updated=updated,
-                ),
-                "success",
-            )
-            return redirect(_back_to(kind, slug))
-    return render_template(
-        "studies/import_preview.html",
-        study=study,
-        kind=kind,
-        what=what,
-        upload=upload,
-        parsed=parsed,
-        form=form,
-    )
+    flow = _file_import(study_or_404(slug), what)
+    return flow.preview_page(upload_id, "studies/import_preview.html", kind=flow.kind, what=what)

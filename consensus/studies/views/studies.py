@@ -1,14 +1,12 @@
 """The studies: list, create, the overview, the a-priori settings, archive and restore."""
 
-from datetime import UTC, datetime, time
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
-from ...dbtypes import STOCKHOLM
+from ...dates import day_end, local_day
 from ...extensions import db
 from .. import lifecycle, services
 from ..forms import ButtonForm, StudyCreateForm, StudySettingsForm
@@ -16,11 +14,6 @@ from . import bp, study_error_text, study_or_404
 
 
 def _settings_from_form(form: StudySettingsForm) -> dict:
-    expires = None
-    if form.links_expire_on.data:
-        # Through the whole chosen day, Swedish time.
-        local_end = datetime.combine(form.links_expire_on.data, time(23, 59, 59), STOCKHOLM)
-        expires = local_end.astimezone(UTC)
     return {
         "title": form.title.data.strip(),
         "description": form.description.data or "",
@@ -31,7 +24,7 @@ def _settings_from_form(form: StudySettingsForm) -> dict:
         "target_core_size": form.target_core_size.data,
         "invitation_policy": form.invitation_policy.data,
         "ask_reason_on_band_cross": bool(form.ask_reason_on_band_cross.data),
-        "links_expire_at": expires,
+        "links_expire_at": day_end(form.links_expire_on.data),  # the whole day
     }
 
 
@@ -93,7 +86,7 @@ def study_settings(slug: str):
     study = study_or_404(slug)
     form = StudySettingsForm(obj=study)
     if request.method == "GET" and study.links_expire_at:
-        form.links_expire_on.data = study.links_expire_at.astimezone(STOCKHOLM).date()
+        form.links_expire_on.data = local_day(study.links_expire_at)
     locked = lifecycle.settings_locked(study.phase)
     if form.validate_on_submit():
         try:
