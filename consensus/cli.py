@@ -60,6 +60,7 @@ def init_instance(local_http: bool) -> None:
 def register(app: Flask) -> None:
     from .auth import services as auth_services
     from .auth.roles import Role
+    from .followup.commands import followup_cli
     from .followup.commands import import_command as followup_import_command
     from .measures.commands import register as register_measure_commands
     from .protocol.commands import protocol_cli
@@ -71,6 +72,7 @@ def register(app: Flask) -> None:
     register_measure_commands(app)
     protocol_cli.add_command(followup_import_command)  # consensus protocol import ... --org
     app.cli.add_command(protocol_cli)
+    app.cli.add_command(followup_cli)
 
     @app.cli.command("create-user")
     @click.argument("email")

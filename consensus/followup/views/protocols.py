@@ -1,13 +1,11 @@
-"""A förbund's follow-up: import a published protocol (file, URL, or a version published on
-this platform), see its data-collection plan, compare versions, add local items.
+"""Import a published protocol (file, URL, or a version published on this platform), see its
+data-collection plan, compare versions, add local items.
 
-Every page is scoped to the signed-in user's organisation: an imported protocol of another
-förbund answers 404. An import writes nothing unless the whole document is valid; the
-problems are listed with their JSON paths.
+An import writes nothing unless the whole document is valid; the problems are listed with
+their JSON paths.
 """
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -19,42 +17,24 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from .. import tabular
-from ..auth.access import staff
-from ..auth.roles import Role
-from ..extensions import db
-from ..i18n import render_message
-from ..protocol import render
-from ..protocol import services as protocol_services
-from ..protocol.fetch import FetchError, fetch_url
-from ..protocol.validate import DEFAULT_MAX_BYTES
-from ..protocol.views import XLSX, diff_context, document_context
-from . import services
-from .forms import ITEM_TYPE_LABELS, ImportFileForm, ImportUrlForm, LocalItemForm
-from .models import ImportedProtocol
-
-bp = Blueprint("followup", __name__)
-
-
-def _organisation():
-    org = current_user.organisation
-    if org is None:
-        abort(403)
-    return org
-
-
-def _imported_or_404(imported_id: int) -> ImportedProtocol:
-    row = db.session.get(ImportedProtocol, imported_id)
-    if row is None or row.organisation_id != _organisation().id:
-        abort(404)
-    return row
-
-
-def _require_post_form() -> None:
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+from ... import tabular
+from ...auth.access import staff
+from ...auth.roles import Role
+from ...extensions import db
+from ...i18n import render_message
+from ...protocol import render
+from ...protocol import services as protocol_services
+from ...protocol.fetch import FetchError, fetch_url
+from ...protocol.validate import DEFAULT_MAX_BYTES
+from ...protocol.views import XLSX, diff_context, document_context
+from .. import services
+from ..forms import ITEM_TYPE_LABELS, ImportFileForm, ImportUrlForm, LocalItemForm
+from ..models import ImportedProtocol
+from . import bp
+from . import imported_or_404 as _imported_or_404
+from . import organisation as _organisation
+from . import require_post_form as _require_post_form
 
 
 def _home(file_form=None, url_form=None, problems=None, status: int = 200):
