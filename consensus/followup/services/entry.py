@@ -13,6 +13,7 @@ writes all rows or none, in two bulk inserts.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -314,13 +315,19 @@ def _check_codes(
     return problems, ids
 
 
-def import_answers(preview: ImportPreview) -> int:
+def import_answers(
+    preview: ImportPreview,
+    *,
+    source: Source = Source.IMPORT,
+    submitted_on: dt.date | None = None,
+) -> int:
     """Write every row of a checked file (refused unless the preview has no problems): the
-    questionnaires and their answers in two bulk inserts. Returns the number written."""
+    questionnaires and their answers in two bulk inserts. Returns the number written.
+    (``source`` and ``submitted_on`` let the demo write questionnaires answered earlier.)"""
     if not preview.ok:
         raise ValueError("a file with problems is never imported")
     wave = preview.wave
-    status, day = _submitted(), today()
+    status, day = _submitted(), submitted_on or today()
     gender_id = qn.BACKGROUND_PREFIX + qn.GENDER_CODELIST
     respondents: list[dict[str, Any]] = []
     for row in preview.rows:
@@ -330,7 +337,7 @@ def import_answers(preview: ImportPreview) -> int:
             {
                 "wave_id": wave.id,
                 "respondent_id": _new_respondent_id(),
-                "source": Source.IMPORT.value,
+                "source": source.value,
                 "status": status,
                 "submitted_on": day,
                 "longitudinal_code_id": preview.codes.get(row.number),
@@ -349,7 +356,7 @@ def import_answers(preview: ImportPreview) -> int:
         rid: pk
         for pk, rid in db.session.execute(
             select(SurveyResponse.id, SurveyResponse.respondent_id).where(
-                SurveyResponse.wave_id == wave.id, SurveyResponse.source == Source.IMPORT.value
+                SurveyResponse.wave_id == wave.id, SurveyResponse.source == source.value
             )
         )
         if rid in wanted
