@@ -10,6 +10,7 @@ all rows or none.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -46,6 +47,7 @@ HEADINGS = {
 IGNORED = ("respondent", "respondentid", "id", "löpnummer", "datum", "date", "tid", "time")
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """Compared without case, spaces, - and _, and accents (ålder = alder)."""
     key = unicodedata.normalize("NFKD", text or "").casefold().strip()
@@ -212,6 +214,24 @@ def check(
     if GROUP in background:
         column_of[qn.LOCAL_GROUP] = background[GROUP]
 
+    # Answers repeat (a scale has a handful of values): each distinct cell is checked once,
+    # by the same validation as a web answer, against a questionnaire of that one question.
+    single = {
+        item_id: qn.Questionnaire(
+            questionnaire.respondent_group, (qn.Section(item_id, "", "protocol", (question,)),)
+        )
+        for item_id, question in questions.items()
+    }
+    seen: dict[tuple[str, Any], tuple[qn.Cleaned | None, Any]] = {}
+
+    def clean(item_id: str, value: Any) -> tuple[qn.Cleaned | None, Any]:
+        key = (item_id, value if isinstance(value, str) else tuple(value))
+        if key not in seen:
+            checked = qn.validate(single[item_id], {item_id: value})
+            problem = checked.problems[0] if checked.problems else None
+            seen[key] = (checked.answers.get(item_id), problem)
+        return seen[key]
+
     for number, cells in rows:
         answers: dict[str, Any] = {}
         row_problems: list[FileProblem] = []
@@ -249,27 +269,37 @@ def check(
                         {"value": text, "version": version},
                     )
                 )
-        checked = qn.validate(questionnaire, answers)
-        for problem in checked.problems:
-            if (
-                problem.item == qn.LOCAL_GROUP
-                and GROUP in background
-                and any(p.code == "import_unknown_group" for p in row_problems)
-            ):
-                continue  # already said: the group is not in the wave
-            column = column_of.get(problem.item or "", problem.item)
-            row_problems.append(FileProblem(number, column, problem.code, problem.params))
+        cleaned_row: dict[str, qn.Cleaned] = {}
+        for item_id, question in questions.items():
+            given = answers.get(item_id)
+            if given is None:
+                if question.required and not (
+                    item_id == qn.LOCAL_GROUP
+                    and any(p.code == "import_unknown_group" for p in row_problems)
+                ):
+                    row_problems.append(
+                        FileProblem(
+                            number,
+                            column_of.get(item_id, item_id),
+                            "answer_required",
+                            {"question": question.text},
+                        )
+                    )
+                continue
+            cleaned, problem = clean(item_id, given)
+            if problem is not None:
+                row_problems.append(
+                    FileProblem(
+                        number, column_of.get(item_id, item_id), problem.code, problem.params
+                    )
+                )
+            elif cleaned is not None:
+                cleaned_row[item_id] = cleaned
         code = (cells.get(background[CODE]) or "").strip() if CODE in background else ""
         if row_problems:
             result.problems.extend(row_problems)
             continue
-        result.rows.append(
-            ParsedRow(
-                number,
-                {k: v for k, v in checked.answers.items() if v is not None},
-                code or None,
-            )
-        )
+        result.rows.append(ParsedRow(number, cleaned_row, code or None))
     return result
 
 
