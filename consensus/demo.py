@@ -110,7 +110,8 @@ def load_if_empty() -> bool:
     start = utcnow() - timedelta(days=DEMO_DAYS_AGO)
     _demo_rounds(study, users["projektledare"], start)
     _demo_measures(study, users["projektledare"], start)
-    _demo_protocol(study, users["projektledare"], forbund)
+    imported = _demo_protocol(study, users["projektledare"], forbund)
+    _demo_followup(forbund, imported)
     return True
 
 
@@ -302,7 +303,7 @@ def protocol_texts() -> dict:
     return texts
 
 
-def _demo_protocol(study, leader, forbund) -> None:
+def _demo_protocol(study, leader, forbund):
     """Version 1.0.0 published; the demo förbund has imported it and added a local question."""
     from .followup import services as followup
     from .protocol import services as protocol
@@ -312,6 +313,147 @@ def _demo_protocol(study, leader, forbund) -> None:
     if not result.ok:  # pragma: no cover - the published document is valid by construction
         raise RuntimeError(f"demo protocol import refused: {result.problems}")
     followup.add_local_item(result.imported, _data("protocol")["local_item"])
+    return result.imported
+
+
+# --- the förbund's follow-up data ---------------------------------------------------------------
+
+
+def _demo_answers(rng, questionnaire, count: int, groups, genders, texts) -> list:
+    """``count`` invented questionnaires: answers leaning to the scale's upper half, some
+    "vet inte", kön and a local group on each."""
+    from .followup import questionnaire as qn
+    from .followup.answer_file import ParsedRow
+
+    rows = []
+    for number in range(1, count + 1):
+        form: dict = {}
+        for question in questionnaire.questions:
+            if question.id == qn.LOCAL_GROUP:
+                form[question.id] = str(rng.choice(groups).id)
+            elif question.background:
+                form[question.id] = rng.choice(question.options).value
+            elif question.choices and question.missing and rng.random() < texts["dont_know_share"]:
+                form[question.id] = question.missing[0].value
+            elif question.options:
+                weights = [1 + i * i for i in range(len(question.options))]
+                form[question.id] = rng.choices(question.options, weights)[0].value
+        checked = qn.validate(questionnaire, form)
+        if not checked.ok:  # pragma: no cover - invented from the questionnaire itself
+            raise RuntimeError(f"demo answers refused: {checked.problems}")
+        answers = {k: v for k, v in checked.answers.items() if v is not None}
+        gender = qn.BACKGROUND_PREFIX + qn.GENDER_CODELIST
+        if gender not in answers:  # the protocol has no kön codelist: kön is still recorded
+            code = qn.DECLINED if rng.random() < texts["declined_share"] else rng.choice(genders)
+            answers[gender] = (
+                qn.Cleaned(missing=code) if code == qn.DECLINED else qn.Cleaned(value=code)
+            )
+        if qn.LOCAL_GROUP not in answers:
+            answers[qn.LOCAL_GROUP] = qn.Cleaned(value=str(rng.choice(groups).id))
+        rows.append(ParsedRow(number, answers))
+    return rows
+
+
+def _demo_wave(org, imported, group, groups, spec, rng, texts, *, count, codes=(), **when):
+    from datetime import date
+
+    from .followup import services as followup
+    from .followup.lifecycle import Source
+
+    wave, _token = followup.create_wave(
+        org,
+        imported,
+        group,
+        opens_on=date.fromisoformat(spec["opens"]),
+        closes_on=date.fromisoformat(spec["closes"]),
+        local_group_ids=[g.id for g in groups],
+        **when,
+    )
+    followup.move_wave(wave, "open")
+    questionnaire = followup.questionnaire_for(wave)
+    rows = _demo_answers(rng, questionnaire, count, groups, texts["gender_codes"], texts)
+    preview = followup.ImportPreview(wave, rows=rows, codes=dict(enumerate(codes, 1)))
+    followup.import_answers(
+        preview, source=Source.WEB, submitted_on=date.fromisoformat(spec["closes"])
+    )
+    if spec["status"] == "closed":
+        followup.move_wave(wave, "close")
+    return wave
+
+
+def _demo_followup(org, imported) -> None:
+    """Three local groups; yearly waves (2025, 2026) for participants and staff with about 150
+    questionnaires each; one cohort with longitudinal codes answering at T0, 6 and 12 months;
+    register figures for the register measures, per year and group, and a narrative."""
+    import random
+
+    from sqlalchemy import select as select_
+
+    from .followup import register_file
+    from .followup import services as followup
+    from .followup.models import LongitudinalCode
+    from .followup.services.answering import hash_code, normalise_code
+
+    texts = _data("followup")
+    rng = random.Random(texts["seed"])
+    groups = [followup.add_local_group(org, name) for name in texts["local_groups"]]
+    yearly = texts["yearly"]
+    for spec in yearly["waves"]:
+        for group in yearly["respondent_groups"]:
+            count = yearly["questionnaires"] + rng.randint(-8, 8)
+            _demo_wave(
+                org, imported, group, groups, spec, rng, texts, count=count, period=spec["period"]
+            )
+    cohort = texts["cohort"]
+    first = None
+    code_ids: list[int] = []
+    for spec in cohort["waves"]:
+        if first is None:
+            codes = followup.generate_codes(org, cohort["codes"], cohort=cohort["label"])
+            hashes = [hash_code(normalise_code(c)) for c in codes]
+            by_hash = dict(
+                db.session.execute(
+                    select_(LongitudinalCode.code_hash, LongitudinalCode.id).where(
+                        LongitudinalCode.code_hash.in_(hashes)
+                    )
+                ).all()
+            )
+            code_ids = [by_hash[h] for h in hashes]
+        answering = code_ids[: spec["answering"]]  # some drop out along the way
+        first = _demo_wave(
+            org,
+            imported,
+            cohort["respondent_group"],
+            groups,
+            spec,
+            rng,
+            texts,
+            count=len(answering),
+            codes=answering,
+            schedule_id=cohort["schedule"],
+            timepoint=spec["timepoint"],
+        )
+    for measure in register_file.register_measures(imported.document):
+        for period in texts["register_periods"]:
+            for group in [None, *groups]:
+                size = rng.randint(25, 60) * (3 if group is None else 1)
+                raw = {
+                    "measure": measure.id,
+                    "period": period,
+                    "group": group.letter if group else "",
+                }
+                if measure.scoring == "proportion":
+                    raw["numerator"] = str(int(size * rng.uniform(0.35, 0.8)))
+                    raw["denominator"] = str(size)
+                elif measure.scoring == "count":
+                    raw["value"] = str(size)
+                else:
+                    raw["value"] = f"{rng.uniform(2, 9):.1f}"
+                followup.save_figure(imported, raw)
+    for narrative in texts["narratives"]:
+        followup.save_narrative(
+            imported, narrative["measure"], narrative["period"], narrative["text"]
+        )
 
 
 def logins_text() -> str:
@@ -328,6 +470,9 @@ def logins_text() -> str:
         f"  Måttenkäten: {base}/matt/{DEMO_SLUG} (stängd; som projektledare kan du öppna den",
         "               igen och skapa en öppen länk under Studier → demo → Mått)",
         f"  Förbundet:   logga in som forbund ({DEMO_FORBUND[1]}): version",
-        f"               {DEMO_PROTOCOL_VERSION} är importerad, med en egen lokal fråga.",
+        f"               {DEMO_PROTOCOL_VERSION} är importerad, med en egen lokal fråga,",
+        "               tre lokala grupper, årliga mätningar 2025 och 2026 för deltagare och",
+        "               insatspersonal (cirka 150 enkäter var), en kohort med koder (start,",
+        "               6 och 12 månader) och registeruppgifter per år och grupp.",
     ]
     return "\n".join(lines)

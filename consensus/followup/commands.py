@@ -230,3 +230,102 @@ def codes_command(org_slug: str, wave_id: int, count: int, cohort: str) -> None:
     db.session.commit()
     for code in codes:
         click.echo(code)
+
+
+# --- followup-entry: answers import and export, register figures ---------------------------
+
+
+@followup_cli.group("answers")
+def answers_cli() -> None:
+    """Enkätsvar: importera från fil, exportera råsvar."""
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        fail(f"Filen ”{path}” kunde inte läsas: {error.strerror}.")
+        raise  # unreachable: fail raises
+
+
+@answers_cli.command("import")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.argument("path", metavar="FILE")
+def answers_import(org_slug: str, wave_id: int, path: str) -> None:
+    """Importera enkäter (CSV eller XLSX, en rad per respondent) till en mätning."""
+    import os
+
+    org = _org(org_slug)
+    wave = _wave(org, wave_id)
+    data = _read_file(path)
+    try:
+        preview = services.preview_import(wave, data, os.path.basename(path))
+    except services.FollowupError as error:
+        fail(error.message)
+    if not preview.ok:
+        fail(
+            f"Inget importerades: {len(preview.problems)} fel i filen.",
+            preview.problems,
+        )
+    count = services.import_answers(preview)
+    db.session.commit()
+    click.echo(f"Importerade {count} enkäter till mätning {wave.id}.")
+
+
+@answers_cli.command("export")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.option("--format", "fmt", type=click.Choice(services.EXPORT_FORMATS), default="csv")
+@click.option("-o", "--output", default=None, help="Fil att skriva (utan: standard ut).")
+def answers_export(org_slug: str, wave_id: int, fmt: str, output: str | None) -> None:
+    """Exportera en mätnings råsvar: en rad per respondent, aldrig en tidpunkt eller en kod."""
+    org = _org(org_slug)
+    wave = _wave(org, wave_id)
+    body = services.render_answers(services.answers_table(wave), fmt)
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(body)
+        click.echo(f"Skrev {output}.", err=True)
+    else:
+        click.echo(body, nl=False)
+
+
+@followup_cli.group("register")
+def register_cli() -> None:
+    """Register- och dokumentuppgifter."""
+
+
+@register_cli.command("import")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.argument("path", metavar="FILE")
+@click.option("--protocol", "protocol_id", default=None, help="Protokollets id.")
+@click.option("--version", default=None, help="Version (utan: den senast importerade).")
+def register_import(org_slug: str, path: str, protocol_id: str | None, version: str | None) -> None:
+    """Importera registeruppgifter (CSV eller XLSX: mått, period, grupp, täljare, nämnare,
+    värde) till förbundets importerade protokoll."""
+    import os
+
+    org = _org(org_slug)
+    versions = services.imported_versions(org, protocol_id)
+    if version is not None:
+        versions = [v for v in versions if v.version == version]
+    if not versions:
+        fail(
+            render_followup(
+                "unknown_imported", {"protocol": protocol_id or "–", "version": version or "–"}
+            )
+        )
+    imported = versions[-1]
+    checked = services.preview_figures(imported, _read_file(path), os.path.basename(path))
+    if not checked.ok:
+        fail(f"Inget importerades: {len(checked.problems)} fel i filen.", checked.problems)
+    count = services.save_figures(imported, checked)
+    db.session.commit()
+    click.echo(
+        f"Sparade {count} registeruppgifter för {imported.protocol_id} version {imported.version}."
+    )

@@ -135,3 +135,61 @@ class CodeEntryForm(FlaskForm):
         description=_l("Koden står på lappen du fått, till exempel ABCD-EFGH-JKMN."),
     )
     submit = SubmitField(_l("Fortsätt"))
+
+
+# --- followup-entry: paper entry, corrections, file imports, register figures ---
+class AnswersFileForm(FlaskForm):
+    file = FileField(
+        _l("Fil med enkätsvar (CSV eller Excel)"),
+        validators=[FileRequired(_l("Välj en fil."))],
+        description=_l(
+            "En rad per respondent och en kolumn per fråga (frågans id som rubrik), och gärna "
+            "kolumnerna kön, grupp och kod."
+        ),
+    )
+    submit = SubmitField(_l("Förhandsgranska"))
+
+
+class CorrectionForm(FlaskForm):
+    item_id = StringField(validators=[DataRequired()])
+    reason = TextAreaField(
+        _l("Varför ändras svaret?"),
+        validators=[DataRequired(_l("Skriv varför svaret ändras.")), Length(max=1000)],
+    )
+    submit = SubmitField(_l("Spara rättelsen"))
+
+
+class FigureForm(FlaskForm):
+    measure = SelectField(_l("Mått"), validators=[DataRequired()])
+    period = StringField(
+        _l("Period"),
+        validators=[DataRequired(_l("Ange perioden.")), Length(max=100)],
+        description=_l("Till exempel 2026 eller 2026 T1."),
+    )
+    group = SelectField(_l("Grupp"), validators=[Optional()])
+    code = SelectField(_l("Uppdelning"), validators=[Optional()])
+    numerator = StringField(_l("Täljare"), validators=[Optional(), Length(max=40)])
+    denominator = StringField(_l("Nämnare"), validators=[Optional(), Length(max=40)])
+    value = StringField(_l("Värde"), validators=[Optional(), Length(max=40)])
+    submit = SubmitField(_l("Spara uppgiften"))
+
+
+class NarrativeForm(FlaskForm):
+    measure = StringField(validators=[DataRequired()])
+    period = StringField(
+        _l("Period"), validators=[DataRequired(_l("Ange perioden.")), Length(max=100)]
+    )
+    text = TextAreaField(_l("Berättelse"), validators=[Optional(), Length(max=20000)])
+    submit = SubmitField(_l("Spara berättelsen"))
+
+
+class RegisterFileForm(FlaskForm):
+    file = FileField(
+        _l("Fil med registeruppgifter (CSV eller Excel)"),
+        validators=[FileRequired(_l("Välj en fil."))],
+        description=_l(
+            "Kolumnerna mått, period, grupp, uppdelning, kod, täljare, nämnare och värde; en "
+            "rad per uppgift."
+        ),
+    )
+    submit = SubmitField(_l("Förhandsgranska"))

@@ -154,3 +154,9 @@ def render(code: str, params: Mapping[str, Any] | None = None, gettext: Gettext 
     if code in CATALOGUE:
         return CATALOGUE.render(code, params or {}, gettext)
     return render_protocol_message(code, params or {})
+
+
+# --- followup-entry: paper entry, import, corrections, register figures ---
+from .entry_messages import ENTRY_MESSAGES  # noqa: E402
+
+CATALOGUE = CATALOGUE.merged(Catalogue(CATALOGUE.name, ENTRY_MESSAGES))

@@ -2,7 +2,10 @@
 
 - :mod:`.protocols`: importing published protocols, the data-collection plan, local items;
 - :mod:`.waves`: local groups, waves and their states, the open link;
-- :mod:`.answering`: anonymous answering, resuming, submitting, longitudinal codes.
+- :mod:`.answering`: anonymous answering, resuming, submitting, longitudinal codes;
+- :mod:`.entry`: paper questionnaires, logged corrections, importing answers from a file;
+- :mod:`.register`: register and document figures, narratives;
+- :mod:`.exports`: the raw answers of a wave (CSV, XLSX, JSON).
 """
 
 from .answering import (
@@ -103,4 +106,47 @@ __all__ = [
     "wave_summary",
     "waves",
     "waves_for_code",
+]
+
+# --- followup-entry ---
+from .entry import (  # noqa: E402
+    ImportPreview,
+    correct_answer,
+    corrections,
+    enter_paper,
+    import_answers,
+    preview_import,
+    response_of,
+    staff_entered,
+)
+from .exports import FORMATS as EXPORT_FORMATS  # noqa: E402
+from .exports import answers_table, export_name, render_answers  # noqa: E402
+from .register import (  # noqa: E402
+    figures,
+    narratives,
+    preview_figures,
+    save_figure,
+    save_figures,
+    save_narrative,
+)
+
+__all__ += [
+    "EXPORT_FORMATS",
+    "ImportPreview",
+    "answers_table",
+    "correct_answer",
+    "corrections",
+    "enter_paper",
+    "export_name",
+    "figures",
+    "import_answers",
+    "narratives",
+    "preview_figures",
+    "preview_import",
+    "render_answers",
+    "response_of",
+    "save_figure",
+    "save_figures",
+    "save_narrative",
+    "staff_entered",
 ]
