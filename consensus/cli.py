@@ -94,7 +94,7 @@ def create_user_command(email: str, role: str, name: str, org_slug: str | None) 
             email, password, role, name=name, organisation=organisation
         )
     except auth_services.AccountError as error:
-        raise click.ClickException(account_error_text(error)) from None
+        raise click.ClickException(error.render()) from None
     db.session.commit()
     click.echo(f"Skapade {user.email} med rollen {user.role}.")
 
@@ -112,9 +112,7 @@ def org_create(name: str, slug: str) -> None:
     from .auth import services as auth_services
 
     if not auth_services.SLUG_PATTERN.fullmatch(slug):
-        raise click.ClickException(
-            "Kortnamnet får bara innehålla små bokstäver a–z, siffror och bindestreck."
-        )
+        raise click.ClickException(auth_services.AccountError("slug_invalid", slug=slug).render())
     org = auth_services.get_or_create_organisation(slug, name)
     db.session.commit()
     click.echo(f"Förbundet ”{org.name}” finns med kortnamnet {org.slug}.")
@@ -160,16 +158,3 @@ def register(app: Flask) -> None:
         followup_cli,
     ):
         app.cli.add_command(command)
-
-
-def account_error_text(error) -> str:
-    texts = {
-        "unknown_role": "Okänd roll ”{role}”.",
-        "organisation_required": "En förbundsanvändare måste höra till ett förbund (--org).",
-        "password_too_short": "Lösenordet måste ha minst {min} tecken.",
-        "email_taken": "Det finns redan ett konto för {email}.",
-        "organisation_not_allowed": (
-            "Bara förbundsanvändare hör till ett förbund: utelämna --org för rollen {role}."
-        ),
-    }
-    return texts.get(error.code, error.code).format(**error.params)

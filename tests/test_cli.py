@@ -47,7 +47,7 @@ def test_forbund_user_needs_an_existing_organisation(runner, monkeypatch):
         args=["create-user", "p@example.se", "--role", "projektledare", "--org", "nv"]
     )
     assert result.exit_code != 0
-    assert "utelämna --org för rollen projektledare" in result.output
+    assert "Ange inget förbund för rollen projektledare" in result.output
 
 
 def test_demo_on_empty_database_then_idempotent(runner):

@@ -163,12 +163,9 @@ def init_app(app: Flask) -> None:
 
 
 def role_label(role: str) -> str:
-    from flask_babel import gettext as _
+    """A role's name in the page's language (the names are in ``auth/messages.py``)."""
+    from flask_babel import gettext
 
-    labels = {
-        Role.ADMIN: _("administratör"),
-        Role.PROJEKTLEDARE: _("projektledare"),
-        Role.FACILITATOR: _("facilitator"),
-        Role.FORBUND: _("förbund"),
-    }
-    return labels.get(role, role)
+    from .messages import role_label as label
+
+    return label(role, gettext)

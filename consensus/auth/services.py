@@ -10,7 +10,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..messages import Gettext, swedish
 from .access import participant_loader
+from .messages import ERRORS
 from .models import Organisation, User
 from .roles import Role
 from .tokens import hash_token, looks_like_token, new_token
@@ -31,12 +33,16 @@ def _hash_method() -> str:
 
 
 class AccountError(ValueError):
-    """A user-facing problem with account input; ``code`` selects the message."""
+    """A user-facing problem with account input; ``code`` selects the message in
+    ``auth/messages.py``."""
 
     def __init__(self, code: str, /, **params):
         super().__init__(code)
         self.code = code
         self.params = params
+
+    def render(self, gettext: Gettext = swedish) -> str:
+        return ERRORS.render(self.code, self.params, gettext)
 
 
 def normalise_email(email: str) -> str:

@@ -17,6 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter
+from ..i18n import render_message
 from . import services
 from .access import forget_participant, public, remember_participant, role_label, staff
 from .forms import (
@@ -85,10 +86,8 @@ def change_password():
         try:
             services.change_password(user, form.current.data, form.new.data)
         except services.AccountError as error:
-            if error.code == "wrong_current_password":
-                form.current.errors.append(_("Det nuvarande lösenordet stämmer inte."))
-            else:
-                form.new.errors.append(_("Lösenordet är för kort."))
+            field = form.current if error.code == "wrong_current_password" else form.new
+            field.errors.append(account_error_text(error))
         else:
             db.session.commit()
             login_user(user)  # the session version changed: stay signed in here
@@ -116,32 +115,8 @@ def personal_link(token: str):
 
 
 def account_error_text(error: services.AccountError) -> str:
-    p = error.params
-    texts = {
-        "unknown_role": _("Välj en av rollerna i listan."),
-        "organisation_required": _(
-            "Välj ett förbund: ett konto med rollen förbund måste höra till ett förbund."
-        ),
-        "organisation_not_allowed": _(
-            "Bara konton med rollen förbund hör till ett förbund. Lämna fältet tomt för rollen "
-            "%(role)s.",
-            role=role_label(p.get("role", "")),
-        ),
-        "password_too_short": _("Lösenordet måste ha minst %(min)s tecken.", min=p.get("min")),
-        "email_taken": _(
-            "Det finns redan ett konto med e-postadressen %(email)s.", email=p.get("email")
-        ),
-        "cannot_deactivate_self": _(
-            "Du kan inte inaktivera ditt eget konto. Be en annan administratör om det behövs."
-        ),
-        "organisation_name_required": _("Skriv förbundets namn."),
-        "slug_invalid": _(
-            "Kortnamnet får bara innehålla små bokstäver a–z, siffror och bindestreck, och ska "
-            "börja med en bokstav eller siffra."
-        ),
-        "slug_taken": _("Det finns redan ett förbund med kortnamnet %(slug)s.", slug=p.get("slug")),
-    }
-    return texts.get(error.code, error.code)
+    """A refused account change in the page's language (catalogue: ``auth/messages.py``)."""
+    return render_message(error)
 
 
 # Which form field an account error belongs to.

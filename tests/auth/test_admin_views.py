@@ -58,6 +58,17 @@ def field_error(body: str, field: str) -> str:
 # --- accounts ----------------------------------------------------------------------------------
 
 
+def test_account_refusals_are_english_on_an_english_page(client, admin, org):
+    """The same catalogue as the command line (auth/messages.py), in the page's language."""
+    client.post("/sprak", data={"lang": "en", "next": "/"})
+    data = account_data(role="facilitator", organisation=str(org.id))
+    body = client.post("/admin/konton", data=data).get_data(as_text=True)
+    assert field_error(body, "organisation") == (
+        "Only accounts with the role association belong to an association. Give no association "
+        "for the role facilitator."
+    )
+
+
 def test_account_list_shows_every_account(client, admin, make_user, org):
     make_user(email="f@example.se", role="forbund", organisation=org)
     body = client.get("/admin/konton").get_data(as_text=True)
@@ -114,7 +125,7 @@ def test_email_is_normalised(client, admin):
         (
             {"role": "facilitator", "organisation": "ORG"},
             "organisation",
-            "Bara konton med rollen förbund hör till ett förbund. Lämna fältet tomt för rollen "
+            "Bara konton med rollen förbund hör till ett förbund. Ange inget förbund för rollen "
             "facilitator.",
         ),
         ({"email": "inte-en-adress"}, "email", "Ange en giltig e-postadress."),
