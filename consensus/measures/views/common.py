@@ -17,9 +17,10 @@ from werkzeug.routing import BuildError
 
 from ...dbtypes import STOCKHOLM
 from ...studies.forms import ButtonForm
+from ...studies.views import study_pages
 from .. import codelists, services
 
-bp = Blueprint("measures", __name__)
+bp = study_pages(Blueprint("measures", __name__))
 
 
 # --- words ------------------------------------------------------------------------------------
@@ -152,8 +153,8 @@ def _survey_or_redirect(study):
     return survey
 
 
-def _home(slug: str):
-    return redirect(url_for("measures.survey_home", slug=slug))
+def _home():
+    return redirect(url_for("measures.survey_home"))
 
 
 def _local_start(day) -> datetime | None:

@@ -17,7 +17,7 @@ from ...extensions import db
 from ...studies import mailing
 from ...studies import services as study_services
 from ...studies.forms import ButtonForm, ConfirmForm, UploadForm
-from ...studies.views import flash_outcome, study_or_404
+from ...studies.views import current_study, flash_outcome
 from .. import lifecycle, services
 from ..forms import ExpertForm
 from .common import (
@@ -34,11 +34,11 @@ from .common import (
 
 @bp.route("/studier/<slug>/matt/experter", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def experts(slug: str):
-    study = study_or_404(slug)
+def experts():
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     form = ExpertForm()
     if form.validate_on_submit():
         try:
@@ -61,7 +61,7 @@ def experts(slug: str):
                 _("Experten är tillagd som %(pseudonym)s.", pseudonym=respondent.pseudonym),
                 "success",
             )
-            return redirect(url_for("measures.experts", slug=slug))
+            return redirect(url_for("measures.experts"))
     return render_template(
         "measures/experts.html",
         study=study,
@@ -99,11 +99,11 @@ def _experts_preview(parsed) -> dict:
 
 @bp.route("/studier/<slug>/matt/experter/importera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def experts_import(slug: str):
-    study = study_or_404(slug)
+def experts_import():
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -111,21 +111,21 @@ def experts_import(slug: str):
             study, "experts", upload.filename or "fil", upload.read(), current_user
         )
         db.session.commit()
-        return redirect(url_for("measures.experts_preview", slug=slug, upload_id=staged.id))
+        return redirect(url_for("measures.experts_preview", upload_id=staged.id))
     return render_template("measures/experts_import.html", study=study, survey=survey, form=form)
 
 
 @bp.route("/studier/<slug>/matt/experter/importera/<int:upload_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def experts_preview(slug: str, upload_id: int):
-    study = study_or_404(slug)
+def experts_preview(upload_id: int):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     upload = study_services.get_upload(study, "experts", upload_id)
     if upload is None:
         flash(_("Förhandsgranskningen finns inte längre. Ladda upp filen igen."), "error")
-        return redirect(url_for("measures.experts_import", slug=slug))
+        return redirect(url_for("measures.experts_import"))
     parsed = _experts_preview(services.parse_experts_file(survey, upload.content, upload.filename))
     form = ConfirmForm()
     if request.method == "POST":
@@ -142,11 +142,11 @@ def experts_preview(slug: str, upload_id: int):
             except services.MeasuresError as error:
                 db.session.rollback()
                 flash(measures_error_text(error), "error")
-                return redirect(url_for("measures.experts", slug=slug))
+                return redirect(url_for("measures.experts"))
             study_services.discard_upload(upload)
             db.session.commit()
             flash(_("Importen är klar: %(n)s experter lades till.", n=count), "success")
-            return redirect(url_for("measures.experts", slug=slug))
+            return redirect(url_for("measures.experts"))
     return render_template(
         "measures/experts_preview.html",
         study=study,
@@ -159,15 +159,15 @@ def experts_preview(slug: str, upload_id: int):
 
 @bp.route("/studier/<slug>/matt/experter/<any('bjud-in', paminn):which>", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def experts_send(slug: str, which: str):
-    study = study_or_404(slug)
+def experts_send(which: str):
+    study = current_study()
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     if survey.status != lifecycle.Status.OPEN:
         flash(_("Öppna enkäten innan inbjudningar och påminnelser skickas."), "error")
-        return redirect(url_for("measures.experts", slug=slug))
+        return redirect(url_for("measures.experts"))
     invite = which == "bjud-in"
     targets = services.expert_targets(survey, "unsent" if invite else "not_submitted")
     outcome = mailing.send_links(
@@ -186,4 +186,4 @@ def experts_send(slug: str, which: str):
     )
     flash_outcome(outcome)
     db.session.commit()
-    return redirect(url_for("measures.experts", slug=slug))
+    return redirect(url_for("measures.experts"))

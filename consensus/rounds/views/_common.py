@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from ...auth.roles import STUDY_LEADERS
 from ...dbtypes import STOCKHOLM
-from ...studies import services as study_services
 from .. import services
 from ..models import Round
 from . import bp
@@ -96,13 +95,6 @@ def round_error_text(error: services.RoundError) -> str:
 
 def _local(dt: datetime | None) -> datetime | None:
     return dt.astimezone(STOCKHOLM) if dt else None
-
-
-def _study(slug: str):
-    study = study_services.get_study_by_slug(slug)
-    if study is None:
-        abort(404)
-    return study
 
 
 def _round(study, number: int) -> Round:

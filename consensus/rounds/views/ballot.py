@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ...auth.access import current_participant, participant
 from ...extensions import db
 from ...studies.forms import ButtonForm
-from ...studies.views import perspective_label
+from ...studies.views import perspective_label, without_due_work
 from .. import posted, services
 from . import bp
 from ._common import _local, round_error_text
@@ -30,8 +30,6 @@ def _participant_round(number: int) -> tuple:
     p = current_participant()
     if p.consent_at is None:
         return p, None
-    services.run_schedule(study=p.study)
-    db.session.commit()
     r = services.get_round(p.study, number)
     if r is None or r.status == "draft":
         abort(404)
@@ -91,6 +89,7 @@ def ballot(number: int):
 
 @bp.route("/deltagare/omgang/<int:number>/svar", methods=["POST"])
 @participant
+@without_due_work  # the hot path: saving checks the round's times itself
 def ballot_autosave(number: int):
     """One answer saved as it is given (JavaScript); answers with JSON for the live region.
 

@@ -9,10 +9,11 @@ from ...auth.roles import STUDY_STAFF
 from ...extensions import db
 from ...studies import services as study_services
 from ...studies.forms import ConfirmForm, UploadForm, choices
+from ...studies.views import current_study
 from .. import posted, services
 from ..forms import PaperBallotForm
 from . import bp
-from ._common import _round, _study, round_error_text
+from ._common import _round, round_error_text
 from .ballot import _sections
 
 
@@ -22,8 +23,8 @@ def _group_choices(study):
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/papper", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def paper_ballot(slug: str, number: int):
-    study = _study(slug)
+def paper_ballot(number: int):
+    study = current_study()
     r = _round(study, number)
     items = services.ballot(r)
     form = PaperBallotForm()
@@ -47,7 +48,7 @@ def paper_ballot(slug: str, number: int):
             else:
                 db.session.commit()
                 flash(_("Blanketten för %(p)s är sparad.", p=p.pseudonym), "success")
-                return redirect(url_for("rounds.paper_ballot", slug=slug, number=number))
+                return redirect(url_for("rounds.paper_ballot", number=number))
     return render_template(
         "rounds/paper.html",
         study=study,
@@ -61,8 +62,8 @@ def paper_ballot(slug: str, number: int):
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/importera", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def ballots_upload(slug: str, number: int):
-    study = _study(slug)
+def ballots_upload(number: int):
+    study = current_study()
     r = _round(study, number)
     form = UploadForm()
     if form.validate_on_submit():
@@ -71,9 +72,7 @@ def ballots_upload(slug: str, number: int):
             study, "ballots", upload.filename or "fil", upload.read(), current_user
         )
         db.session.commit()
-        return redirect(
-            url_for("rounds.ballots_preview", slug=slug, number=number, upload_id=staged.id)
-        )
+        return redirect(url_for("rounds.ballots_preview", number=number, upload_id=staged.id))
     return render_template("rounds/import_upload.html", study=study, round=r, form=form)
 
 
@@ -81,13 +80,13 @@ def ballots_upload(slug: str, number: int):
     "/studier/<slug>/omgangar/<int:number>/importera/<int:upload_id>", methods=["GET", "POST"]
 )
 @staff(*STUDY_STAFF)
-def ballots_preview(slug: str, number: int, upload_id: int):
-    study = _study(slug)
+def ballots_preview(number: int, upload_id: int):
+    study = current_study()
     r = _round(study, number)
     upload = study_services.get_upload(study, "ballots", upload_id)
     if upload is None:
         flash(_("Förhandsgranskningen finns inte längre. Ladda upp filen igen."), "error")
-        return redirect(url_for("rounds.ballots_upload", slug=slug, number=number))
+        return redirect(url_for("rounds.ballots_upload", number=number))
     parsed = services.parse_ballot_file(r, upload.content, upload.filename)
     form = ConfirmForm()
     if request.method == "POST":
@@ -112,7 +111,7 @@ def ballots_preview(slug: str, number: int, upload_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+            return redirect(url_for("rounds.round_detail", number=number))
     return render_template(
         "rounds/import_preview.html", study=study, round=r, upload=upload, parsed=parsed, form=form
     )

@@ -12,15 +12,15 @@ from ...extensions import db
 from .. import importing, lifecycle, services
 from ..forms import ButtonForm, ConfirmForm, GroupForm, IndicatorForm, UploadForm
 from ..models import Indicator, StakeholderGroup
-from . import bp, study_error_text, study_or_404
+from . import bp, current_study, study_error_text
 
 # --- stakeholder groups ----------------------------------------------------------------------
 
 
 @bp.route("/studier/<slug>/grupper", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def groups(slug: str):
-    study = study_or_404(slug)
+def groups():
+    study = current_study()
     form = GroupForm()
     if form.validate_on_submit():
         try:
@@ -30,14 +30,14 @@ def groups(slug: str):
         else:
             db.session.commit()
             flash(_("Gruppen %(name)s är tillagd.", name=group.name), "success")
-            return redirect(url_for("studies.groups", slug=slug))
+            return redirect(url_for("studies.groups"))
     return render_template("studies/groups.html", study=study, form=form, button=ButtonForm())
 
 
 @bp.route("/studier/<slug>/grupper/<int:group_id>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def group_delete(slug: str, group_id: int):
-    study = study_or_404(slug)
+def group_delete(group_id: int):
+    study = current_study()
     group = db.get_or_404(StakeholderGroup, group_id)
     if group.study_id != study.id or not ButtonForm().validate_on_submit():
         abort(404)
@@ -48,7 +48,7 @@ def group_delete(slug: str, group_id: int):
     else:
         db.session.commit()
         flash(_("Gruppen är borttagen."), "success")
-    return redirect(url_for("studies.groups", slug=slug))
+    return redirect(url_for("studies.groups"))
 
 
 # --- candidate indicators --------------------------------------------------------------------
@@ -56,8 +56,8 @@ def group_delete(slug: str, group_id: int):
 
 @bp.route("/studier/<slug>/indikatorer")
 @staff(*STUDY_STAFF)
-def indicators(slug: str):
-    study = study_or_404(slug)
+def indicators():
+    study = current_study()
     return render_template(
         "studies/indicators.html",
         study=study,
@@ -78,8 +78,8 @@ def _indicator_of(study, indicator_id: int) -> Indicator:
 )
 @bp.route("/studier/<slug>/indikatorer/<int:indicator_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def indicator_edit(slug: str, indicator_id: int | None):
-    study = study_or_404(slug)
+def indicator_edit(indicator_id: int | None):
+    study = current_study()
     indicator = _indicator_of(study, indicator_id) if indicator_id else None
     form = IndicatorForm(obj=indicator)
     if form.validate_on_submit():
@@ -100,7 +100,7 @@ def indicator_edit(slug: str, indicator_id: int | None):
         else:
             db.session.commit()
             flash(_("Indikatorn %(code)s är sparad.", code=fields["code"]), "success")
-            return redirect(url_for("studies.indicators", slug=slug))
+            return redirect(url_for("studies.indicators"))
     return render_template(
         "studies/indicator_form.html", study=study, form=form, indicator=indicator
     )
@@ -108,8 +108,8 @@ def indicator_edit(slug: str, indicator_id: int | None):
 
 @bp.route("/studier/<slug>/indikatorer/<int:indicator_id>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def indicator_delete(slug: str, indicator_id: int):
-    study = study_or_404(slug)
+def indicator_delete(indicator_id: int):
+    study = current_study()
     indicator = _indicator_of(study, indicator_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -120,13 +120,13 @@ def indicator_delete(slug: str, indicator_id: int):
     else:
         db.session.commit()
         flash(_("Indikatorn är borttagen."), "success")
-    return redirect(url_for("studies.indicators", slug=slug))
+    return redirect(url_for("studies.indicators"))
 
 
 @bp.route("/studier/<slug>/indikatorer/export.<any(csv, xlsx):fmt>")
 @staff(*STUDY_STAFF)
-def indicators_export(slug: str, fmt: str):
-    study = study_or_404(slug)
+def indicators_export(fmt: str):
+    study = current_study()
     headers, rows = importing.indicator_export_rows(study.indicators)
     if fmt == "csv":
         content = tabular.write_csv(headers, rows)
@@ -161,28 +161,26 @@ def _apply(study, kind: str, parsed, filename: str):
     return services.apply_panel_import(study, parsed, groups_by_code, current_user, filename)
 
 
-def _back_to(kind: str, slug: str):
+def _back_to(kind: str):
     endpoint = "studies.indicators" if kind == "indicators" else "studies.panel_list"
-    return url_for(endpoint, slug=slug)
+    return url_for(endpoint)
 
 
 @bp.route("/studier/<slug>/<any(indikatorer, panel):what>/importera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def import_upload(slug: str, what: str):
-    study = study_or_404(slug)
+def import_upload(what: str):
+    study = current_study()
     kind = IMPORT_KINDS[what]
     if kind == "indicators" and lifecycle.settings_locked(study.phase):
         flash(study_error_text(services.StudyError("study_started")), "error")
-        return redirect(_back_to(kind, slug))
+        return redirect(_back_to(kind))
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
         content = upload.read()
         upload = services.stage_upload(study, kind, upload.filename or "fil", content, current_user)
         db.session.commit()
-        return redirect(
-            url_for("studies.import_preview", slug=slug, what=what, upload_id=upload.id)
-        )
+        return redirect(url_for("studies.import_preview", what=what, upload_id=upload.id))
     return render_template(
         "studies/import_upload.html", study=study, form=form, kind=kind, what=what
     )
@@ -193,13 +191,13 @@ def import_upload(slug: str, what: str):
     methods=["GET", "POST"],
 )
 @staff(*STUDY_LEADERS)
-def import_preview(slug: str, what: str, upload_id: int):
-    study = study_or_404(slug)
+def import_preview(what: str, upload_id: int):
+    study = current_study()
     kind = IMPORT_KINDS[what]
     upload = services.get_upload(study, kind, upload_id)
     if upload is None:
         flash(_("Förhandsgranskningen finns inte längre. Ladda upp filen igen."), "error")
-        return redirect(url_for("studies.import_upload", slug=slug, what=what))
+        return redirect(url_for("studies.import_upload", what=what))
     parsed = _parse(study, kind, upload.content, upload.filename)
     form = ConfirmForm()
     if request.method == "POST":
@@ -216,7 +214,7 @@ def import_preview(slug: str, what: str, upload_id: int):
             except services.StudyError as error:
                 db.session.rollback()
                 flash(study_error_text(error), "error")
-                return redirect(_back_to(kind, slug))
+                return redirect(_back_to(kind))
             services.discard_upload(upload)
             db.session.commit()
             flash(
@@ -227,7 +225,7 @@ def import_preview(slug: str, what: str, upload_id: int):
                 ),
                 "success",
             )
-            return redirect(_back_to(kind, slug))
+            return redirect(_back_to(kind))
     return render_template(
         "studies/import_preview.html",
         study=study,
