@@ -11,7 +11,7 @@ filled in by those floors at app start (``rounds/hooks.py`` ...) through ``hooks
 - ``participant_home``: sections of the participant's start page (``studies.participant_home``)
   that belong to a higher floor, e.g. the rounds to answer.
 - ``due_work``: what falls due by the clock and is done lazily whenever a study page loads
-  (``studies/views/study_pages.py``): rounds open and close at their times, the measures survey
+  (``studies/views/study_loader.py``): rounds open and close at their times, the measures survey
   closes at its time. Each function takes the study, writes through its services (which flush)
   and returns whether it changed anything; the page commits that once with the request.
 """

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from .. import services
 from ..hooks import hooks
 from ..models import Participant
-from .study_pages import (  # noqa: F401  (every study page loads its study here)
+from .study_loader import (  # noqa: F401  (every study page loads its study here)
     current_study,
     enter_study,
     study_pages,
