@@ -8,6 +8,7 @@ from ...extensions import db
 from ...studies.forms import ButtonForm
 from ...studies.views import perspective_label, without_due_work
 from .. import posted, services
+from ..lifecycle import Status
 from . import bp
 from ._common import _local, round_error_text
 
@@ -31,7 +32,7 @@ def _participant_round(number: int) -> tuple:
     if p.consent_at is None:
         return p, None
     r = services.get_round(p.study, number)
-    if r is None or r.status == "draft":
+    if r is None or r.status == Status.DRAFT:
         abort(404)
     return p, r
 
@@ -69,7 +70,7 @@ def ballot(number: int):
                 )
                 return redirect(url_for("rounds.ballot", number=number))
     answers = services.participant_answers(r, p)
-    document = services.get_result(r) if r.status == "closed" else None
+    document = services.get_result(r) if r.status == Status.CLOSED else None
     return render_template(
         "rounds/ballot.html",
         study=p.study,
@@ -77,7 +78,7 @@ def ballot(number: int):
         round=r,
         sections=_sections(items),
         answers=answers,
-        feedback=services.feedback(r, p) if r.status == "open" else {},
+        feedback=services.feedback(r, p) if r.status == Status.OPEN else {},
         progress=services.progress(r, p),
         problems=problems,
         needs_reason=set(needs_reason),
@@ -99,7 +100,7 @@ def ballot_autosave(number: int):
     if p.consent_at is None:
         return jsonify({"ok": False, "message": _("Bekräfta först informationen om studien.")}), 409
     r = services.get_round(p.study, number)
-    if r is None or r.status == "draft":
+    if r is None or r.status == Status.DRAFT:
         abort(404)
     ids = sorted({int(k.split("-", 1)[1]) for k in request.form if k.split("-", 1)[-1].isdigit()})
     read = posted.read_ballot(r.method, request.form, ids, whole_ballot=False)

@@ -5,6 +5,7 @@ from flask import render_template
 from ...auth.access import staff
 from ...auth.roles import STUDY_STAFF
 from .. import services
+from ..lifecycle import Status
 from . import bp
 from ._common import _round
 
@@ -17,7 +18,7 @@ def projector(number: int):
     study = current_study()
     r = _round(study, number)
     join_url = mailing_join_url(study)
-    page = services.results_page(r, sort="rank") if r.status == "closed" else None
+    page = services.results_page(r, sort="rank") if r.status == Status.CLOSED else None
     return render_template(
         "rounds/projector.html",
         study=study,

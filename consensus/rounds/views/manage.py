@@ -14,6 +14,7 @@ from ...studies.forms import ButtonForm
 from ...studies.views import current_study, flash_outcome
 from .. import posted, services
 from ..forms import RoundCreateForm
+from ..lifecycle import Status
 from . import bp
 from ._common import _leader, _local, _round, round_error_text, status_label
 
@@ -138,7 +139,7 @@ def round_mail(number: int, which: str):
     r = _round(study, number)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if r.status != "open":
+    if r.status != Status.OPEN:
         flash(_("Meddelanden skickas bara under en öppen omgång."), "error")
         return redirect(url_for("rounds.round_detail", number=number))
     if which == "meddela":
@@ -171,7 +172,7 @@ def round_mail(number: int, which: str):
 def round_decisions(number: int):
     study = current_study()
     r = _round(study, number)
-    if r.status != "closed":
+    if r.status != Status.CLOSED:
         flash(_("Besluten fattas när omgången är stängd."), "info")
         return redirect(url_for("rounds.round_detail", number=number))
     items = services.decisions(r)
