@@ -67,11 +67,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(protocol_admin_bp)
     app.register_blueprint(followup_bp)
 
+    from .measures import hooks as measures_hooks
     from .rounds import hooks as rounds_hooks
     from .studies import hooks as studies_hooks
 
     studies_hooks.init_app(app)  # auth finds participants through studies
     rounds_hooks.init_app(app)  # rounds fills the studies hooks (rule names, participant home)
+    measures_hooks.init_app(app)  # measures adds its due work to study pages
 
     from .cli import register
 

@@ -149,7 +149,8 @@ def _fresh_g():
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
-    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    # The very first hook of a request: study pages' URL value preprocessors write to ``g``.
+    app.url_value_preprocessors.setdefault(None, []).insert(0, lambda _e, _v: _fresh_g())
     with app.app_context():
         yield app
         db.session.remove()

@@ -17,20 +17,20 @@ from ..auth.access import staff
 from ..auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ..extensions import db
 from ..i18n import render_message
-from ..studies.views import study_or_404
+from ..studies.views import current_study, study_pages
 from . import render, services
 from .canonical import checksum
 from .forms import ProtocolTextsForm, PublishForm
 from .validate import validate_document
 from .views import diff_context, document_context
 
-bp = Blueprint("protocol_admin", __name__)
+bp = study_pages(Blueprint("protocol_admin", __name__))
 
 DRAFT = "utkast"
 
 
-def _overview(slug: str):
-    return redirect(url_for("protocol_admin.overview", slug=slug))
+def _overview():
+    return redirect(url_for("protocol_admin.overview"))
 
 
 def _form_data(doc: dict[str, Any], version: str) -> dict[str, Any]:
@@ -108,8 +108,8 @@ def _draft_state(study) -> dict[str, Any]:
 
 @bp.route("/studier/<slug>/protokoll")
 @staff(*STUDY_STAFF)
-def overview(slug: str):
-    study = study_or_404(slug)
+def overview():
+    study = current_study()
     published = services.versions(study)
     return render_template(
         "protocol/overview.html",
@@ -123,8 +123,8 @@ def overview(slug: str):
 
 @bp.route("/studier/<slug>/protokoll/utkast", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def draft(slug: str):
-    study = study_or_404(slug)
+def draft():
+    study = current_study()
     state = _draft_state(study)
     form = ProtocolTextsForm(
         data=_form_data(state["preview_doc"], state["version"]) if request.method == "GET" else None
@@ -139,7 +139,7 @@ def draft(slug: str):
         else:
             db.session.commit()
             flash(_("Utkastet är sparat. Granska det nedan innan du publicerar."), "success")
-            return redirect(url_for("protocol_admin.draft", slug=slug) + "#granska")
+            return redirect(url_for("protocol_admin.draft") + "#granska")
     context = dict(state)
     if state["change"] is not None:
         context.update(
@@ -160,8 +160,8 @@ def draft(slug: str):
 
 @bp.route("/studier/<slug>/protokoll/utkast/forhandsvisning")
 @staff(*STUDY_STAFF)
-def preview(slug: str):
-    study = study_or_404(slug)
+def preview():
+    study = current_study()
     doc, version = services.preview(study)
     return render_template(
         "protocol/preview.html", study=study, version=version, **document_context(doc)
@@ -170,10 +170,10 @@ def preview(slug: str):
 
 @bp.route("/studier/<slug>/protokoll/publicera", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def publish(slug: str):
-    study = study_or_404(slug)
+def publish():
+    study = current_study()
     form = PublishForm()
-    back = url_for("protocol_admin.draft", slug=slug) + "#publicera"
+    back = url_for("protocol_admin.draft") + "#publicera"
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -206,26 +206,26 @@ def publish(slug: str):
         ),
         "success",
     )
-    return _overview(slug)
+    return _overview()
 
 
 @bp.route("/studier/<slug>/protokoll/utkast/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def discard(slug: str):
-    study = study_or_404(slug)
+def discard():
+    study = current_study()
     if not FlaskForm().validate_on_submit():
         abort(400)
     services.discard_draft(study, actor=current_user)
     db.session.commit()
     flash(_("Utkastets texter är borttagna. Ett nytt utkast utgår från senaste versionen."), "info")
-    return _overview(slug)
+    return _overview()
 
 
 @bp.route("/studier/<slug>/protokoll/jamfor")
 @staff(*STUDY_STAFF)
-def compare(slug: str):
+def compare():
     """Differences between two published versions, or a version and the draft (``utkast``)."""
-    study = study_or_404(slug)
+    study = current_study()
 
     def pick(value: str):
         if value == DRAFT:

@@ -1,13 +1,15 @@
 """What rounds adds to the studies floor below it, wired once in ``create_app``.
 
 Studies may not import rounds (``tests/test_layers.py``), so rounds hands it the consensus
-rules' names and labels for study settings and its section of the participant's start page.
+rules' names and labels for study settings, its section of the participant's start page, and
+its due work: rounds open and close at their times when a study page loads.
 """
 
 from flask import Flask
 
 from ..studies.hooks import RuleName, Section, hooks
 from . import services
+from .lifecycle import Status
 from .rules import REGISTRY, rules_for
 
 
@@ -20,14 +22,16 @@ def rule_names() -> list[RuleName]:
     ]
 
 
-def open_due_rounds(study) -> None:
-    """Rounds open and close themselves on time; run before the participant sees them."""
-    services.run_schedule(study=study)
+def run_schedule(study) -> bool:
+    """Rounds open and close themselves on time, lazily when a study page loads (and by
+    ``consensus round tick``). True when a round moved."""
+    moved = services.run_schedule(study=study)
+    return bool(moved["opened"] or moved["closed"])
 
 
 def participant_rounds(study) -> dict:
     """The rounds a participant sees (not drafts), for ``rounds/_participant_home.html``."""
-    return {"rounds": [r for r in services.rounds(study) if r.status != "draft"]}
+    return {"rounds": [r for r in services.rounds(study) if r.status != Status.DRAFT]}
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +41,6 @@ def init_app(app: Flask) -> None:
         Section(
             "rounds/_participant_home.html",
             context=participant_rounds,
-            prepare=open_due_rounds,
         )
     )
+    study_hooks.due_work.append(run_schedule)

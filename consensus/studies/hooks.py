@@ -10,6 +10,10 @@ filled in by those floors at app start (``rounds/hooks.py`` ...) through ``hooks
   than a second copy of the names moving down, so the codelist stays written in one place.
 - ``participant_home``: sections of the participant's start page (``studies.participant_home``)
   that belong to a higher floor, e.g. the rounds to answer.
+- ``due_work``: what falls due by the clock and is done lazily whenever a study page loads
+  (``studies/views/study_loader.py``): rounds open and close at their times, the measures survey
+  closes at its time. Each function takes the study, writes through its services (which flush)
+  and returns whether it changed anything; the page commits that once with the request.
 """
 
 from collections.abc import Callable
@@ -37,22 +41,29 @@ class RuleName:
 
 @dataclass(frozen=True)
 class Section:
-    """A part of a study page from a higher floor. The view calls ``prepare(study)`` (a
-    service that may write and flush), commits once, then renders ``template`` with
+    """A part of a study page from a higher floor: the view renders ``template`` with
     ``section`` set to ``context(study)``."""
 
     template: str
     context: Callable[[Any], dict]
-    prepare: Callable[[Any], object] | None = None
 
 
 @dataclass
 class StudyHooks:
     rules: dict[str, RuleName] = field(default_factory=dict)
     participant_home: list[Section] = field(default_factory=list)
+    due_work: list[Callable[[Any], bool]] = field(default_factory=list)
 
     def add_rules(self, rules: list[RuleName]) -> None:
         self.rules.update((rule.name, rule) for rule in rules)
+
+    def prepare_study(self, study) -> bool:
+        """Do the study's due work (every registered function, in order); True when any of
+        it changed something (flushed, not committed)."""
+        changed = False
+        for work in self.due_work:
+            changed = bool(work(study)) or changed
+        return changed
 
 
 def hooks(app: Flask | None = None) -> StudyHooks:

@@ -9,7 +9,7 @@ from ...auth.roles import STUDY_LEADERS
 from ...extensions import db
 from ...i18n import render_message
 from ...studies.forms import ButtonForm
-from ...studies.views import study_or_404
+from ...studies.views import current_study
 from .. import services
 from ..forms import CodelistForm
 from ..targets import DEFAULT_CODELISTS, code_lines
@@ -36,8 +36,8 @@ def _show_refusal(form: CodelistForm, error: services.MeasuresError) -> None:
 
 @bp.route("/studier/<slug>/matt/kodlistor", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def codelists(slug: str):
-    study = study_or_404(slug)
+def codelists():
+    study = current_study()
     form = CodelistForm()
     if form.validate_on_submit():
         try:
@@ -48,7 +48,7 @@ def codelists(slug: str):
         else:
             db.session.commit()
             flash(_("Kodlistan %(id)s är sparad.", id=row.code), "success")
-            return redirect(url_for("measures.codelists", slug=slug))
+            return redirect(url_for("measures.codelists"))
     stored = {c.code for c in services.stored_codelists(study)}
     return render_template(
         "measures/codelists.html",
@@ -63,8 +63,8 @@ def codelists(slug: str):
 
 @bp.route("/studier/<slug>/matt/kodlistor/<code>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def codelist_edit(slug: str, code: str):
-    study = study_or_404(slug)
+def codelist_edit(code: str):
+    study = current_study()
     current = next((c for c in services.study_codelists(study) if c["id"] == code), None)
     if current is None:
         abort(404)
@@ -84,14 +84,14 @@ def codelist_edit(slug: str, code: str):
         else:
             db.session.commit()
             flash(_("Kodlistan %(id)s är sparad.", id=code), "success")
-            return redirect(url_for("measures.codelists", slug=slug))
+            return redirect(url_for("measures.codelists"))
     return render_template("measures/codelist_form.html", study=study, codelist=current, form=form)
 
 
 @bp.route("/studier/<slug>/matt/kodlistor/<code>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def codelist_delete(slug: str, code: str):
-    study = study_or_404(slug)
+def codelist_delete(code: str):
+    study = current_study()
     _require_button()
     if services.codelist_of(study, code) is None:
         abort(404)
@@ -100,7 +100,7 @@ def codelist_delete(slug: str, code: str):
     except services.MeasuresError as error:
         db.session.rollback()
         flash(measures_error_text(error), "error")
-        return redirect(url_for("measures.codelists", slug=slug))
+        return redirect(url_for("measures.codelists"))
     db.session.commit()
     flash(_("Kodlistan %(id)s är borttagen.", id=code), "success")
-    return redirect(url_for("measures.codelists", slug=slug))
+    return redirect(url_for("measures.codelists"))

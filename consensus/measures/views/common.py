@@ -15,9 +15,10 @@ from werkzeug.routing import BuildError
 
 from ...i18n import render_message
 from ...studies.forms import ButtonForm
+from ...studies.views import study_pages
 from .. import codelists, services
 
-bp = Blueprint("measures", __name__)
+bp = study_pages(Blueprint("measures", __name__))
 
 
 # --- words ------------------------------------------------------------------------------------
@@ -103,8 +104,8 @@ def _survey_or_redirect(study):
     return survey
 
 
-def _home(slug: str):
-    return redirect(url_for("measures.survey_home", slug=slug))
+def _home():
+    return redirect(url_for("measures.survey_home"))
 
 
 def open_link_url(token: str) -> str:

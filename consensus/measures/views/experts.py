@@ -11,7 +11,7 @@ from ...extensions import db
 from ...i18n import render_message
 from ...studies import mailing
 from ...studies.forms import ButtonForm
-from ...studies.views import flash_outcome, study_or_404
+from ...studies.views import current_study, flash_outcome
 from ...studies.views.uploads import FileImport
 from .. import lifecycle, services
 from ..forms import ExpertForm
@@ -29,11 +29,11 @@ from .common import (
 
 @bp.route("/studier/<slug>/matt/experter", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def experts(slug: str):
-    study = study_or_404(slug)
+def experts():
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     form = ExpertForm()
     if form.validate_on_submit():
         try:
@@ -56,7 +56,7 @@ def experts(slug: str):
                 _("Experten är tillagd som %(pseudonym)s.", pseudonym=respondent.pseudonym),
                 "success",
             )
-            return redirect(url_for("measures.experts", slug=slug))
+            return redirect(url_for("measures.experts"))
     return render_template(
         "measures/experts.html",
         study=study,
@@ -100,37 +100,37 @@ def _experts_import(study, survey) -> FileImport:
 
 @bp.route("/studier/<slug>/matt/experter/importera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def experts_import(slug: str):
-    study = study_or_404(slug)
+def experts_import():
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     flow = _experts_import(study, survey)
     return flow.upload_page("measures/experts_import.html", survey=survey)
 
 
 @bp.route("/studier/<slug>/matt/experter/importera/<int:upload_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def experts_preview(slug: str, upload_id: int):
-    study = study_or_404(slug)
+def experts_preview(upload_id: int):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     flow = _experts_import(study, survey)
     return flow.preview_page(upload_id, "measures/experts_preview.html", survey=survey)
 
 
 @bp.route("/studier/<slug>/matt/experter/<any('bjud-in', paminn):which>", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def experts_send(slug: str, which: str):
-    study = study_or_404(slug)
+def experts_send(which: str):
+    study = current_study()
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     if survey.status != lifecycle.Status.OPEN:
         flash(_("Öppna enkäten innan inbjudningar och påminnelser skickas."), "error")
-        return redirect(url_for("measures.experts", slug=slug))
+        return redirect(url_for("measures.experts"))
     invite = which == "bjud-in"
     targets = services.expert_targets(survey, "unsent" if invite else "not_submitted")
     outcome = mailing.send_links(
@@ -149,4 +149,4 @@ def experts_send(slug: str, which: str):
     )
     flash_outcome(outcome)
     db.session.commit()
-    return redirect(url_for("measures.experts", slug=slug))
+    return redirect(url_for("measures.experts"))

@@ -5,7 +5,7 @@ import json
 from ... import tabular
 from ...auth.access import staff
 from ...auth.roles import STUDY_STAFF
-from ...studies.views import study_or_404
+from ...studies.views import current_study
 from .. import services
 from .common import (
     _download,
@@ -24,22 +24,22 @@ TABLE_SHEETS = {"forslag": "Förslag", "beslut": "Beslut", "valda_matt": "Valda 
 
 @bp.route("/studier/<slug>/matt/export/<any(forslag, beslut, valda_matt):table>.csv")
 @staff(*STUDY_STAFF)
-def export_table(slug: str, table: str):
-    study = study_or_404(slug)
+def export_table(table: str):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     headers, rows = services.export_tables(survey)[table]
     return _download(tabular.write_csv(headers, rows), CSV, f"{study.slug}-matt-{table}.csv")
 
 
 @bp.route("/studier/<slug>/matt/export.<any(json, xlsx):fmt>")
 @staff(*STUDY_STAFF)
-def export_all(slug: str, fmt: str):
-    study = study_or_404(slug)
+def export_all(fmt: str):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     if fmt == "json":
         content = json.dumps(
             services.export_document(survey), ensure_ascii=False, indent=2, default=str

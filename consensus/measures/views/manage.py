@@ -17,7 +17,7 @@ from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...dates import day_end, day_start, local_day
 from ...extensions import db
 from ...studies.forms import ButtonForm, choices
-from ...studies.views import study_or_404
+from ...studies.views import current_study
 from .. import lifecycle, services
 from ..forms import SurveyForm, WorkshopForm
 from ..models import Workshop
@@ -38,13 +38,11 @@ STATUS_ACTIONS = {"oppna": "open", "stang": "close", "oppna-igen": "reopen"}
 
 @bp.route("/studier/<slug>/matt")
 @staff(*STUDY_STAFF)
-def survey_home(slug: str):
-    study = study_or_404(slug)
+def survey_home():
+    study = current_study()
     survey = services.get_survey(study)
     context = {"study": study, "survey": survey, "button": ButtonForm()}
     if survey is not None:
-        if services.close_if_due(survey):
-            db.session.commit()
         context.update(
             indicators=services.survey_indicators(survey),
             counts=services.response_counts(survey),
@@ -58,8 +56,8 @@ def survey_home(slug: str):
 
 @bp.route("/studier/<slug>/matt/installningar", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def survey_settings(slug: str):
-    study = study_or_404(slug)
+def survey_settings():
+    study = current_study()
     survey = services.get_survey(study)
     form = SurveyForm(data={"intro_text": survey.intro_text} if survey else None)
     form.indicators.choices = choices(
@@ -108,7 +106,7 @@ def survey_settings(slug: str):
                     flash(_("Måttenkäten är skapad. Lägg till träffar och experter."), "success")
                 else:
                     flash(_("Enkäten är sparad."), "success")
-                return _home(slug)
+                return _home()
     return render_template(
         "measures/settings.html",
         study=study,
@@ -121,22 +119,22 @@ def survey_settings(slug: str):
 
 @bp.route("/studier/<slug>/matt/<any(oppna, stang, 'oppna-igen'):action>", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def survey_status(slug: str, action: str):
-    study = study_or_404(slug)
+def survey_status(action: str):
+    study = current_study()
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     try:
         services.change_status(survey, STATUS_ACTIONS[action], actor=current_user)
     except services.MeasuresError as error:
         db.session.rollback()
         flash(measures_error_text(error), "error")
-        return _home(slug)
+        return _home()
     except lifecycle.IllegalTransition:
         db.session.rollback()
         flash(_("Det går inte i enkätens nuvarande läge."), "error")
-        return _home(slug)
+        return _home()
     db.session.commit()
     flash(
         {
@@ -146,17 +144,17 @@ def survey_status(slug: str, action: str):
         }[action],
         "success",
     )
-    return _home(slug)
+    return _home()
 
 
 @bp.route("/studier/<slug>/matt/oppen-lank", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def open_link(slug: str):
-    study = study_or_404(slug)
+def open_link():
+    study = current_study()
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     if request.form.get("action") == "disable":
         services.disable_open_link(survey, actor=current_user)
         db.session.commit()
@@ -167,7 +165,7 @@ def open_link(slug: str):
         # Only the token's hash is stored: the address can be shown this once.
         session["measures_open_link"] = open_link_url(token)
         flash(_("En ny öppen länk är skapad. En tidigare länk fungerar inte längre."), "success")
-    return _home(slug)
+    return _home()
 
 
 # --- workshops --------------------------------------------------------------------------------
@@ -193,17 +191,17 @@ def _workshop_of(survey, workshop_id: int) -> Workshop:
 
 @bp.route("/studier/<slug>/matt/traffar", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def workshops(slug: str):
-    study = study_or_404(slug)
+def workshops():
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     form = WorkshopForm()
     if form.validate_on_submit():
         services.add_workshop(survey, actor=current_user, **_workshop_fields(form))
         db.session.commit()
         flash(_("Träffen är tillagd."), "success")
-        return redirect(url_for("measures.workshops", slug=slug))
+        return redirect(url_for("measures.workshops"))
     return render_template(
         "measures/workshops.html",
         study=study,
@@ -216,18 +214,18 @@ def workshops(slug: str):
 
 @bp.route("/studier/<slug>/matt/traffar/<int:workshop_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def workshop_edit(slug: str, workshop_id: int):
-    study = study_or_404(slug)
+def workshop_edit(workshop_id: int):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     workshop = _workshop_of(survey, workshop_id)
     form = WorkshopForm(obj=workshop)
     if form.validate_on_submit():
         services.update_workshop(workshop, _workshop_fields(form), actor=current_user)
         db.session.commit()
         flash(_("Träffen är sparad."), "success")
-        return redirect(url_for("measures.workshops", slug=slug))
+        return redirect(url_for("measures.workshops"))
     return render_template(
         "measures/workshop_form.html", study=study, survey=survey, workshop=workshop, form=form
     )
@@ -235,13 +233,13 @@ def workshop_edit(slug: str, workshop_id: int):
 
 @bp.route("/studier/<slug>/matt/traffar/<int:workshop_id>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def workshop_delete(slug: str, workshop_id: int):
-    study = study_or_404(slug)
+def workshop_delete(workshop_id: int):
+    study = current_study()
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     services.delete_workshop(_workshop_of(survey, workshop_id), actor=current_user)
     db.session.commit()
     flash(_("Träffen är borttagen."), "success")
-    return redirect(url_for("measures.workshops", slug=slug))
+    return redirect(url_for("measures.workshops"))

@@ -14,7 +14,7 @@ from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
 from ...studies.forms import ButtonForm
-from ...studies.views import study_or_404
+from ...studies.views import current_study
 from .. import lifecycle, services
 from .common import (
     _require_button,
@@ -30,13 +30,13 @@ RATING_ACTIONS = {"oppna": "open_rating", "stang": "close_rating", "oppna-igen":
 
 @bp.route("/studier/<slug>/matt/bedomning")
 @staff(*STUDY_STAFF)
-def rating(slug: str):
+def rating():
     """The optional expert rating of the measures (relevance and feasibility 1-9), with the
     rounds engine's statistics and the study's primary rule."""
-    study = study_or_404(slug)
+    study = current_study()
     survey = services.get_survey(study)
     if survey is None:
-        return redirect(url_for("measures.survey_home", slug=slug))
+        return redirect(url_for("measures.survey_home"))
     measures = services.rating_ballot(survey)
     results = services.rating_results(survey) if measures else None
     return render_template(
@@ -54,8 +54,8 @@ def rating(slug: str):
     "/studier/<slug>/matt/bedomning/<any(oppna, stang, 'oppna-igen'):action>", methods=["POST"]
 )
 @staff(*STUDY_LEADERS)
-def rating_status(slug: str, action: str):
-    study = study_or_404(slug)
+def rating_status(action: str):
+    study = current_study()
     survey = services.get_survey(study)
     if survey is None:
         abort(404)
@@ -71,4 +71,4 @@ def rating_status(slug: str, action: str):
     else:
         db.session.commit()
         flash(_("Expertbedömningen är %(s)s.", s=status_label(survey.rating_status)), "success")
-    return redirect(url_for("measures.rating", slug=slug))
+    return redirect(url_for("measures.rating"))

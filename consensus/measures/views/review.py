@@ -17,7 +17,7 @@ from ...extensions import db
 from ...i18n import render_message
 from ...studies.forms import ButtonForm, choices
 from ...studies.models import Indicator
-from ...studies.views import study_or_404
+from ...studies.views import current_study
 from .. import services
 from ..forms import CanonicalForm, DecisionForm, MergeForm
 from ..models import CanonicalMeasure
@@ -48,17 +48,17 @@ def _canonical_of(survey, canonical_id: int) -> CanonicalMeasure:
     return canonical
 
 
-def _review_url(slug: str, indicator_id: int) -> str:
-    return url_for("measures.review", slug=slug, indicator_id=indicator_id)
+def _review_url(indicator_id: int) -> str:
+    return url_for("measures.review", indicator_id=indicator_id)
 
 
 @bp.route("/studier/<slug>/matt/granskning")
 @staff(*STUDY_STAFF)
-def review_list(slug: str):
-    study = study_or_404(slug)
+def review_list():
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     rows = services.review_overview(survey)
     return render_template("measures/review_list.html", study=study, survey=survey, rows=rows)
 
@@ -68,11 +68,11 @@ SUGGESTIONS_SHOWN = 100
 
 @bp.route("/studier/<slug>/matt/granskning/<int:indicator_id>")
 @staff(*STUDY_STAFF)
-def review(slug: str, indicator_id: int):
-    study = study_or_404(slug)
+def review(indicator_id: int):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     indicator = _indicator_of(survey, indicator_id)
     data = services.review_data(survey, indicator)
     in_measure: dict[int, list[int]] = {}
@@ -102,18 +102,18 @@ def review(slug: str, indicator_id: int):
 
 @bp.route("/studier/<slug>/matt/granskning/<int:indicator_id>/sla-ihop", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def merge(slug: str, indicator_id: int):
-    study = study_or_404(slug)
+def merge(indicator_id: int):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     indicator = _indicator_of(survey, indicator_id)
     form = MergeForm()
     ids = [int(v) for v in request.form.getlist("proposals") if v.isdigit()]
     form.proposals.choices = choices((i, str(i)) for i in ids)
     if not form.validate_on_submit():
         flash(_("Välj minst ett förslag att slå ihop."), "error")
-        return redirect(_review_url(slug, indicator.id))
+        return redirect(_review_url(indicator.id))
     name = (form.name.data or "").strip()
     try:
         canonical = services.merge_proposals(
@@ -126,7 +126,7 @@ def merge(slug: str, indicator_id: int):
     except services.MeasuresError as error:
         db.session.rollback()
         flash(measures_error_text(error), "error")
-        return redirect(_review_url(slug, indicator.id))
+        return redirect(_review_url(indicator.id))
     db.session.commit()
     flash(
         _(
@@ -136,7 +136,7 @@ def merge(slug: str, indicator_id: int):
         ),
         "success",
     )
-    return redirect(_review_url(slug, indicator.id) + f"#matt-{canonical.id}")
+    return redirect(_review_url(indicator.id) + f"#matt-{canonical.id}")
 
 
 def _canonical_fields(form: CanonicalForm) -> dict:
@@ -161,11 +161,11 @@ def _canonical_fields(form: CanonicalForm) -> dict:
 
 @bp.route("/studier/<slug>/matt/granskning/matt/<int:canonical_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def canonical_edit(slug: str, canonical_id: int):
-    study = study_or_404(slug)
+def canonical_edit(canonical_id: int):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     canonical = _canonical_of(survey, canonical_id)
     form = CanonicalForm(obj=canonical)
     codelists = services.study_codelists(study)
@@ -195,7 +195,7 @@ def canonical_edit(slug: str, canonical_id: int):
         else:
             db.session.commit()
             flash(_("Måttet M%(id)s är sparat.", id=canonical.id), "success")
-            return redirect(_review_url(slug, canonical.indicator_id) + f"#matt-{canonical.id}")
+            return redirect(_review_url(canonical.indicator_id) + f"#matt-{canonical.id}")
     return render_template(
         "measures/canonical_form.html",
         study=study,
@@ -208,14 +208,14 @@ def canonical_edit(slug: str, canonical_id: int):
 
 @bp.route("/studier/<slug>/matt/granskning/matt/<int:canonical_id>/beslut", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def canonical_decide(slug: str, canonical_id: int):
-    study = study_or_404(slug)
+def canonical_decide(canonical_id: int):
+    study = current_study()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     canonical = _canonical_of(survey, canonical_id)
     form = DecisionForm(prefix=f"c{canonical.id}")
-    back = _review_url(slug, canonical.indicator_id) + f"#matt-{canonical.id}"
+    back = _review_url(canonical.indicator_id) + f"#matt-{canonical.id}"
     if not form.validate_on_submit():
         flash(_("Välj ett beslut."), "error")
         return redirect(back)
@@ -239,15 +239,15 @@ def canonical_decide(slug: str, canonical_id: int):
 
 @bp.route("/studier/<slug>/matt/granskning/matt/<int:canonical_id>/rekommendera", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def canonical_recommend(slug: str, canonical_id: int):
-    study = study_or_404(slug)
+def canonical_recommend(canonical_id: int):
+    study = current_study()
     _require_button()
     survey = _survey_or_redirect(study)
     if survey is None:
-        return _home(slug)
+        return _home()
     canonical = _canonical_of(survey, canonical_id)
     recommended = request.form.get("action") != "unset"
-    back = _review_url(slug, canonical.indicator_id) + f"#matt-{canonical.id}"
+    back = _review_url(canonical.indicator_id) + f"#matt-{canonical.id}"
     try:
         services.set_recommended(canonical, recommended, actor=current_user)
     except services.MeasuresError as error:

@@ -24,7 +24,7 @@ from ...auth.access import load_session_participant, public
 from ...extensions import db, limiter
 from ...i18n import render_message
 from ...studies.forms import ButtonForm, choices
-from ...studies.views import perspective_sections, study_or_404
+from ...studies.views import current_study, enter_study, perspective_sections, study_pages
 from .. import lifecycle, posted, services
 from ..forms import (
     FREQUENCY_CHOICES,
@@ -38,7 +38,7 @@ from ..forms import (
 from ..lifecycle import ProposalStatus, RatingStatus
 from ..models import Proposal, Respondent
 
-bp = Blueprint("survey", __name__)
+bp = study_pages(Blueprint("survey", __name__))
 
 SESSION_RESPONDENT = "survey_respondent"
 SESSION_NEW_LINK = "survey_new_link"
@@ -121,8 +121,8 @@ def _respondent_of(study) -> Respondent | None:
     return next((r for r in _session_respondents() if r.survey.study_id == study.id), None)
 
 
-def _respondent(slug: str) -> Respondent:
-    respondent = _respondent_of(study_or_404(slug))
+def _respondent() -> Respondent:
+    respondent = _respondent_of(current_study())
     if respondent is None:
         abort(403)
     return respondent
@@ -170,13 +170,11 @@ def _combination_choices(form: ProposalForm, own: list[Proposal], editing: Propo
 
 @bp.route("/matt/<slug>")
 @public
-def start(slug: str):
-    study = study_or_404(slug)
+def start():
+    study = current_study()
     survey = services.get_survey(study)
     if survey is None:
         abort(404)
-    if services.close_if_due(survey):
-        db.session.commit()
     return render_template(
         "measures/survey_start.html",
         study=study,
@@ -198,10 +196,9 @@ def open_start(token: str):
     if survey is None:
         return render_template("auth/link_invalid.html", status="unknown"), 404
     study = survey.study
+    enter_study(study)  # found by its open link, not its slug: the same loading and due work
     if _respondent_of(study) is not None:
         return redirect(url_for("survey.home", slug=study.slug))
-    if services.close_if_due(survey):
-        db.session.commit()
     form = OpenLinkForm()
     if lifecycle.accepts_proposals(survey.status) and form.validate_on_submit():
         try:
@@ -251,15 +248,13 @@ def resume(token: str):
 
 @bp.route("/matt/<slug>/enkat")
 @public  # checks its own session: an invited expert's or an open-link respondent's
-def home(slug: str):
-    respondent = _respondent(slug)
+def home():
+    respondent = _respondent()
     return _render_home(respondent)
 
 
 def _render_home(respondent: Respondent, problems: dict | None = None, status: int = 200):
     survey = respondent.survey
-    if services.close_if_due(survey):
-        db.session.commit()
     indicators = services.survey_indicators(survey)
     own = services.respondent_proposals(respondent)
     comments = services.respondent_comments(respondent)
@@ -286,8 +281,8 @@ def _render_home(respondent: Respondent, problems: dict | None = None, status: i
 
 @bp.route("/matt/<slug>/enkat/<int:indicator_id>", methods=["GET", "POST"])
 @public  # checks its own session (see home)
-def indicator(slug: str, indicator_id: int):
-    respondent = _respondent(slug)
+def indicator(indicator_id: int):
+    respondent = _respondent()
     survey = respondent.survey
     indicators, position = _indicator_in(survey, indicator_id)
     own = services.respondent_proposals(respondent).get(indicator_id, [])
@@ -306,7 +301,7 @@ def indicator(slug: str, indicator_id: int):
             else:
                 db.session.commit()
                 flash(_("Kommentaren är sparad."), "success")
-                return redirect(url_for("survey.indicator", slug=slug, indicator_id=indicator_id))
+                return redirect(url_for("survey.indicator", indicator_id=indicator_id))
     elif form.validate_on_submit():
         try:
             saved = services.save_proposal(respondent, indicator_id, form.service_data())
@@ -316,7 +311,7 @@ def indicator(slug: str, indicator_id: int):
         else:
             db.session.commit()
             flash(_("Förslaget ”%(name)s” är sparat som utkast.", name=_name(saved)), "success")
-            return redirect(url_for("survey.indicator", slug=slug, indicator_id=indicator_id))
+            return redirect(url_for("survey.indicator", indicator_id=indicator_id))
     status = 422 if form.errors or comment_form.errors else 200
     return (
         render_template(
@@ -359,8 +354,8 @@ def _refused(error: services.MeasuresError, form) -> None:
     "/matt/<slug>/enkat/<int:indicator_id>/forslag/<int:proposal_id>", methods=["GET", "POST"]
 )
 @public  # checks its own session (see home)
-def proposal_edit(slug: str, indicator_id: int, proposal_id: int):
-    respondent = _respondent(slug)
+def proposal_edit(indicator_id: int, proposal_id: int):
+    respondent = _respondent()
     survey = respondent.survey
     indicators, position = _indicator_in(survey, indicator_id)
     proposal = _own_proposal(respondent, proposal_id, indicator_id)
@@ -378,7 +373,7 @@ def proposal_edit(slug: str, indicator_id: int, proposal_id: int):
         else:
             db.session.commit()
             flash(_("Ändringen är sparad som utkast."), "success")
-            return redirect(url_for("survey.indicator", slug=slug, indicator_id=indicator_id))
+            return redirect(url_for("survey.indicator", indicator_id=indicator_id))
     return (
         render_template(
             "measures/survey_proposal.html",
@@ -396,8 +391,8 @@ def proposal_edit(slug: str, indicator_id: int, proposal_id: int):
 
 @bp.route("/matt/<slug>/enkat/forslag/<int:proposal_id>/ta-bort", methods=["POST"])
 @public  # checks its own session (see home)
-def proposal_delete(slug: str, proposal_id: int):
-    respondent = _respondent(slug)
+def proposal_delete(proposal_id: int):
+    respondent = _respondent()
     proposal = _own_proposal(respondent, proposal_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -410,13 +405,13 @@ def proposal_delete(slug: str, proposal_id: int):
     else:
         db.session.commit()
         flash(_("Förslaget ”%(name)s” är borttaget.", name=name), "success")
-    return redirect(url_for("survey.indicator", slug=slug, indicator_id=indicator_id))
+    return redirect(url_for("survey.indicator", indicator_id=indicator_id))
 
 
 @bp.route("/matt/<slug>/enkat/skicka", methods=["POST"])
 @public  # checks its own session (see home)
-def submit(slug: str):
-    respondent = _respondent(slug)
+def submit():
+    respondent = _respondent()
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
@@ -434,7 +429,7 @@ def submit(slug: str):
             }
             return _render_home(respondent, problems, 422)
         flash(survey_error_text(error), "error")
-        return redirect(url_for("survey.home", slug=slug))
+        return redirect(url_for("survey.home"))
     db.session.commit()
     flash(
         _("Tack! Dina svar är inskickade (%(n)s förslag).", n=count)
@@ -442,7 +437,7 @@ def submit(slug: str):
         else _("Tack! Dina svar är inskickade."),
         "success",
     )
-    return redirect(url_for("survey.home", slug=slug))
+    return redirect(url_for("survey.home"))
 
 
 # --- the experts' rating of the measures -------------------------------------------------------
@@ -450,9 +445,9 @@ def submit(slug: str):
 
 @bp.route("/matt/<slug>/bedomning", methods=["GET", "POST"])
 @public  # checks its own session (see home): invited experts only
-def rating(slug: str):
+def rating():
     """An invited expert rates each measure for relevance and feasibility (1-9)."""
-    respondent = _respondent(slug)
+    respondent = _respondent()
     if respondent.participant is None:
         abort(403)  # the open link proposes measures; appointed experts rate them
     survey = respondent.survey
@@ -478,7 +473,7 @@ def rating(slug: str):
                     ),
                     "success",
                 )
-                return redirect(url_for("survey.rating", slug=slug))
+                return redirect(url_for("survey.rating"))
         else:
             flash(_("Några bedömningar är ogiltiga; se markeringarna."), "error")
     indicators = {i.id: i for i in survey.study.indicators}

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...measures import services as measure_services
+from ...measures.lifecycle import MeasureStatus
 from ...measures.models import CanonicalMeasure
 from ...rounds import services as round_services
 from ...rounds.lifecycle import Status as RoundStatus
@@ -83,7 +84,10 @@ def study_facts(study: Study, texts: Mapping[str, Any] | None = None) -> dict[st
     if survey is not None:
         for c in db.session.scalars(
             select(CanonicalMeasure)
-            .where(CanonicalMeasure.survey_id == survey.id, CanonicalMeasure.status == "accepted")
+            .where(
+                CanonicalMeasure.survey_id == survey.id,
+                CanonicalMeasure.status == MeasureStatus.ACCEPTED,
+            )
             .order_by(CanonicalMeasure.indicator_id, CanonicalMeasure.id)
         ):
             accepted.setdefault(c.indicator_id, []).append(c)
@@ -178,7 +182,7 @@ def readiness(study: Study) -> dict[str, Any]:
             db.session.scalars(
                 select(CanonicalMeasure.indicator_id).where(
                     CanonicalMeasure.survey_id == survey.id,
-                    CanonicalMeasure.status == "accepted",
+                    CanonicalMeasure.status == MeasureStatus.ACCEPTED,
                 )
             )
         )

@@ -6,6 +6,8 @@ One blueprint, ``rounds``; each module registers its routes on it when imported.
 
 from flask import Blueprint
 
-bp = Blueprint("rounds", __name__)
+from ...studies.views import study_pages
+
+bp = study_pages(Blueprint("rounds", __name__))
 
 from . import _common, ballot, live, manage, paper, results, revisions  # noqa: E402, F401

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from ...auth.roles import STUDY_LEADERS
 from ...i18n import render_message
-from ...studies import services as study_services
 from .. import services
 from ..models import Round
 from . import bp
@@ -50,13 +49,6 @@ def round_labels():
 def round_error_text(error: services.RoundError) -> str:
     """A refused action in the page's language (the catalogue is ``rounds/messages.py``)."""
     return render_message(error)
-
-
-def _study(slug: str):
-    study = study_services.get_study_by_slug(slug)
-    if study is None:
-        abort(404)
-    return study
 
 
 def _round(study, number: int) -> Round:

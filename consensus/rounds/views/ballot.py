@@ -7,8 +7,9 @@ from ...auth.access import current_participant, participant
 from ...dates import local_time
 from ...extensions import db
 from ...studies.forms import ButtonForm
-from ...studies.views import perspective_sections
+from ...studies.views import perspective_sections, without_due_work
 from .. import posted, services
+from ..lifecycle import Status
 from . import bp
 from ._common import round_error_text
 
@@ -17,10 +18,8 @@ def _participant_round(number: int) -> tuple:
     p = current_participant()
     if p.consent_at is None:
         return p, None
-    services.run_schedule(study=p.study)
-    db.session.commit()
     r = services.get_round(p.study, number)
-    if r is None or r.status == "draft":
+    if r is None or r.status == Status.DRAFT:
         abort(404)
     return p, r
 
@@ -58,7 +57,7 @@ def ballot(number: int):
                 )
                 return redirect(url_for("rounds.ballot", number=number))
     answers = services.participant_answers(r, p)
-    document = services.get_result(r) if r.status == "closed" else None
+    document = services.get_result(r) if r.status == Status.CLOSED else None
     return render_template(
         "rounds/ballot.html",
         study=p.study,
@@ -66,7 +65,7 @@ def ballot(number: int):
         round=r,
         sections=perspective_sections(items),
         answers=answers,
-        feedback=services.feedback(r, p) if r.status == "open" else {},
+        feedback=services.feedback(r, p) if r.status == Status.OPEN else {},
         progress=services.progress(r, p),
         problems=problems,
         needs_reason=set(needs_reason),
@@ -78,6 +77,7 @@ def ballot(number: int):
 
 @bp.route("/deltagare/omgang/<int:number>/svar", methods=["POST"])
 @participant
+@without_due_work  # the hot path: saving checks the round's times itself
 def ballot_autosave(number: int):
     """One answer saved as it is given (JavaScript); answers with JSON for the live region.
 
@@ -87,7 +87,7 @@ def ballot_autosave(number: int):
     if p.consent_at is None:
         return jsonify({"ok": False, "message": _("Bekräfta först informationen om studien.")}), 409
     r = services.get_round(p.study, number)
-    if r is None or r.status == "draft":
+    if r is None or r.status == Status.DRAFT:
         abort(404)
     ids = sorted({int(k.split("-", 1)[1]) for k in request.form if k.split("-", 1)[-1].isdigit()})
     read = posted.read_ballot(r.method, request.form, ids, whole_ballot=False)

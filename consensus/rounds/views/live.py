@@ -5,19 +5,20 @@ from flask import render_template
 from ...auth.access import staff
 from ...auth.roles import STUDY_STAFF
 from .. import services
+from ..lifecycle import Status
 from . import bp
-from ._common import _round, _study
+from ._common import _round
 
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/projektor")
 @staff(*STUDY_STAFF)
-def projector(slug: str, number: int):
-    from ...studies.views import qr_svg
+def projector(number: int):
+    from ...studies.views import current_study, qr_svg
 
-    study = _study(slug)
+    study = current_study()
     r = _round(study, number)
     join_url = mailing_join_url(study)
-    page = services.results_page(r, sort="rank") if r.status == "closed" else None
+    page = services.results_page(r, sort="rank") if r.status == Status.CLOSED else None
     return render_template(
         "rounds/projector.html",
         study=study,

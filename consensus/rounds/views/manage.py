@@ -11,19 +11,18 @@ from ...dates import from_local, local_time
 from ...extensions import db
 from ...studies import mailing
 from ...studies.forms import ButtonForm
-from ...studies.views import flash_outcome
+from ...studies.views import current_study, flash_outcome
 from .. import posted, services
 from ..forms import RoundCreateForm
+from ..lifecycle import Status
 from . import bp
-from ._common import _leader, _round, _study, round_error_text, status_label
+from ._common import _leader, _round, round_error_text, status_label
 
 
 @bp.route("/studier/<slug>/omgangar", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def round_list(slug: str):
-    study = _study(slug)
-    services.run_schedule(study=study)
-    db.session.commit()
+def round_list():
+    study = current_study()
     form = RoundCreateForm()
     if request.method == "POST":
         if not _leader():
@@ -49,7 +48,7 @@ def round_list(slug: str):
             else:
                 db.session.commit()
                 flash(_("Omgång %(n)s är skapad som utkast.", n=new.number), "success")
-                return redirect(url_for("rounds.round_detail", slug=slug, number=new.number))
+                return redirect(url_for("rounds.round_detail", number=new.number))
     return render_template(
         "rounds/list.html",
         study=study,
@@ -61,10 +60,8 @@ def round_list(slug: str):
 
 @bp.route("/studier/<slug>/omgangar/<int:number>")
 @staff(*STUDY_STAFF)
-def round_detail(slug: str, number: int):
-    study = _study(slug)
-    services.run_schedule(study=study)
-    db.session.commit()
+def round_detail(number: int):
+    study = current_study()
     r = _round(study, number)
     return render_template(
         "rounds/detail.html",
@@ -83,8 +80,8 @@ def round_detail(slug: str, number: int):
     "/studier/<slug>/omgangar/<int:number>/<any(oppna, stang, ateroppna):action>", methods=["POST"]
 )
 @staff(*STUDY_LEADERS)
-def round_transition(slug: str, number: int, action: str):
-    study = _study(slug)
+def round_transition(number: int, action: str):
+    study = current_study()
     r = _round(study, number)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -104,13 +101,13 @@ def round_transition(slug: str, number: int, action: str):
     else:
         db.session.commit()
         flash(message, "success")
-    return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+    return redirect(url_for("rounds.round_detail", number=number))
 
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/status.json")
 @staff(*STUDY_STAFF)
-def round_status(slug: str, number: int):
-    study = _study(slug)
+def round_status(number: int):
+    study = current_study()
     r = _round(study, number)
     counts = services.response_counts(r)
     return jsonify(
@@ -132,16 +129,16 @@ def round_status(slug: str, number: int):
     "/studier/<slug>/omgangar/<int:number>/<any(meddela, paminnelse):which>", methods=["POST"]
 )
 @staff(*STUDY_STAFF)
-def round_mail(slug: str, number: int, which: str):
+def round_mail(number: int, which: str):
     """Tell the panel that the round is open, or remind those who have not answered; each
     message carries a new personal link. Who is invited follows the study's policy."""
-    study = _study(slug)
+    study = current_study()
     r = _round(study, number)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if r.status != "open":
+    if r.status != Status.OPEN:
         flash(_("Meddelanden skickas bara under en öppen omgång."), "error")
-        return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+        return redirect(url_for("rounds.round_detail", number=number))
     if which == "meddela":
         targets, template, action = services.invited(r), "email/round_open.txt", "round_announced"
         subject = _("Omgång %(n)s är öppen: %(title)s", n=r.number, title=study.title)
@@ -164,17 +161,17 @@ def round_mail(slug: str, number: int, which: str):
     )
     db.session.commit()
     flash_outcome(outcome)
-    return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+    return redirect(url_for("rounds.round_detail", number=number))
 
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/beslut", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def round_decisions(slug: str, number: int):
-    study = _study(slug)
+def round_decisions(number: int):
+    study = current_study()
     r = _round(study, number)
-    if r.status != "closed":
+    if r.status != Status.CLOSED:
         flash(_("Besluten fattas när omgången är stängd."), "info")
-        return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+        return redirect(url_for("rounds.round_detail", number=number))
     items = services.decisions(r)
     allowed = ("core", "excluded") if r.is_final else ("carry", "drop")
     problems: dict[int, str] = {}
@@ -194,7 +191,7 @@ def round_decisions(slug: str, number: int):
             else:
                 db.session.commit()
                 flash(_("Besluten för omgång %(n)s är bekräftade.", n=r.number), "success")
-                return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+                return redirect(url_for("rounds.round_detail", number=number))
         else:
             flash(_("Några beslut behöver rättas; se markeringarna nedan."), "error")
     document = services.get_result(r) or {}

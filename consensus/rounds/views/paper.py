@@ -8,12 +8,12 @@ from ...auth.access import staff
 from ...auth.roles import STUDY_STAFF
 from ...extensions import db
 from ...studies.forms import choices
-from ...studies.views import perspective_sections
+from ...studies.views import current_study, perspective_sections
 from ...studies.views.uploads import FileImport
 from .. import posted, services
 from ..forms import PaperBallotForm
 from . import bp
-from ._common import _round, _study, round_error_text
+from ._common import _round, round_error_text
 
 
 def _group_choices(study):
@@ -22,8 +22,8 @@ def _group_choices(study):
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/papper", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def paper_ballot(slug: str, number: int):
-    study = _study(slug)
+def paper_ballot(number: int):
+    study = current_study()
     r = _round(study, number)
     items = services.ballot(r)
     form = PaperBallotForm()
@@ -47,7 +47,7 @@ def paper_ballot(slug: str, number: int):
             else:
                 db.session.commit()
                 flash(_("Blanketten för %(p)s är sparad.", p=p.pseudonym), "success")
-                return redirect(url_for("rounds.paper_ballot", slug=slug, number=number))
+                return redirect(url_for("rounds.paper_ballot", number=number))
     return render_template(
         "rounds/paper.html",
         study=study,
@@ -86,8 +86,8 @@ def _ballots_import(study, r) -> FileImport:
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/importera", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def ballots_upload(slug: str, number: int):
-    study = _study(slug)
+def ballots_upload(number: int):
+    study = current_study()
     r = _round(study, number)
     return _ballots_import(study, r).upload_page("rounds/import_upload.html", round=r)
 
@@ -96,7 +96,7 @@ def ballots_upload(slug: str, number: int):
     "/studier/<slug>/omgangar/<int:number>/importera/<int:upload_id>", methods=["GET", "POST"]
 )
 @staff(*STUDY_STAFF)
-def ballots_preview(slug: str, number: int, upload_id: int):
-    study = _study(slug)
+def ballots_preview(number: int, upload_id: int):
+    study = current_study()
     r = _round(study, number)
     return _ballots_import(study, r).preview_page(upload_id, "rounds/import_preview.html", round=r)

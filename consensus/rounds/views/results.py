@@ -8,23 +8,23 @@ from ... import tabular
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...studies import services as study_services
-from ...studies.views import perspective_label
+from ...studies.views import current_study, perspective_label
 from .. import result_document, services
 from . import bp
-from ._common import _round, _study, round_error_text
+from ._common import _round, round_error_text
 
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/resultat")
 @staff(*STUDY_STAFF)
-def round_results(slug: str, number: int):
-    study = _study(slug)
+def round_results(number: int):
+    study = current_study()
     r = _round(study, number)
     sort = request.args.get("sortera", "position")
     descending = request.args.get("ordning") == "fallande"
     page = services.results_page(r, sort=sort, descending=descending)
     if page is None:
         flash(_("Resultaten visas när omgången är stängd."), "info")
-        return redirect(url_for("rounds.round_detail", slug=slug, number=number))
+        return redirect(url_for("rounds.round_detail", number=number))
     return render_template(
         "rounds/results.html",
         study=study,
@@ -50,10 +50,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/resultat.<any(json, csv, xlsx):fmt>")
 @staff(*STUDY_STAFF)
-def round_results_download(slug: str, number: int, fmt: str):
+def round_results_download(number: int, fmt: str):
     import json
 
-    study = _study(slug)
+    study = current_study()
     r = _round(study, number)
     document = services.get_result(r)
     if document is None:
@@ -71,15 +71,15 @@ def round_results_download(slug: str, number: int, fmt: str):
 @bp.route("/studier/<slug>/svar.<any(csv, xlsx):fmt>")
 @bp.route("/studier/<slug>/omgangar/<int:number>/svar.<any(csv, xlsx):fmt>")
 @staff(*STUDY_LEADERS)
-def answers_download(slug: str, fmt: str, number: int | None = None):
+def answers_download(fmt: str, number: int | None = None):
     """Every answer in long format, by pseudonym only (never names or emails)."""
-    study = _study(slug)
+    study = current_study()
     source = _round(study, number) if number else study
     try:
         headers, rows = result_document.answers_table(services.answers_long(source))
     except services.RoundError as error:
         flash(round_error_text(error), "error")
-        return redirect(url_for("rounds.round_list", slug=slug))
+        return redirect(url_for("rounds.round_list"))
     name = f"{study.slug}-svar{'-omgang-' + str(number) if number else ''}.{fmt}"
     if fmt == "csv":
         return _download(tabular.write_csv(headers, rows), "text/csv; charset=utf-8", name)
@@ -88,8 +88,8 @@ def answers_download(slug: str, fmt: str, number: int | None = None):
 
 @bp.route("/studier/<slug>/rapport")
 @staff(*STUDY_STAFF)
-def study_report(slug: str):
-    study = _study(slug)
+def study_report():
+    study = current_study()
     return render_template(
         "rounds/report.html",
         study=study,

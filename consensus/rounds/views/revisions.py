@@ -9,16 +9,17 @@ from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
 from ...studies.forms import choices
 from ...studies.models import Indicator
+from ...studies.views import current_study
 from .. import services
 from ..forms import MergeForm, NoteForm, RewordForm, SplitForm
 from . import bp
-from ._common import _leader, _round, _study, round_error_text
+from ._common import _leader, _round, round_error_text
 
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/diskussion", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def discussion(slug: str, number: int):
-    study = _study(slug)
+def discussion(number: int):
+    study = current_study()
     r = _round(study, number)
     items = services.ballot(r)
     form = NoteForm()
@@ -33,7 +34,7 @@ def discussion(slug: str, number: int):
         else:
             db.session.commit()
             flash(_("Anteckningen är sparad."), "success")
-            return redirect(url_for("rounds.discussion", slug=slug, number=number))
+            return redirect(url_for("rounds.discussion", number=number))
     notes: dict[int, list] = {}
     for note in services.notes(r):
         notes.setdefault(note.indicator_id, []).append(note)
@@ -51,8 +52,8 @@ def _indicator(study, indicator_id: int) -> Indicator:
 
 @bp.route("/studier/<slug>/indikatorer/<int:indicator_id>/omformulera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def reword(slug: str, indicator_id: int):
-    study = _study(slug)
+def reword(indicator_id: int):
+    study = current_study()
     indicator = _indicator(study, indicator_id)
     form = RewordForm(obj=None if request.method == "POST" else indicator)
     if request.method == "GET":
@@ -72,7 +73,7 @@ def reword(slug: str, indicator_id: int):
         else:
             db.session.commit()
             flash(_("Den nya lydelsen är sparad."), "success")
-            return redirect(url_for("rounds.lineage", slug=slug))
+            return redirect(url_for("rounds.lineage"))
     return render_template(
         "rounds/reword.html",
         study=study,
@@ -84,9 +85,9 @@ def reword(slug: str, indicator_id: int):
 
 @bp.route("/studier/<slug>/harkomst", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def lineage(slug: str):
+def lineage():
     """Rewording, merging and splitting between rounds, and the lineage they leave."""
-    study = _study(slug)
+    study = current_study()
     merge_form = MergeForm(prefix="merge")
     split_form = SplitForm(prefix="split")
     active = [i for i in study.indicators]
@@ -135,7 +136,7 @@ def lineage(slug: str):
             if done:
                 db.session.commit()
                 flash(done, "success")
-                return redirect(url_for("rounds.lineage", slug=slug))
+                return redirect(url_for("rounds.lineage"))
     by_id = {i.id: i for i in study.indicators}
     return render_template(
         "rounds/lineage.html",

@@ -7,7 +7,7 @@ settings, archive), ``pool`` (stakeholder groups, candidate indicators, imports)
 participant's start page).
 """
 
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -17,8 +17,14 @@ from ..forms import PERSPECTIVE_LABELS
 from ..hooks import hooks
 from ..importing import PERSPECTIVES
 from ..models import Participant
+from .study_loader import (  # noqa: F401  (every study page loads its study here)
+    current_study,
+    enter_study,
+    study_pages,
+    without_due_work,
+)
 
-bp = Blueprint("studies", __name__)
+bp = study_pages(Blueprint("studies", __name__))
 
 
 def phase_label(phase: str) -> str:
@@ -82,16 +88,9 @@ def study_error_text(error: services.StudyError) -> str:
     return render_message(error)
 
 
-def study_or_404(slug: str):
-    """The study with this slug, or a 404 page (every study page starts here)."""
-    study = services.get_study_by_slug(slug)
-    if study is None:
-        abort(404)
-    return study
-
-
 # The routes register themselves on ``bp``. The higher floors' views share these helpers
-# (rounds: flash_outcome, qr_svg, _join_url; measures: flash_outcome; under the old names).
+# (rounds: flash_outcome, qr_svg, _join_url; measures: flash_outcome; under the old names),
+# and every study page's loader (``study_pages``, ``current_study``).
 from . import joining, pool, studies  # noqa: E402, F401
 from .joining import _join_url, qr_svg  # noqa: E402, F401
 from .panel import flash_outcome  # noqa: E402, F401

@@ -30,7 +30,7 @@ from .. import mailing, services
 from ..forms import ButtonForm, ConsentForm, JoinForm, choices
 from ..hooks import hooks
 from ..models import StakeholderGroup
-from . import bp, study_or_404
+from . import bp, current_study
 
 # --- joining in the room ---------------------------------------------------------------------
 
@@ -50,8 +50,8 @@ def qr_svg(text: str, scale: int = 8) -> str:
 
 @bp.route("/studier/<slug>/workshop", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
-def workshop(slug: str):
-    study = study_or_404(slug)
+def workshop():
+    study = current_study()
     form = ButtonForm()
     if request.method == "POST":
         if not current_user.has_role(*STUDY_LEADERS) or not form.validate_on_submit():
@@ -63,7 +63,7 @@ def workshop(slug: str):
             services.ensure_join_code(study, actor=current_user)
             flash(_("Koden är skapad."), "success")
         db.session.commit()
-        return redirect(url_for("studies.workshop", slug=slug))
+        return redirect(url_for("studies.workshop"))
     url = _join_url(study.join_code) if study.join_code else None
     return render_template(
         "studies/workshop.html",
@@ -142,10 +142,6 @@ def participant_home():
         return redirect(url_for("studies.participant_home"))
     new_link = session.pop("new_link", None)
     sections = hooks().participant_home  # e.g. the rounds to answer
-    for section in sections:
-        if section.prepare is not None:
-            section.prepare(p.study)
-    db.session.commit()
     return render_template(
         "studies/participant_home.html",
         participant=p,

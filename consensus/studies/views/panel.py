@@ -10,15 +10,15 @@ from ...extensions import db
 from .. import lifecycle, mailing, services
 from ..forms import ButtonForm, EraseForm, PanelistForm, choices
 from ..models import Participant
-from . import bp, study_error_text, study_or_404
+from . import bp, current_study, study_error_text
 
 # --- the panel -------------------------------------------------------------------------------
 
 
 @bp.route("/studier/<slug>/panel")
 @staff(*STUDY_STAFF)
-def panel_list(slug: str):
-    study = study_or_404(slug)
+def panel_list():
+    study = current_study()
     members = services.panel(study)
     summary = {
         "total": len(members),
@@ -43,19 +43,19 @@ def _participant_of(study, participant_id: int) -> Participant:
 @bp.route("/studier/<slug>/panel/ny", methods=["GET", "POST"], defaults={"participant_id": None})
 @bp.route("/studier/<slug>/panel/<int:participant_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def panelist_edit(slug: str, participant_id: int | None):
-    study = study_or_404(slug)
+def panelist_edit(participant_id: int | None):
+    study = current_study()
     p = _participant_of(study, participant_id) if participant_id else None
     if p is not None and p.erased_at is not None:
         flash(study_error_text(services.StudyError("participant_erased")), "error")
-        return redirect(url_for("studies.panel_list", slug=slug))
+        return redirect(url_for("studies.panel_list"))
     form = PanelistForm(obj=p)
     form.group.choices = choices((g.id, g.name) for g in study.groups)
     if request.method == "GET" and p is not None:
         form.group.data = p.group_id
     if not study.groups:
         flash(_("Lägg först till minst en intressentgrupp."), "error")
-        return redirect(url_for("studies.groups", slug=slug))
+        return redirect(url_for("studies.groups"))
     if form.validate_on_submit():
         fields = {
             "name": (form.name.data or "").strip() or None,
@@ -74,7 +74,7 @@ def panelist_edit(slug: str, participant_id: int | None):
         else:
             db.session.commit()
             flash(_("Paneldeltagaren är sparad."), "success")
-            return redirect(url_for("studies.panel_list", slug=slug))
+            return redirect(url_for("studies.panel_list"))
     return render_template(
         "studies/panelist_form.html", study=study, form=form, member=p, erase=EraseForm()
     )
@@ -82,13 +82,13 @@ def panelist_edit(slug: str, participant_id: int | None):
 
 @bp.route("/studier/<slug>/panel/<int:participant_id>/radera", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def panelist_erase(slug: str, participant_id: int):
-    study = study_or_404(slug)
+def panelist_erase(participant_id: int):
+    study = current_study()
     p = _participant_of(study, participant_id)
     form = EraseForm()
     if not form.validate_on_submit():
         flash(_("Kryssa i rutan för att bekräfta raderingen."), "error")
-        return redirect(url_for("studies.panelist_edit", slug=slug, participant_id=p.id))
+        return redirect(url_for("studies.panelist_edit", participant_id=p.id))
     services.erase_participant(p, actor=current_user)
     db.session.commit()
     flash(
@@ -98,13 +98,13 @@ def panelist_erase(slug: str, participant_id: int):
         ),
         "success",
     )
-    return redirect(url_for("studies.panel_list", slug=slug))
+    return redirect(url_for("studies.panel_list"))
 
 
 @bp.route("/studier/<slug>/panel/<int:participant_id>/ny-lank", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def panelist_new_link(slug: str, participant_id: int):
-    study = study_or_404(slug)
+def panelist_new_link(participant_id: int):
+    study = current_study()
     p = _participant_of(study, participant_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -112,7 +112,7 @@ def panelist_new_link(slug: str, participant_id: int):
         token = services.new_personal_link(p, actor=current_user)
     except services.StudyError as error:
         flash(study_error_text(error), "error")
-        return redirect(url_for("studies.panel_list", slug=slug))
+        return redirect(url_for("studies.panel_list"))
     db.session.commit()
     link = mailing.personal_url(token)
     return render_template("studies/new_link.html", study=study, member=p, link=link)
@@ -144,32 +144,32 @@ def flash_outcome(outcome: dict) -> None:
 
 @bp.route("/studier/<slug>/panel/<int:participant_id>/bjud-in", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def panelist_invite(slug: str, participant_id: int):
-    study = study_or_404(slug)
+def panelist_invite(participant_id: int):
+    study = current_study()
     p = _participant_of(study, participant_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     if p.erased_at or not p.email:
         flash(_("Deltagaren har ingen e-postadress."), "error")
-        return redirect(url_for("studies.panel_list", slug=slug))
+        return redirect(url_for("studies.panel_list"))
     flash_outcome(mailing.send_invitations(study, [p], actor=current_user))
     db.session.commit()
-    return redirect(url_for("studies.panel_list", slug=slug))
+    return redirect(url_for("studies.panel_list"))
 
 
 @bp.route("/studier/<slug>/panel/bjud-in/<any(unsent, unvisited):which>", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def panel_invite_all(slug: str, which: str):
-    study = study_or_404(slug)
+def panel_invite_all(which: str):
+    study = current_study()
     if not ButtonForm().validate_on_submit():
         abort(400)
     if lifecycle.Phase(study.phase) == lifecycle.Phase.ARCHIVED:
         flash(_("Studien är arkiverad."), "error")
-        return redirect(url_for("studies.panel_list", slug=slug))
+        return redirect(url_for("studies.panel_list"))
     flash_outcome(
         mailing.send_invitations(
             study, services.invitation_targets(study, which), actor=current_user
         )
     )
     db.session.commit()
-    return redirect(url_for("studies.panel_list", slug=slug))
+    return redirect(url_for("studies.panel_list"))

@@ -12,7 +12,7 @@ from ...extensions import db
 from .. import importing, lifecycle, services
 from ..forms import ButtonForm, GroupForm, IndicatorForm
 from ..models import Indicator, StakeholderGroup
-from . import bp, study_error_text, study_or_404
+from . import bp, current_study, study_error_text
 from .uploads import FileImport
 
 # --- stakeholder groups ----------------------------------------------------------------------
@@ -20,8 +20,8 @@ from .uploads import FileImport
 
 @bp.route("/studier/<slug>/grupper", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def groups(slug: str):
-    study = study_or_404(slug)
+def groups():
+    study = current_study()
     form = GroupForm()
     if form.validate_on_submit():
         try:
@@ -31,14 +31,14 @@ def groups(slug: str):
         else:
             db.session.commit()
             flash(_("Gruppen %(name)s är tillagd.", name=group.name), "success")
-            return redirect(url_for("studies.groups", slug=slug))
+            return redirect(url_for("studies.groups"))
     return render_template("studies/groups.html", study=study, form=form, button=ButtonForm())
 
 
 @bp.route("/studier/<slug>/grupper/<int:group_id>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def group_delete(slug: str, group_id: int):
-    study = study_or_404(slug)
+def group_delete(group_id: int):
+    study = current_study()
     group = db.get_or_404(StakeholderGroup, group_id)
     if group.study_id != study.id or not ButtonForm().validate_on_submit():
         abort(404)
@@ -49,7 +49,7 @@ def group_delete(slug: str, group_id: int):
     else:
         db.session.commit()
         flash(_("Gruppen är borttagen."), "success")
-    return redirect(url_for("studies.groups", slug=slug))
+    return redirect(url_for("studies.groups"))
 
 
 # --- candidate indicators --------------------------------------------------------------------
@@ -57,8 +57,8 @@ def group_delete(slug: str, group_id: int):
 
 @bp.route("/studier/<slug>/indikatorer")
 @staff(*STUDY_STAFF)
-def indicators(slug: str):
-    study = study_or_404(slug)
+def indicators():
+    study = current_study()
     return render_template(
         "studies/indicators.html",
         study=study,
@@ -79,8 +79,8 @@ def _indicator_of(study, indicator_id: int) -> Indicator:
 )
 @bp.route("/studier/<slug>/indikatorer/<int:indicator_id>", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def indicator_edit(slug: str, indicator_id: int | None):
-    study = study_or_404(slug)
+def indicator_edit(indicator_id: int | None):
+    study = current_study()
     indicator = _indicator_of(study, indicator_id) if indicator_id else None
     form = IndicatorForm(obj=indicator)
     if form.validate_on_submit():
@@ -101,7 +101,7 @@ def indicator_edit(slug: str, indicator_id: int | None):
         else:
             db.session.commit()
             flash(_("Indikatorn %(code)s är sparad.", code=fields["code"]), "success")
-            return redirect(url_for("studies.indicators", slug=slug))
+            return redirect(url_for("studies.indicators"))
     return render_template(
         "studies/indicator_form.html", study=study, form=form, indicator=indicator
     )
@@ -109,8 +109,8 @@ def indicator_edit(slug: str, indicator_id: int | None):
 
 @bp.route("/studier/<slug>/indikatorer/<int:indicator_id>/ta-bort", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def indicator_delete(slug: str, indicator_id: int):
-    study = study_or_404(slug)
+def indicator_delete(indicator_id: int):
+    study = current_study()
     indicator = _indicator_of(study, indicator_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -121,13 +121,13 @@ def indicator_delete(slug: str, indicator_id: int):
     else:
         db.session.commit()
         flash(_("Indikatorn är borttagen."), "success")
-    return redirect(url_for("studies.indicators", slug=slug))
+    return redirect(url_for("studies.indicators"))
 
 
 @bp.route("/studier/<slug>/indikatorer/export.<any(csv, xlsx):fmt>")
 @staff(*STUDY_STAFF)
-def indicators_export(slug: str, fmt: str):
-    study = study_or_404(slug)
+def indicators_export(fmt: str):
+    study = current_study()
     headers, rows = importing.indicator_export_rows(study.indicators)
     if fmt == "csv":
         content = tabular.write_csv(headers, rows)
@@ -195,8 +195,8 @@ def _file_import(study, what: str) -> FileImport:
 
 @bp.route("/studier/<slug>/<any(indikatorer, panel):what>/importera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def import_upload(slug: str, what: str):
-    study = study_or_404(slug)
+def import_upload(what: str):
+    study = current_study()
     flow = _file_import(study, what)
     if flow.kind == "indicators" and lifecycle.settings_locked(study.phase):
         flash(study_error_text(services.StudyError("study_started")), "error")
@@ -209,6 +209,6 @@ def import_upload(slug: str, what: str):
     methods=["GET", "POST"],
 )
 @staff(*STUDY_LEADERS)
-def import_preview(slug: str, what: str, upload_id: int):
-    flow = _file_import(study_or_404(slug), what)
+def import_preview(what: str, upload_id: int):
+    flow = _file_import(current_study(), what)
     return flow.preview_page(upload_id, "studies/import_preview.html", kind=flow.kind, what=what)

@@ -10,7 +10,7 @@ from ...dates import day_end, local_day
 from ...extensions import db
 from .. import lifecycle, services
 from ..forms import ButtonForm, StudyCreateForm, StudySettingsForm
-from . import bp, study_error_text, study_or_404
+from . import bp, current_study, study_error_text
 
 
 def _settings_from_form(form: StudySettingsForm) -> dict:
@@ -64,8 +64,8 @@ def study_create():
 
 @bp.route("/studier/<slug>")
 @staff(*STUDY_STAFF)
-def study_detail(slug: str):
-    study = study_or_404(slug)
+def study_detail():
+    study = current_study()
     counts = {
         "indicators": len(study.indicators),
         "panel": len([p for p in study.participants if p.kind == "panelist"]),
@@ -82,8 +82,8 @@ def study_detail(slug: str):
 
 @bp.route("/studier/<slug>/installningar", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def study_settings(slug: str):
-    study = study_or_404(slug)
+def study_settings():
+    study = current_study()
     form = StudySettingsForm(obj=study)
     if request.method == "GET" and study.links_expire_at:
         form.links_expire_on.data = local_day(study.links_expire_at)
@@ -104,8 +104,8 @@ def study_settings(slug: str):
 
 @bp.route("/studier/<slug>/<any(arkivera, aterstall):action>", methods=["POST"])
 @staff(*STUDY_LEADERS)
-def study_phase(slug: str, action: str):
-    study = study_or_404(slug)
+def study_phase(action: str):
+    study = current_study()
     if not ButtonForm().validate_on_submit():
         abort(400)
     move = "archive" if action == "arkivera" else services.restore_action(study)
@@ -113,10 +113,10 @@ def study_phase(slug: str, action: str):
         services.change_phase(study, move, actor=current_user)
     except lifecycle.IllegalTransition:
         flash(_("Det går inte i studiens nuvarande fas."), "error")
-        return redirect(url_for("studies.study_detail", slug=slug))
+        return redirect(url_for("studies.study_detail"))
     db.session.commit()
     if move == "archive":
         flash(_("Studien är arkiverad. De personliga länkarna fungerar inte längre."), "success")
     else:
         flash(_("Studien är återställd."), "success")
-    return redirect(url_for("studies.study_detail", slug=slug))
+    return redirect(url_for("studies.study_detail"))
