@@ -27,7 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..messages import N_, Catalogue, Gettext, swedish
+from ..messages import N_, Gettext, swedish
+from .messages import TARGETS
 
 DIRECTIONS: Final = {"increase": N_("ska öka"), "decrease": N_("ska minska")}
 
@@ -48,81 +49,8 @@ NAME_LIMIT: Final = 200
 LABEL_LIMIT: Final = 200
 MAX_CODES: Final = 100
 
-#: parameters that are Swedish msgids themselves (shown in the reader's language)
-_TRANSLATED = ("scale", "field")
-
-
-def _display(params: Mapping[str, Any], gettext: Gettext) -> Mapping[str, str]:
-    return {k: gettext(str(v)) if k in _TRANSLATED else str(v) for k, v in params.items()}
-
-
-CATALOGUE = Catalogue(
-    "targets",
-    {
-        "target_not_number": N_(
-            "Målvärde: ”{value}” är inget tal. Skriv till exempel 80 eller 2,5."
-        ),
-        "margin_not_number": N_(
-            "Marginal: ”{value}” är inget tal. Skriv till exempel 5 eller 0,5."
-        ),
-        "margin_without_target": N_("Marginal: ange ett målvärde när du anger en marginal."),
-        "margin_negative": N_("Marginal: marginalen får inte vara negativ (den är {margin})."),
-        "margin_too_large": N_(
-            "Marginal: {margin} är för stor. Målvärdet {target} ligger {distance} från skalans "
-            "ände ({end}), och marginalen måste vara mindre än så."
-        ),
-        "target_out_of_range": N_(
-            "Målvärde: {value} ligger utanför måttets skala. För {scale} ska målvärdet ligga "
-            "mellan {low} och {high}."
-        ),
-        "target_below_minimum": N_(
-            "Målvärde: {value} är för litet. För {scale} kan målvärdet inte vara mindre än {low}."
-        ),
-        "direction_unknown": N_(
-            "Riktning: ”{value}” är ingen riktning. Välj ska öka eller ska minska."
-        ),
-        "direction_required": N_(
-            "Riktning: ett mått med målvärde behöver en riktning (ska öka eller ska minska)."
-        ),
-        "target_qualitative": N_(
-            "Målvärde: ett kvalitativt mått har inget målvärde. Ta bort målvärdet och marginalen."
-        ),
-        "unknown_codelist": N_(
-            "Nedbrytningar: ”{value}” är ingen kodlista i studien. Studiens kodlistor: {allowed}."
-        ),
-        "codelist_id_invalid": N_(
-            "Id: ”{value}” är inget giltigt id. Använd bokstäver a–z, siffror, punkt, bindestreck "
-            "och understreck (högst 64 tecken), till exempel alder."
-        ),
-        "codelist_id_taken": N_("Id: studien har redan en kodlista med id ”{value}”."),
-        "codelist_name_required": N_("Namn: ge kodlistan ett namn, till exempel Åldersgrupp."),
-        "codelist_too_long": N_("{field}: texten får vara högst {limit} tecken lång."),
-        "codelist_too_few_codes": N_(
-            "Koder: en kodlista behöver minst två koder (den har {count})."
-        ),
-        "codelist_too_many_codes": N_("Koder: en kodlista får ha högst {limit} koder."),
-        "code_invalid": N_(
-            "Koder, rad {line}: ”{value}” är ingen giltig kod. Använd bokstäver a–z, siffror, "
-            "punkt, bindestreck och understreck."
-        ),
-        "code_label_missing": N_(
-            "Koder, rad {line}: koden ”{value}” saknar etikett. Skriv koden, ett blanksteg och "
-            "etiketten, till exempel K Kvinna."
-        ),
-        "code_duplicate": N_("Koder, rad {line}: koden ”{value}” finns redan på rad {first}."),
-        "total_invalid": N_("Totalkod: ”{value}” är ingen giltig kod. Använd till exempel _T."),
-        "total_label_required": N_("Totalens etikett: skriv till exempel Totalt."),
-        "total_among_codes": N_(
-            "Totalkod: ”{value}” är också en av kodlistans koder. Totalen behöver en egen kod, "
-            "till exempel _T."
-        ),
-        "codelist_in_use": N_(
-            "Kodlistan ”{value}” används av måtten {measures} och kan inte tas bort. Ta först "
-            "bort den från måttens nedbrytningar."
-        ),
-    },
-    _display,
-)
+#: the targets' messages live in the measures catalogue module (``measures/messages.py``)
+CATALOGUE = TARGETS
 
 
 @dataclass(frozen=True)
