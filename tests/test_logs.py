@@ -9,6 +9,7 @@ import types
 import pytest
 
 from consensus import create_app
+from consensus.extensions import db
 from consensus.logs import REDACTED, SECRET_ARGUMENTS, PathRedactor, _rule_pattern
 from tests.conftest import make_config
 
@@ -19,9 +20,18 @@ def request_lines(captured: str) -> list[str]:
     return [line for line in captured.splitlines() if "consensus.request" in line]
 
 
+def _dispose(app) -> None:
+    """Close the pool of an app a test made itself (on PostgreSQL an open connection left to
+    the garbage collector warns in whichever test happens to run then)."""
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
 def json_app(database_url):
-    return create_app(make_config(database_url, LOG_FORMAT="json"))
+    app = create_app(make_config(database_url, LOG_FORMAT="json"))
+    yield app
+    _dispose(app)
 
 
 def test_one_text_line_per_request_with_its_id(client, capsys):
@@ -106,6 +116,7 @@ def test_paths_without_secrets_are_kept():
 def test_log_level_is_configurable(database_url, capsys):
     quiet = create_app(make_config(database_url, LOG_LEVEL="WARNING"))
     quiet.test_client().get("/halsa")
+    _dispose(quiet)
     assert request_lines(capsys.readouterr().err) == []
 
 
@@ -198,3 +209,4 @@ def test_a_dsn_without_the_package_warns_and_goes_on(database_url, monkeypatch, 
     app = create_app(make_config(database_url, SENTRY_DSN="https://key@sentry.invalid/1"))
     assert "sentry-sdk is not installed" in capsys.readouterr().err
     assert app.test_client().get("/halsa").status_code == 200
+    _dispose(app)
