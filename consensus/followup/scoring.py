@@ -36,8 +36,9 @@ Scoring kinds and the choices made
   interval).
 - ``median``: of the same answers (the mean of the middle two when n is even); no interval.
 - ``count``: from answers, the respondents whose answer is among the numerator rule's
-  ``values`` (any non-missing answer when the rule lists none); from figures, the sum of the
-  numerators (or values). A count is a full enumeration of the cell: no interval.
+  ``values`` (any non-missing answer when the rule lists none), with n the respondents of the
+  cell; from figures, the sum of the numerators (or values), which is then also the cell's
+  size for suppression. A count is a full enumeration of the cell: no interval.
 - ``ratio``: register figures only: sum of numerators / sum of denominators, not scaled; no
   interval (the rows are aggregates, not a sample of independent units).
 - ``index``: with ``combines``, the **unweighted mean of the combined measures' values**

@@ -53,6 +53,7 @@ from itertools import product
 from typing import Any
 
 from ..messages import N_, Catalogue
+from .scoring import MeasureValue
 
 __all__ = [
     "CATALOGUE",
@@ -70,6 +71,7 @@ __all__ = [
     "recoverable",
     "release_free_text",
     "suppress",
+    "suppress_values",
     "table_groupings",
     "text_flags",
 ]
@@ -329,6 +331,23 @@ def suppress(
             break
         out[chosen] = Suppressed(chosen, Reason.COMPLEMENTARY, protects=target, combined=True)
     return Suppression(out, minimum)
+
+
+def suppress_values(
+    values: Mapping[Hashable, MeasureValue],
+    groupings: Sequence[Grouping] = (),
+    *,
+    reporting: Reporting | None = None,
+) -> tuple[dict[Hashable, MeasureValue], Suppression]:
+    """One measure's table of cells with the suppressed ones blanked
+    (:meth:`.scoring.MeasureValue.suppressed`), and the :class:`Suppression` that says why.
+
+    The count of a cell is its :attr:`~.scoring.MeasureValue.cell_size` (a cell without one,
+    such as a narrative, counts as 0: it has no figure to hide)."""
+    cells = {key: value.cell_size or 0 for key, value in values.items()}
+    decided = suppress(cells, groupings, reporting=reporting)
+    shown = {key: value.suppressed() if key in decided else value for key, value in values.items()}
+    return shown, decided
 
 
 # --- free text ----------------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """Small cells and what could give them away: primary and complementary suppression worked
 by hand, an independent recovery checker run over random tables, and free text."""
 
+import ast
+import pathlib
 import random
 
 import numpy as np
 import pytest
+from babel.messages.pofile import read_po
 
+from consensus.followup.scoring import Status, score
 from consensus.followup.suppression import (
     Flag,
     Grouping,
@@ -15,6 +19,7 @@ from consensus.followup.suppression import (
     recoverable,
     release_free_text,
     suppress,
+    suppress_values,
     table_groupings,
     text_flags,
 )
@@ -279,3 +284,52 @@ def test_flagged_text_waits_for_review():
     assert release.shown == ["Bra stöd."]
     [flagged] = release.for_review
     assert flagged.flags == {Flag.NAME, Flag.PHONE}
+
+
+# --- the texts ----------------------------------------------------------------------------
+
+
+def test_every_code_and_text_has_english():
+    from consensus.followup import scoring, suppression
+    from tests.test_message_catalogues import PO, _fields, codes_in
+
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    for module, error in ((scoring, "ScoringError"), (suppression, "SuppressionError")):
+        path = pathlib.Path(module.__file__)
+        codes = codes_in([path], {error: 0})
+        assert len(codes) >= 4 and codes <= set(module.CATALOGUE.messages), module.__name__
+        marked = {
+            node.args[0].value
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_"
+        }
+        assert set(module.CATALOGUE.messages.values()) <= marked
+        for text in marked:
+            entry = catalog.get(text)
+            assert entry is not None and entry.string and not entry.fuzzy, text
+            assert _fields(entry.string) == _fields(text), text
+
+
+def test_a_measure_table_is_blanked_where_suppressed():
+    # I01-M1 by kön: K 3 answers (primary), M 6, U 5, _T 14 -> U (5 < 6) is the partner
+    measure = {
+        "id": "I01-M1",
+        "scoring": "proportion",
+        "numerator": {"description": {"sv": "x"}, "rule": {"item": "D01", "values": [4, 5]}},
+        "denominator": {"description": {"sv": "x"}, "rule": {"item": "D01"}},
+        "target": {"value": 70, "nearMargin": 5},
+    }
+    answers = {"K": [5, 5, 1], "M": [4, 4, 4, 2, 1, 5], "U": [5, 5, 5, 5, 1]}
+    answers["_T"] = answers["K"] + answers["M"] + answers["U"]
+    values = {
+        (code,): score(measure, respondents=[{"D01": v} for v in given])
+        for code, given in answers.items()
+    }
+    shown, decided = suppress_values(values, table_groupings([KON]))
+    assert decided.primary == [("K",)] and decided.complementary == [("U",)]
+    assert shown[("K",)].value is None and shown[("K",)].status is Status.SUPPRESSED
+    assert shown[("U",)].as_row()["numerator"] is None
+    # M: 4 of 6 = 66.67 % (near 70 - 5 = 65); _T: 10 of 14 = 71.43 % reached
+    assert shown[("M",)].numerator == 4 and shown[("M",)].status is Status.NEAR
+    assert shown[("_T",)].numerator == 10 and shown[("_T",)].status is Status.REACHED
