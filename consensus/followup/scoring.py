@@ -73,7 +73,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ..messages import N_, Catalogue
@@ -177,9 +177,12 @@ class Scale:
     missing: tuple[Any, ...] = ()
     ordered: bool = True
 
+    @cached_property
+    def missing_keys(self) -> frozenset[Any]:
+        return _keys(self.missing)
+
     def is_missing(self, value: Any) -> bool:
-        key = _key(value)
-        return any(_key(m) == key for m in self.missing)
+        return _cached_key(value) in self.missing_keys
 
     def rank(self, value: Any) -> int | None:
         """The position of ``value`` among the categories (None when not one of them)."""
@@ -287,8 +290,24 @@ def _key(value: Any) -> Any:
     return value
 
 
+def _cached_key(value: Any) -> Any:
+    try:
+        return _memo_key(value)
+    except TypeError:  # unhashable
+        return _key(value)
+
+
+@lru_cache(maxsize=4096)
+def _memo_key(value: Any) -> Any:
+    return _key(value)
+
+
+def _keys(values: Iterable[Any]) -> frozenset[Any]:
+    return frozenset(_cached_key(v) for v in values)
+
+
 def _number(value: Any) -> float | None:
-    key = _key(value)
+    key = _cached_key(value)
     if isinstance(key, float) and math.isfinite(key):
         return key
     return None
@@ -443,20 +462,35 @@ def _rule(measure: Mapping[str, Any], term: str) -> Mapping[str, Any]:
 
 
 def _answered(respondent: Mapping[str, Any], item: str, scale: Scale) -> Any:
-    """The respondent's answer to ``item``, or None when not answered or missing."""
+    """The respondent's answer to ``item`` as a key (see :func:`_key`), or None when not
+    answered or missing."""
     value = respondent.get(item)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None:
         return None
-    if scale.is_missing(value):
+    key = _cached_key(value)
+    if key == "":
         return None
-    return value
+    try:
+        if key in scale.missing_keys:
+            return None
+    except TypeError:  # an unhashable answer is no missing value
+        pass
+    return key
 
 
-def _in_values(value: Any, values: Iterable[Any] | None) -> bool:
+def _in_values(key: Any, values: frozenset[Any] | None) -> bool:
+    """Whether an answer's key is among a rule's values (all values when None)."""
     if values is None:
         return True
-    key = _key(value)
-    return any(_key(v) == key for v in values)
+    try:
+        return key in values
+    except TypeError:
+        return False
+
+
+def _rule_values(rule: Mapping[str, Any]) -> frozenset[Any] | None:
+    values = rule.get("values")
+    return None if values is None else _keys(values)
 
 
 def _item_for(measure: Mapping[str, Any], scoring: str) -> str:
@@ -510,15 +544,18 @@ def _proportion(
     if numerator_rule.get("item"):
         item = str(numerator_rule["item"])
         base_item = str(denominator_rule.get("item") or item)
-        base_values = denominator_rule.get("values") if denominator_rule.get("item") else None
+        base_values = _rule_values(denominator_rule) if denominator_rule.get("item") else None
+        wanted = _rule_values(numerator_rule)
+        base_scale = scales.get(base_item, Scale())
+        scale = scales.get(item, Scale())
         x = n = 0
         for respondent in respondents:
-            base = _answered(respondent, base_item, scales.get(base_item, Scale()))
+            base = _answered(respondent, base_item, base_scale)
             if base is None or not _in_values(base, base_values):
                 continue
             n += 1
-            answer = _answered(respondent, item, scales.get(item, Scale()))
-            if answer is not None and _in_values(answer, numerator_rule.get("values")):
+            answer = base if item == base_item else _answered(respondent, item, scale)
+            if answer is not None and _in_values(answer, wanted):
                 x += 1
         numerator, denominator = float(x), float(n)
     else:
@@ -572,7 +609,8 @@ def _count(
     if item:
         scale = scales.get(str(item), Scale())
         answered = [_answered(r, str(item), scale) for r in respondents]
-        count = sum(1 for a in answered if a is not None and _in_values(a, rule.get("values")))
+        wanted = _rule_values(rule)
+        count = sum(1 for a in answered if a is not None and _in_values(a, wanted))
         return {"numerator": float(count), "value": float(count), "n": len(respondents)}
     if not figures:
         return {}
