@@ -29,6 +29,11 @@ The rules
    with n > 0 in its groupings) until none is fixed. :func:`recoverable` is that check, for
    tests and for any output built elsewhere.
 
+Call it **once per measure and wave with every breakdown shown** (kön, local groups, their
+crossing), so that a total shared by several breakdowns is one cell: suppressing the
+breakdowns apart could hide a total in one and show it in another. :func:`suppress_values`
+does this for scored cells and blanks the hidden ones.
+
 The groupings must be additive (the parts' n add up to the total's n): a table where they
 don't would be protected against the wrong equations, so :func:`suppress` refuses it
 (callers put respondents without an answer in a part of their own, e.g. "ej angivet").
