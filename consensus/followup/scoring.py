@@ -43,8 +43,11 @@ Scoring kinds and the choices made
   interval (the rows are aggregates, not a sample of independent units).
 - ``index``: with ``combines``, the **unweighted mean of the combined measures' values**
   (passed in as *components*, already scored for the same cell); every combined measure needs
-  a value, else the index has none; its n is the smallest n among them; no interval (the
-  components' errors are correlated and their covariance is unknown). Without ``combines``,
+  a value, else the index has none; its n is the smallest n among them (so an index is
+  suppressed wherever a combined measure is too small); no interval (the components' errors
+  are correlated and their covariance is unknown). Score the components unsuppressed and
+  hide the index wherever one of them is hidden: index × k − the shown components would
+  give a hidden one back. Without ``combines``,
   from the measure's ``items``: each respondent who answered every item (none missing) gets the
   mean of their answers, and the index is the mean of those scores with a t interval.
 - ``narrative``: no value; status ``no_target``.
