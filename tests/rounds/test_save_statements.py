@@ -20,7 +20,7 @@ from tests.conftest import make_config
 
 # One save: the participant with its round, read and locked in one statement, then the upsert.
 # SQLite has no FOR SHARE: a no-op UPDATE of the round takes the write lock first.
-STATEMENTS = {"postgresql": 4, "sqlite": 5}
+STATEMENTS = {"postgresql": 2, "sqlite": 3}
 
 
 @contextmanager
@@ -102,3 +102,46 @@ def pg_app():
 def test_a_save_costs_few_statements_on_postgresql(pg_app):
     with pg_app.app_context():
         _check(pg_app)
+
+
+def test_the_save_route_checks_the_participant_as_every_participant_route(app):
+    """The route reads the participant in its own statement: it refuses as ``@participant``
+    does (no session, a revoked link, an erased panelist, expired links), asks for consent
+    first, and knows no draft or missing round."""
+    from consensus.dbtypes import utcnow
+    from consensus.studies.models import Participant, Study
+
+    client, ids = _prepare(app)
+    body = {f"value-{ids[0]}": "5"}
+    assert app.test_client().post("/deltagare/omgang/1/svar", data=body).status_code == 403
+    assert client.post("/deltagare/omgang/2/svar", data=body).status_code == 404
+    p = db.session.scalars(select(Participant)).one()
+    p.consent_at = None
+    db.session.commit()
+    assert client.post("/deltagare/omgang/1/svar", data=body).status_code == 409
+    assert client.post("/deltagare/omgang/2/svar", data=body).status_code == 409
+    p.consent_at = utcnow()
+    study = db.session.scalars(select(Study)).one()
+    study.links_expire_at = utcnow()
+    db.session.commit()
+    assert client.post("/deltagare/omgang/1/svar", data=body).status_code == 403
+    study.links_expire_at = None
+    db.session.commit()
+    # The session was forgotten with the refusal: it stays refused.
+    assert client.post("/deltagare/omgang/1/svar", data=body).status_code == 403
+    for change in ("link_revoked_at", "erased_at"):
+        client, ids = _prepare_again(app, p)
+        setattr(p, change, utcnow())
+        db.session.commit()
+        assert client.post("/deltagare/omgang/1/svar", data=body).status_code == 403
+        setattr(p, change, None)
+        db.session.commit()
+    assert db.session.scalar(select(Answer.id)) is None
+
+
+def _prepare_again(app, p):
+    token = issue_link(p)
+    db.session.commit()
+    client = app.test_client()
+    assert client.get(f"/l/{token}").status_code == 302
+    return client, None
