@@ -145,3 +145,21 @@ def _prepare_again(app, p):
     client = app.test_client()
     assert client.get(f"/l/{token}").status_code == 302
     return client, None
+
+
+def test_the_save_route_accepts_urlencoded_and_multipart(app):
+    """The ballot's script sends urlencoded; a multipart body (older pages) saves the same."""
+    client, ids = _prepare(app)
+    for content_type, value in (
+        ("application/x-www-form-urlencoded", 4),
+        ("multipart/form-data", 6),
+    ):
+        response = client.post(
+            "/deltagare/omgang/1/svar",
+            data={"csrf_token": "", f"value-{ids[1]}": str(value), f"comment-{ids[1]}": "å"},
+            content_type=content_type,
+        )
+        assert response.get_json()["ok"] is True
+        db.session.remove()
+        stored = db.session.execute(select(Answer.value, Answer.comment)).one()
+        assert tuple(stored) == (value, "å")
