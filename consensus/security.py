@@ -84,8 +84,38 @@ class SessionInterface(SecureCookieSessionInterface):
         return signed_at is None or datetime.now(UTC) - signed_at >= interval
 
 
+_FILTER_REGISTERED = False
+
+
+def _no_rate_limit_applies() -> bool:
+    """Flask-Limiter request filter: skip the limiter's bookkeeping for a route that carries
+    no limit of its own when the app sets no default or application-wide limit (the ballot's
+    save, ``/halsa`` ...). A route decorated with ``limiter.limit`` is checked as before;
+    when the limiter's registry of decorated routes cannot be read, every route is."""
+    from flask import current_app, request
+    from flask_limiter.util import get_qualified_name
+
+    from .extensions import limiter
+
+    config = current_app.config
+    if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    marked = getattr(limiter, "_marked_for_limiting", None)
+    if view is None or not isinstance(marked, set):
+        return False
+    return get_qualified_name(view) not in marked
+
+
 def init_app(app: Flask) -> None:
+    from .extensions import limiter
+
     app.session_interface = SessionInterface()
+    # The limiter is module-level and shared by every app made in a process: register once.
+    global _FILTER_REGISTERED
+    if not _FILTER_REGISTERED:
+        limiter.request_filter(_no_rate_limit_applies)
+        _FILTER_REGISTERED = True
     x_for = int(app.config.get("PROXY_FIX_X_FOR") or 0)
     x_proto = int(app.config.get("PROXY_FIX_X_PROTO") or 0)
     if x_for or x_proto:

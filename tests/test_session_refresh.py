@@ -1,5 +1,6 @@
-"""The session cookie is re-signed when it changed or is due for its refresh, not on every
-request (issue 12): a panelist saving answer after answer gets no new cookie each time."""
+"""The fixed cost of a request (issue 12): the session cookie is re-signed when it changed
+or is due for its refresh, not on every request, and the limiter keeps its bookkeeping for
+the routes that carry a limit."""
 
 from datetime import timedelta
 
@@ -46,3 +47,15 @@ def test_a_changed_session_is_sent(app, study):
     assert response.status_code == 302
     assert "consensus_session=" in response.headers.get("Set-Cookie", "")
     assert client.get("/deltagare").status_code != 200  # the participant is forgotten
+
+
+def test_the_limiter_is_skipped_only_where_no_limit_applies(app):
+    from consensus.security import _no_rate_limit_applies
+
+    with app.test_request_context("/halsa"):
+        assert _no_rate_limit_applies() is True
+    with app.test_request_context("/logga-in", method="POST"):
+        assert _no_rate_limit_applies() is False  # login throttling stays
+    app.config["RATELIMIT_DEFAULT"] = "100 per minute"
+    with app.test_request_context("/halsa"):
+        assert _no_rate_limit_applies() is False
