@@ -252,10 +252,16 @@ def lock_ballot(participant_id: int, number: int, indicator_ids: Iterable[Any]):
     name = dialect()
     if name != "postgresql":
         _take_write_lock(participant_id=participant_id, number=number)
-    facts = db.session.execute(
-        _panelist_round_facts(name),
-        {"participant_id": participant_id, "number": number, "wanted": sorted(wanted)},
-    ).one_or_none()
+    # Core execution on the session's connection (same transaction): these are plain rows,
+    # the ORM's statement processing would only cost time on the vote path.
+    facts = (
+        db.session.connection()
+        .execute(
+            _panelist_round_facts(name),
+            {"participant_id": participant_id, "number": number, "wanted": sorted(wanted)},
+        )
+        .one_or_none()
+    )
     if facts is None:
         return None
     return LockedBallot(
