@@ -1,21 +1,24 @@
 """Saving answers under load: 50 concurrent panelists against gunicorn + PostgreSQL on loopback.
 
 The load comes from ``wrk`` (Debian package ``wrk``: a C load generator, so the client costs
-little of the two cores) with one connection and one panelist session per wrk thread; without
-wrk a Python thread driver is used (slower: it then measures mostly itself).
+little of the two cores), one connection and one panelist session per wrk thread, each request
+the body the ballot's script sends (urlencoded ``csrf_token``, ``value-<id>``, ``comment-<id>``
+with the session cookie and the CSRF header).
 
-What it does (bounded in time and count, loopback only):
+What it does (bounded in time and count, loopback only), all in one run:
 1. creates a fresh PostgreSQL database beside ``--database-url``, migrates it, and sets up a
    study with 150 indicators, 50 panelists with personal links and an open rating round;
-2. starts gunicorn (``--workers``, sync) on 127.0.0.1 with that database;
-3. from this process, 50 threads each open their personal link, read the ballot's CSRF token
-   and then save answers the way the ballot's JavaScript does (POST .../svar), for
-   ``--seconds``; every acknowledged save is remembered;
-4. runs the same load against ``/halsa`` (a minimal endpoint: one SELECT 1) for the ratio;
-5. checks that nothing was lost: the stored value of every (panelist, indicator) equals the
-   last acknowledged save, and there is exactly one row per pair.
+2. the anchor: gunicorn (``--workers``, sync, ``--no-control-socket``) serving
+   ``bench/minimal_upsert.py`` (Flask + psycopg, one upsert and a commit per request), flat
+   out and at a human pace; its answers are then deleted;
+3. the product under the same gunicorn: ``/halsa``, then the save route flat out and at a
+   human pace (``--think-ms`` between a panelist's saves);
+4. checks that nothing was lost: a save counts as lost only when it was acknowledged (200) and
+   its value is not in the database, unless a later save of the same key was sent and not
+   acknowledged (failed, or in flight when wrk stopped); and one row per key.
 
-Target (issue 4): at least 200 saves/s, p95 under 100 ms, 0 lost.
+Goals (issue 12): saves >= 0.5 x the anchor's rate; p95 < 100 ms flat out and < 50 ms at
+200 ms think; 0 lost.
 
     .venv/bin/python bench/bench_save_load.py --database-url postgresql://postgres@127.0.0.1:5432/test
 """
@@ -25,18 +28,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import random
 import re
 import secrets
-import shutil
 import signal
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -101,71 +99,6 @@ class Client:
         return response.status, data
 
 
-def run_load(port: int, tokens, ids, seconds: float, path_kind: str):
-    latencies: list[float] = []
-    acknowledged: dict[tuple[int, int], int] = {}
-    errors: list[str] = []
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-    start_barrier = threading.Barrier(len(tokens))
-
-    def worker(n: int, token: str):
-        rng = random.Random(n)
-        client = Client(port)
-        status, _ = client.request("GET", f"/l/{token}")
-        if status != 302:
-            errors.append(f"link {status}")
-            return
-        status, page = client.request("GET", "/deltagare/omgang/1")
-        match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
-        if status != 200 or not match:
-            errors.append(f"ballot {status}")
-            return
-        csrf = match.group(1).decode()
-        start_barrier.wait()
-        mine: dict[tuple[int, int], int] = {}
-        local: list[float] = []
-        while time.perf_counter() < deadline:
-            if path_kind == "save":
-                iid = rng.choice(ids)
-                value = rng.randint(1, 9)
-                body = urlencode({f"value-{iid}": value})
-                t0 = time.perf_counter()
-                status, _ = client.request(
-                    "POST",
-                    "/deltagare/omgang/1/svar",
-                    body,
-                    {
-                        "Content-Type": "application/x-www-form-urlencoded",
-                        "X-CSRFToken": csrf,
-                        "Accept": "application/json",
-                    },
-                )
-                local.append(time.perf_counter() - t0)
-                if status == 200:
-                    mine[(n, iid)] = value
-                else:
-                    errors.append(f"save {status}")
-            else:
-                t0 = time.perf_counter()
-                status, _ = client.request("GET", "/halsa")
-                local.append(time.perf_counter() - t0)
-                if status != 200:
-                    errors.append(f"health {status}")
-        with lock:
-            latencies.extend(local)
-            acknowledged.update(mine)
-
-    threads = [threading.Thread(target=worker, args=(n, t)) for n, t in enumerate(tokens)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    return latencies, acknowledged, errors, elapsed
-
-
 WRK_SCRIPT = r"""
 local sessions = {SESSIONS}
 local ids = {IDS}
@@ -182,22 +115,26 @@ end
 function init(args)
   me = sessions[n]
   pending = nil
-  acked = {}
+  acked = {}   -- indicator id -> the value of its last acknowledged save
+  maybe = {}   -- indicator id -> values sent after that and not acknowledged ("v/v/")
   failures = 0
   math.randomseed(n * 7919)
 end
 
 function request()
   if mode == "health" then
+    pending = nil
     return wrk.format("GET", "/halsa", {["Cookie"] = me.cookie})
   end
   local iid = ids[math.random(#ids)]
   local value = math.random(9)
   pending = {iid, value}
-  pending_text = iid .. ":" .. value
-  return wrk.format("POST", "/deltagare/omgang/1/svar", {
+  -- What the ballot's script sends (URLSearchParams of the question's fields).
+  return wrk.format("POST", me.path, {
     ["Cookie"] = me.cookie, ["X-CSRFToken"] = me.csrf, ["Accept"] = "application/json",
-    ["Content-Type"] = "application/x-www-form-urlencoded"}, "value-" .. iid .. "=" .. value)
+    ["Origin"] = "http://127.0.0.1", ["Referer"] = "http://127.0.0.1/deltagare/omgang/1",
+    ["Content-Type"] = "application/x-www-form-urlencoded;charset=UTF-8"},
+    "csrf_token=" .. me.csrf .. "&value-" .. iid .. "=" .. value .. "&comment-" .. iid .. "=")
 end
 
 function delay()
@@ -205,23 +142,32 @@ function delay()
 end
 
 function response(status, headers, body)
+  if pending ~= nil then
+    local iid, value = pending[1], pending[2]
+    if status == 200 then
+      acked[iid] = value
+      maybe[iid] = nil
+    else
+      maybe[iid] = (maybe[iid] or "") .. value .. "/"
+    end
+  end
   if status ~= 200 then
     failures = failures + 1
-  elseif pending ~= nil then
-    acked[pending[1]] = pending[2]
   end
   pending = nil
-  pending_text = ""
-  local parts = {}
-  for k, v in pairs(acked) do parts[#parts + 1] = k .. ":" .. v end
-  acked_text = table.concat(parts, ",")
 end
 
 function done(summary, latency, requests)
   local out = io.open("{OUT}", "w")
   for i, thread in ipairs(threads) do
-    out:write(thread:get("n"), " ", thread:get("failures") or 0, " ", thread:get("pending_text") or "",
-      " ", thread:get("acked_text") or "", "\n")
+    local a, m = {}, {}
+    for k, v in pairs(thread:get("acked") or {}) do a[#a + 1] = k .. ":" .. v end
+    local mb = thread:get("maybe") or {}
+    local p = thread:get("pending")
+    if p ~= nil then mb[p[1]] = (mb[p[1]] or "") .. p[2] .. "/" end  -- in flight at the end
+    for k, v in pairs(mb) do m[#m + 1] = k .. ":" .. v end
+    out:write(thread:get("n"), " ", thread:get("failures") or 0, " ", table.concat(a, ","),
+      " ", table.concat(m, ","), "\n")
   end
   out:close()
   io.write(string.format("LAT %f %f %f %f\n", latency:percentile(50), latency:percentile(95),
@@ -247,7 +193,8 @@ def sessions_for(port: int, tokens: list[str]) -> list[tuple[str, str]]:
 
 
 def run_wrk(port: int, sessions, ids, seconds: float, mode: str, workdir: Path, think_ms: int = 0):
-    lua_sessions = ",".join(f'{{cookie="{c}", csrf="{t}"}}' for c, t in sessions)
+    """``sessions``: (cookie, CSRF token, path to POST to) per simulated panelist."""
+    lua_sessions = ",".join(f'{{cookie="{c}", csrf="{t}", path="{p}"}}' for c, t, p in sessions)
     out = workdir / f"wrk-{mode}.txt"
     script = (
         WRK_SCRIPT.replace("{SESSIONS}", "{" + lua_sessions + "}")
@@ -280,17 +227,17 @@ def run_wrk(port: int, sessions, ids, seconds: float, mode: str, workdir: Path, 
     p50, p95, p99 = (float(x) / 1e6 for x in lat.groups()[:3])  # wrk reports microseconds
     rate = float(lat.group(4))
     acknowledged: dict[tuple[int, int], int] = {}
+    maybe: dict[tuple[int, int], set[int]] = {}
     failures = 0
-    in_flight: dict[tuple[int, int], int] = {}
     for line in out.read_text().splitlines():
-        number, failed, pending, acked = (line.split(" ") + ["", ""])[:4]
+        number, failed, acked, unsure = (line.split(" ") + ["", ""])[:4]
         failures += int(failed)
         for pair in acked.split(",") if acked else []:
             iid, value = pair.split(":")
             acknowledged[(int(number) - 1, int(iid))] = int(value)
-        if pending:  # sent when wrk stopped: it may or may not have been stored
-            iid, value = pending.split(":")
-            in_flight[(int(number) - 1, int(iid))] = int(value)
+        for pair in unsure.split(",") if unsure else []:
+            iid, values = pair.split(":")
+            maybe[(int(number) - 1, int(iid))] = {int(v) for v in values.split("/") if v}
     socket_errors = sum(int(x) for x in req.groups()[1:])
     return {
         "requests": int(req.group(1)),
@@ -301,23 +248,30 @@ def run_wrk(port: int, sessions, ids, seconds: float, mode: str, workdir: Path, 
         "failures": failures,
         "socket_errors": socket_errors,
         "acknowledged": acknowledged,
-        "in_flight": in_flight,
+        "maybe": maybe,
     }
 
 
-def report(label: str, latencies: list[float], seconds: float) -> float:
-    rate = len(latencies) / seconds
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-    print(
-        f"  {label:<22} {len(latencies):>6} requests  {rate:7.0f} req/s  "
-        f"p50 {q[49] * 1000:6.1f} ms  p95 {q[94] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms"
-    )
-    return rate
+def merge_runs(runs) -> tuple[dict, dict]:
+    """The last acknowledged value of each (panelist, indicator) over runs in order, and the
+    values sent after it that were not acknowledged (failed, or in flight when wrk stopped):
+    the database may hold any of those instead."""
+    acknowledged: dict[tuple[int, int], int] = {}
+    maybe: dict[tuple[int, int], set[int]] = {}
+    for run in runs:
+        for key, value in run["acknowledged"].items():
+            acknowledged[key] = value
+            maybe.pop(key, None)
+        for key, values in run["maybe"].items():
+            maybe.setdefault(key, set()).update(values)
+    return acknowledged, maybe
 
 
 def verify(
-    url: str, acknowledged: dict, tokens: list[str], in_flight: dict | None = None
+    url: str, acknowledged: dict, tokens: list[str], maybe: dict | None = None
 ) -> tuple[int, int]:
+    """Lost: an acknowledged save whose value is not in the database (neither it nor a later
+    unacknowledged one); duplicated: more than one row for a (panelist, indicator)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -335,13 +289,73 @@ def verify(
         n = int(pseudonym[1:]) - 1
         by_key[(n, iid)] = value
         duplicates += count > 1
-    in_flight = in_flight or {}
+    maybe = maybe or {}
     lost = sum(
         1
         for key, value in acknowledged.items()
-        if by_key.get(key) != value and by_key.get(key) != in_flight.get(key)
+        if by_key.get(key) != value and by_key.get(key) not in maybe.get(key, ())
     )
     return lost, duplicates
+
+
+def start_gunicorn(app: str, port: int, workers: int, env: dict, log: Path) -> subprocess.Popen:
+    """Serve ``app``; its output (the product logs one line per request) goes to ``log``."""
+    output = log.open("ab")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--no-control-socket",  # several gunicorns on one machine must not collide
+            app,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    output.close()
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/halsa")
+            conn.getresponse().read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+def stop(server: subprocess.Popen | None) -> None:
+    if server is not None and server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def participant_ids(url: str) -> list[int]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    with psycopg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, dbname=u.database
+    ) as conn:
+        return [r[0] for r in conn.execute("SELECT id FROM participant ORDER BY id").fetchall()]
+
+
+def clear_answers(url: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    with psycopg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, dbname=u.database
+    ) as conn:
+        conn.execute("DELETE FROM answer")
 
 
 def main() -> int:
@@ -365,9 +379,6 @@ def main() -> int:
         default=200,
         help="pause between a panelist's saves in the paced run (50 x 1/(0.2 s) = 250/s offered)",
     )
-    parser.add_argument(
-        "--python-driver", action="store_true", help="load from Python threads, not wrk"
-    )
     args = parser.parse_args()
     import logging
 
@@ -377,85 +388,86 @@ def main() -> int:
     try:
         tokens, ids = setup(url, args.panelists, args.indicators)
         import socket
+        import tempfile
 
         port = args.port
         if not port:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
         env = dict(
             os.environ,
             DATABASE_URL=url,
             SECRET_KEY=secrets.token_hex(32),
             CONSENSUS_SESSION_COOKIE_SECURE="false",
         )
-        server = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "--workers",
-                str(args.workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/halsa")
-                break
-            except OSError:
-                time.sleep(0.1)
         print(
-            f"gunicorn --workers {args.workers} (sync) + PostgreSQL, {args.panelists} concurrent panelists, "
-            f"{args.indicators} indicators, {args.seconds:.0f} s each:"
+            f"gunicorn --workers {args.workers} (sync) + PostgreSQL, {args.panelists} concurrent "
+            f"panelists (wrk, one connection each), {args.indicators} indicators, "
+            f"{args.seconds:.0f} s per run, browser-like urlencoded bodies:"
         )
-        if shutil.which("wrk") and not args.python_driver:
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tmp:
-                sessions = sessions_for(port, tokens)
-                health = run_wrk(port, sessions, ids, args.seconds, "health", Path(tmp))
-                saves = run_wrk(port, sessions, ids, args.seconds, "save", Path(tmp))
-                paced = run_wrk(port, sessions, ids, args.seconds, "save", Path(tmp), args.think_ms)
-            runs = (
-                ("GET /halsa (minimal)", health),
-                ("POST answer (save)", saves),
-                (f"save, {args.think_ms} ms think", paced),
+        with tempfile.TemporaryDirectory() as tmp:
+            # The anchor: a minimal Flask + psycopg upsert endpoint on the same stack.
+            server = start_gunicorn(
+                "bench.minimal_upsert:create_app()", port, args.workers, env, Path(tmp) / "log"
             )
-            for label, r in runs:
-                print(
-                    f"  {label:<22} {r['requests']:>6} requests  {r['rate']:7.0f} req/s  "
-                    f"p50 {r['p50'] * 1000:6.1f} ms  p95 {r['p95'] * 1000:6.1f} ms  p99 {r['p99'] * 1000:6.1f} ms"
-                    f"  non-200: {r['failures']}  socket errors: {r['socket_errors']}"
-                )
-            acknowledged = {**saves["acknowledged"], **paced["acknowledged"]}
-            lost, duplicates = verify(url, acknowledged, tokens, paced["in_flight"])
-            print(f"  ratio saves / minimal endpoint: {saves['rate'] / health['rate']:.2f}")
-            print(f"  ratio paced saves / minimal endpoint: {paced['rate'] / health['rate']:.2f}")
-            print(f"  distinct (panelist, indicator) keys acknowledged: {len(acknowledged)}")
-            print(f"  lost: {lost}, duplicated rows: {duplicates}")
-            failures = saves["failures"] + paced["failures"]
-            return 0 if lost == 0 and duplicates == 0 and failures == 0 else 1
-        lat_h, _, err_h, el_h = run_load(port, tokens, ids, args.seconds, "health")
-        lat_s, acked, err_s, el_s = run_load(port, tokens, ids, args.seconds, "save")
-        rate_h = report("GET /halsa (minimal)", lat_h, el_h)
-        rate_s = report("POST answer (save)", lat_s, el_s)
-        lost, duplicates = verify(url, acked, tokens)
-        print(f"  ratio saves / minimal endpoint: {rate_s / rate_h:.2f}")
-        print(
-            f"  acknowledged saves: {len(lat_s) - len(err_s)} (distinct keys {len(acked)}), errors: {len(err_s) + len(err_h)}"
-            f"{' ' + str(sorted(set(err_s + err_h))[:5]) if err_s or err_h else ''}"
+            pids = participant_ids(url)
+            bare = [("", "x" * 40, f"/svar/{pid}") for pid in pids]
+            anchor = run_wrk(port, bare, ids, args.seconds, "save", Path(tmp))
+            anchor_paced = run_wrk(port, bare, ids, args.seconds, "save", Path(tmp), args.think_ms)
+            stop(server)
+            clear_answers(url)
+            # The product.
+            server = start_gunicorn("wsgi:app", port, args.workers, env, Path(tmp) / "log")
+            sessions = [
+                (cookie, csrf, "/deltagare/omgang/1/svar")
+                for cookie, csrf in sessions_for(port, tokens)
+            ]
+            health = run_wrk(port, sessions, ids, args.seconds, "health", Path(tmp))
+            saves = run_wrk(port, sessions, ids, args.seconds, "save", Path(tmp))
+            paced = run_wrk(port, sessions, ids, args.seconds, "save", Path(tmp), args.think_ms)
+        runs = (
+            ("minimal upsert (anchor)", anchor),
+            (f"anchor, {args.think_ms} ms think", anchor_paced),
+            ("GET /halsa", health),
+            ("POST .../svar (save)", saves),
+            (f"save, {args.think_ms} ms think", paced),
         )
-        print(f"  lost: {lost}, duplicated rows: {duplicates}")
-        return 0 if lost == 0 and duplicates == 0 else 1
+        for label, r in runs:
+            print(
+                f"  {label:<26} {r['requests']:>6} requests  {r['rate']:7.0f} req/s  "
+                f"p50 {r['p50'] * 1000:6.1f} ms  p95 {r['p95'] * 1000:6.1f} ms  "
+                f"p99 {r['p99'] * 1000:6.1f} ms  non-200: {r['failures']}  "
+                f"socket errors: {r['socket_errors']}"
+            )
+        acknowledged, maybe = merge_runs([saves, paced])
+        lost, duplicates = verify(url, acknowledged, tokens, maybe)
+        ratio = saves["rate"] / anchor["rate"]
+        unsure = sum(1 for key in acknowledged if key in maybe)
+        print(f"  /halsa / anchor: {health['rate'] / anchor['rate']:.2f}")
+        print(f"  goal: saves >= 0.50 x the anchor; figure {ratio:.2f}")
+        print(f"  goal: p95 < 100 ms flat out; figure {saves['p95'] * 1000:.1f} ms")
+        print(
+            f"  goal: p95 < 50 ms at {args.think_ms} ms think; figure {paced['p95'] * 1000:.1f} ms "
+            f"(anchor {anchor_paced['p95'] * 1000:.1f} ms)"
+        )
+        print(
+            f"  goal: 0 lost; figure {lost} lost of {len(acknowledged)} acknowledged keys "
+            f"({unsure} with a later unacknowledged save), {duplicates} duplicated rows"
+        )
+        failures = saves["failures"] + paced["failures"]
+        met = (
+            ratio >= 0.5
+            and saves["p95"] < 0.1
+            and paced["p95"] < 0.05
+            and lost == 0
+            and duplicates == 0
+            and failures == 0
+        )
+        print("goals:", "met" if met else "NOT met")
+        return 0 if lost == 0 and duplicates == 0 and failures == 0 else 1
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(server)
         drop_postgres_database(args.database_url, url)
 
 

@@ -27,6 +27,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "consensus_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # A session in use slides its expiry, but its cookie is re-signed at most this often
+    # (consensus.security.SessionInterface): not on every answer a panelist saves.
+    SESSION_REFRESH_INTERVAL = timedelta(minutes=5)
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True

@@ -1,6 +1,10 @@
-"""HTTP hardening: security headers, proxy awareness, SQLite pragmas."""
+"""HTTP hardening: security headers, proxy awareness, the session cookie, SQLite pragmas."""
+
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -30,7 +34,88 @@ SECURITY_HEADERS = {
 }
 
 
+class _Session(SecureCookieSession):
+    signed_at: datetime | None = None
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, re-signed only when it changed or when its signature
+    is older than ``SESSION_REFRESH_INTERVAL``: a permanent session still slides its
+    expiry with use (``SESSION_REFRESH_EACH_REQUEST``), but a panelist saving answer after
+    answer no longer costs a new signature and ``Set-Cookie`` on every request. The signing
+    serializer is built once per key set instead of twice per request."""
+
+    session_class = _Session
+
+    def __init__(self) -> None:
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if key not in self._serializers:
+            self._serializers = {key: super().get_signing_serializer(app)}
+        return self._serializers[key]
+
+    def open_session(self, app: Flask, request):
+        s = self.get_signing_serializer(app)
+        if s is None:
+            return None
+        val = request.cookies.get(self.get_cookie_name(app))
+        if not val:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = s.loads(val, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        interval = app.config.get("SESSION_REFRESH_INTERVAL") or timedelta(0)
+        if not isinstance(interval, timedelta):  # seconds, from the environment
+            interval = timedelta(seconds=float(interval))
+        return signed_at is None or datetime.now(UTC) - signed_at >= interval
+
+
+_FILTER_REGISTERED = False
+
+
+def _no_rate_limit_applies() -> bool:
+    """Flask-Limiter request filter: skip the limiter's bookkeeping for a route that carries
+    no limit of its own when the app sets no default or application-wide limit (the ballot's
+    save, ``/halsa`` ...). A route decorated with ``limiter.limit`` is checked as before;
+    when the limiter's registry of decorated routes cannot be read, every route is."""
+    from flask import current_app, request
+    from flask_limiter.util import get_qualified_name
+
+    from .extensions import limiter
+
+    config = current_app.config
+    if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    marked = getattr(limiter, "_marked_for_limiting", None)
+    if view is None or not isinstance(marked, set):
+        return False
+    return get_qualified_name(view) not in marked
+
+
 def init_app(app: Flask) -> None:
+    from .extensions import limiter
+
+    app.session_interface = SessionInterface()
+    # The limiter is module-level and shared by every app made in a process: register once.
+    global _FILTER_REGISTERED
+    if not _FILTER_REGISTERED:
+        limiter.request_filter(_no_rate_limit_applies)
+        _FILTER_REGISTERED = True
     x_for = int(app.config.get("PROXY_FIX_X_FOR") or 0)
     x_proto = int(app.config.get("PROXY_FIX_X_PROTO") or 0)
     if x_for or x_proto:

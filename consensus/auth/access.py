@@ -23,6 +23,9 @@ SESSION_PARTICIPANT = "participant"
 class Access:
     kind: str  # public | staff | participant
     roles: tuple[str, ...] = ()
+    # participant only: the view checks the session's participant itself, in the statement
+    # that does its work (the ballot's save: the vote path counts its statements).
+    checked_by_view: bool = False
 
 
 def _declare(view, access: Access):
@@ -51,6 +54,14 @@ def staff(*roles: Role | str):
 def participant(view):
     """A panelist or expert who came in through a personal link or a workshop code."""
     return _declare(view, Access("participant"))
+
+
+def participant_checked_by_view(view):
+    """A panelist or expert as :func:`participant`, but the view itself reads the session's
+    participant (``session_participant_id()``) in the statement it needs anyway and must
+    refuse with :func:`participant_link_holds` before it does anything else. Here only the
+    session must name a participant."""
+    return _declare(view, Access("participant", checked_by_view=True))
 
 
 def access_of(view) -> Access | None:
@@ -105,17 +116,37 @@ def load_session_participant():
     if not isinstance(data, dict):
         return None
     p = participant_loader().by_id(data.get("id"))
-    if (
-        p is None
-        or p.token_hash is None
-        or p.token_hash[:16] != data.get("link")
-        or p.link_revoked_at is not None
-        or p.erased_at is not None
-        or p.study.links_expired(utcnow())
+    if p is None or not participant_link_holds(
+        p, links_expired=lambda: p.study.links_expired(utcnow())
     ):
         forget_participant()
         return None
     return p
+
+
+def session_participant_id() -> int | None:
+    """The participant id this browser session names (not yet checked: see
+    :func:`participant_link_holds`)."""
+    data = session.get(SESSION_PARTICIPANT)
+    if isinstance(data, dict) and isinstance(data.get("id"), int):
+        return data["id"]
+    return None
+
+
+def participant_link_holds(p, *, links_expired: Callable[[], bool]) -> bool:
+    """Whether the session's participant ``p`` (anything with ``token_hash``,
+    ``link_revoked_at`` and ``erased_at``) still holds the personal link the session was
+    opened with. The one check of :func:`load_session_participant` and of views declared
+    :func:`participant_checked_by_view`; those forget the participant when it fails."""
+    data = session.get(SESSION_PARTICIPANT)
+    return not (
+        not isinstance(data, dict)
+        or p.token_hash is None
+        or p.token_hash[:16] != data.get("link")
+        or p.link_revoked_at is not None
+        or p.erased_at is not None
+        or links_expired()
+    )
 
 
 def current_participant():
@@ -140,6 +171,10 @@ def enforce() -> object | None:
             abort(403)
         return None
     if rule.kind == "participant":
+        if rule.checked_by_view:
+            if session_participant_id() is None:
+                abort(403)
+            return None
         p = load_session_participant()
         if p is None:
             abort(403)

@@ -65,9 +65,15 @@ class Study(db.Model):
     )
 
     def links_expired(self, now: datetime) -> bool:
-        if self.phase == Phase.ARCHIVED:
-            return True
-        return self.links_expire_at is not None and now >= self.links_expire_at
+        return links_expired(self.phase, self.links_expire_at, now)
+
+
+def links_expired(phase: str, links_expire_at: datetime | None, now: datetime) -> bool:
+    """Whether a study's personal links no longer open it: archived, or past their expiry
+    (:meth:`Study.links_expired`; also read from a row by the ballot's save)."""
+    if phase == Phase.ARCHIVED:
+        return True
+    return links_expire_at is not None and now >= links_expire_at
 
 
 class StakeholderGroup(db.Model):

@@ -21,8 +21,10 @@
 
   function say(text) { if (statusBox) { statusBox.textContent = text; } }
 
+  // Urlencoded (URLSearchParams), not multipart FormData: a fresh multipart boundary per save
+  // costs the server far more to parse than the answer itself.
   function fieldsOf(question) {
-    var data = new FormData();
+    var data = new URLSearchParams();
     data.append("csrf_token", token);
     question.querySelectorAll("input, textarea").forEach(function (el) {
       if (!el.name) { return; }

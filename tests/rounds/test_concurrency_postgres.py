@@ -178,11 +178,21 @@ def test_approval_limit_holds_across_concurrent_saves_of_one_panelist(pg_app):
     assert selected == 3
 
 
+def save_as_the_route(round_id, participant_id, answers):
+    """The save route's path: participant and round read and locked in one statement."""
+    locked = services.lock_ballot(participant_id, 1, [a["indicator_id"] for a in answers])
+    services.save_locked(locked, answers)
+
+
 def test_answers_racing_a_close_are_counted_or_refused(pg_app):
     race_with_close(pg_app, "race")
 
 
-def race_with_close(app, slug):
+def test_route_saves_racing_a_close_are_counted_or_refused(pg_app):
+    race_with_close(pg_app, "race-route", save=save_as_the_route)
+
+
+def race_with_close(app, slug, save=save):
     """Writers save new answers while another thread closes the round halfway; every save
     must be either stored and counted in the stored results, or refused as "round_closed"."""
     round_id, people, items = make_round(app, slug, indicators=10, panelists=48)

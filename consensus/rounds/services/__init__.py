@@ -25,7 +25,16 @@ votes.
 """
 
 from ._common import RoundError
-from .answers import COMMENT_MAX, feedback, participant_answers, progress, save_answers
+from .answers import (
+    COMMENT_MAX,
+    LockedBallot,
+    feedback,
+    lock_ballot,
+    participant_answers,
+    progress,
+    save_answers,
+    save_locked,
+)
 from .closing import (
     compute_round_results,
     confirm_decisions,
@@ -85,6 +94,9 @@ __all__ = [
     "rounds",
     "run_schedule",
     "save_answers",
+    "save_locked",
+    "lock_ballot",
+    "LockedBallot",
     "set_schedule",
     "split",
     "wordings",

@@ -3,17 +3,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ...database import dialect, upsert
 from ...dbtypes import utcnow
 from ...extensions import db
-from ...studies.models import Participant, Study
+from ...studies.models import Participant, Study, links_expired
 from ..lifecycle import Status
 from ..models import Answer, Round, RoundItem
 from ..stability import crossed_band
@@ -50,6 +51,97 @@ class _BallotContext:
     ask_reason: bool
 
 
+def _round_facts_columns():
+    """What a save reads about its round (with the ballot's size, and how many of the
+    indicators it writes are on the ballot: the expanding parameter ``wanted``)."""
+    ballot_size = (
+        select(func.count(RoundItem.id)).where(RoundItem.round_id == Round.id).scalar_subquery()
+    )
+    on_ballot = (
+        select(func.count(RoundItem.id))
+        .where(
+            RoundItem.round_id == Round.id,
+            RoundItem.indicator_id.in_(bindparam("wanted", expanding=True)),
+        )
+        .scalar_subquery()
+    )
+    return (
+        Round.id.label("round_id"),
+        Round.status,
+        Round.closes_at,
+        Round.study_id,
+        Round.number,
+        Round.method,
+        Round.max_selections,
+        Round.top_m,
+        Study.ask_reason_on_band_cross,
+        ballot_size.label("ballot_size"),
+        on_ballot.label("on_ballot"),
+    )
+
+
+@functools.cache
+def _round_facts(dialect_name: str):
+    """The round by id (parameter ``round_id``), locked ``FOR SHARE`` on PostgreSQL. Built
+    once per dialect, so SQLAlchemy's compiled cache serves every save."""
+    query = (
+        select(*_round_facts_columns())
+        .join(Study, Study.id == Round.study_id)
+        .where(Round.id == bindparam("round_id"))
+    )
+    if dialect_name == "postgresql":
+        query = query.with_for_update(read=True, of=Round)
+    return query
+
+
+@functools.cache
+def _panelist_round_facts(dialect_name: str):
+    """A participant (parameter ``participant_id``) with what the session check needs, and
+    round ``number`` of their study, locked ``FOR SHARE`` on PostgreSQL: one statement."""
+    query = (
+        select(
+            Participant.id.label("participant_id"),
+            Participant.kind,
+            Participant.token_hash,
+            Participant.link_revoked_at,
+            Participant.erased_at,
+            Participant.consent_at,
+            Study.phase,
+            Study.links_expire_at,
+            *_round_facts_columns(),
+        )
+        .select_from(Participant)
+        .join(Study, Study.id == Participant.study_id)
+        .join(
+            Round,
+            (Round.study_id == Participant.study_id) & (Round.number == bindparam("number")),
+        )
+        .where(Participant.id == bindparam("participant_id"))
+    )
+    if dialect_name == "postgresql":
+        query = query.with_for_update(read=True, of=Round)
+    return query
+
+
+def _take_write_lock(round_id=None, *, participant_id=None, number=None) -> None:
+    """SQLite has no ``FOR SHARE``: a write first, so that this transaction holds the
+    database's write lock before it reads the status (a close cannot commit in between)."""
+    if round_id is not None:
+        where = Round.id == round_id
+    else:
+        study = select(Participant.study_id).where(Participant.id == participant_id)
+        where = (Round.study_id == study.scalar_subquery()) & (Round.number == number)
+    db.session.execute(
+        update(Round).where(where).values(id=Round.id).execution_options(synchronize_session=False)
+    )
+
+
+def _wanted(indicator_ids: Iterable[Any] | None) -> set[int] | None:
+    if indicator_ids is None:
+        return None
+    return {i for i in indicator_ids if _is_int(i)}
+
+
 def _begin_save(
     round: Round,
     *,
@@ -60,45 +152,18 @@ def _begin_save(
     """Lock the round for saving (see the module docstring), check that it is open and read
     what the save needs: one query when the caller names the indicators it writes (the
     round row, the ballot's size and how many of those indicators are on it), two otherwise."""
-    wanted = None
-    if indicator_ids is not None:
-        wanted = {i for i in indicator_ids if _is_int(i)}
-    ballot_size = (
-        select(func.count(RoundItem.id)).where(RoundItem.round_id == round.id).scalar_subquery()
-    )
-    on_ballot = (
-        select(func.count(RoundItem.id))
-        .where(RoundItem.round_id == round.id, RoundItem.indicator_id.in_(sorted(wanted or {0})))
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            Round.status,
-            Round.closes_at,
-            Round.study_id,
-            Round.number,
-            Round.method,
-            Round.max_selections,
-            Round.top_m,
-            Study.ask_reason_on_band_cross,
-            ballot_size.label("ballot_size"),
-            on_ballot.label("on_ballot"),
-        )
-        .join(Study, Study.id == Round.study_id)
-        .where(Round.id == round.id)
-    )
-    if dialect() == "postgresql":
-        query = query.with_for_update(read=True, of=Round)
-    else:
-        # SQLite: a write first, so that this transaction holds the database's write lock
-        # before it reads the status (a close cannot commit in between).
-        db.session.execute(
-            update(Round)
-            .where(Round.id == round.id)
-            .values(id=Round.id)
-            .execution_options(synchronize_session=False)
-        )
-    facts = db.session.execute(query).one()
+    wanted = _wanted(indicator_ids)
+    name = dialect()
+    if name != "postgresql":
+        _take_write_lock(round.id)
+    facts = db.session.execute(
+        _round_facts(name), {"round_id": round.id, "wanted": sorted(wanted or ())}
+    ).one()
+    return _context(facts, wanted, now=now, enforce_deadline=enforce_deadline)
+
+
+def _context(facts, wanted: set[int] | None, *, now: datetime, enforce_deadline: bool):
+    """Check the locked round's facts (open, before its closing time) and build the context."""
     if facts.status == Status.DRAFT:
         raise RoundError("round_not_open")
     if facts.status != Status.OPEN:
@@ -109,13 +174,15 @@ def _begin_save(
         items = wanted  # every indicator written is on the ballot: no need to read them all
     else:
         items = set(
-            db.session.scalars(select(RoundItem.indicator_id).where(RoundItem.round_id == round.id))
+            db.session.scalars(
+                select(RoundItem.indicator_id).where(RoundItem.round_id == facts.round_id)
+            )
         )
     limit = facts.ballot_size
     if facts.method == "ranking" and facts.top_m:
         limit = min(limit, facts.top_m)
     return _BallotContext(
-        round_id=round.id,
+        round_id=facts.round_id,
         study_id=facts.study_id,
         number=facts.number,
         method=facts.method,
@@ -124,6 +191,103 @@ def _begin_save(
         rank_limit=limit,
         ask_reason=bool(facts.ask_reason_on_band_cross),
     )
+
+
+# --- the save route: the session's participant and the round in one statement --------------
+
+
+@dataclass(frozen=True)
+class _Panelist:
+    """The participant a locked ballot was read for (what ``_write_ballot`` needs)."""
+
+    id: int
+    study_id: int
+    kind: str
+
+
+@dataclass
+class LockedBallot:
+    """Read by :func:`lock_ballot`: the session's participant (``participant``, with
+    ``token_hash``, ``link_revoked_at``, ``erased_at``, ``consent_at``), whether the study's
+    links have expired, and round ``number`` of their study, locked for saving. Nothing is
+    checked yet: the caller checks the participant, then calls :func:`save_locked`."""
+
+    facts: Any
+    wanted: set[int]
+    participant: _Panelist
+
+    @property
+    def status(self) -> str:
+        return self.facts.status
+
+    @property
+    def method(self) -> str:
+        return self.facts.method
+
+    @property
+    def consent_at(self) -> datetime | None:
+        return self.facts.consent_at
+
+    @property
+    def token_hash(self) -> str | None:
+        return self.facts.token_hash
+
+    @property
+    def link_revoked_at(self) -> datetime | None:
+        return self.facts.link_revoked_at
+
+    @property
+    def erased_at(self) -> datetime | None:
+        return self.facts.erased_at
+
+    def links_expired(self, now: datetime) -> bool:
+        return links_expired(self.facts.phase, self.facts.links_expire_at, now)
+
+
+def lock_ballot(participant_id: int, number: int, indicator_ids: Iterable[Any]):
+    """The hot path of the ballot's save (one statement on PostgreSQL, two on SQLite): read
+    the participant and round ``number`` of their study, and lock the round for saving as
+    :func:`save_answers` does. None when either is missing."""
+    wanted = _wanted(indicator_ids) or set()
+    name = dialect()
+    if name != "postgresql":
+        _take_write_lock(participant_id=participant_id, number=number)
+    # Core execution on the session's connection (same transaction): these are plain rows,
+    # the ORM's statement processing would only cost time on the vote path.
+    facts = (
+        db.session.connection()
+        .execute(
+            _panelist_round_facts(name),
+            {"participant_id": participant_id, "number": number, "wanted": sorted(wanted)},
+        )
+        .one_or_none()
+    )
+    if facts is None:
+        return None
+    return LockedBallot(
+        facts=facts,
+        wanted=wanted,
+        participant=_Panelist(facts.participant_id, facts.study_id, facts.kind),
+    )
+
+
+def save_locked(
+    locked: LockedBallot, answers: Iterable[Mapping[str, Any]], *, now: datetime | None = None
+) -> SaveResult:
+    """:func:`save_answers` for a ballot read by :func:`lock_ballot` (the answers name only
+    indicators among those it was read for; refused as there otherwise)."""
+    now = now or utcnow()
+    answers = list(answers)
+    wanted = _wanted(a.get("indicator_id") for a in answers) or set()
+    ctx = _context(
+        locked.facts,
+        wanted if wanted == locked.wanted else None,
+        now=now,
+        enforce_deadline=True,
+    )
+    result = _write_ballot(ctx, locked.participant, answers, now=now, replace=False)
+    db.session.flush()
+    return result
 
 
 def _is_int(value: Any) -> bool:

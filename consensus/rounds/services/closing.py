@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, or_, select
+import numpy as np
+from sqlalchemy import bindparam, delete, distinct, func, or_, select
 
 from ...dbtypes import utcnow
 from ...extensions import db
@@ -15,7 +18,7 @@ from ...studies.models import Indicator, Participant, StakeholderGroup
 from .. import result_document
 from ..lifecycle import Status
 from ..models import Answer, ItemDecision, Round, RoundItem
-from ..stats import votes_frame
+from ..stats import votes_frame_from_arrays
 from ._common import _VOTE, RoundError, _actor_id, _require_no_later_round_opened
 from .reading import ballot, previous_round
 
@@ -25,9 +28,10 @@ _NO_GROUP_ID = 0  # stands for "no stakeholder group" when reading votes
 # --- reading votes and computing results -----------------------------------------------------
 
 
-def _votes(round: Round):
-    """The round's votes as the long-format frame of ``stats`` (one query)."""
-    rows = db.session.execute(
+@functools.cache
+def _votes_statement():
+    """The votes of round ``round_id`` (parameter), in the columns of ``stats``: built once."""
+    return (
         select(
             Answer.participant_id,
             func.coalesce(Participant.group_id, _NO_GROUP_ID),
@@ -36,9 +40,41 @@ def _votes(round: Round):
             Answer.unable,
         )
         .join(Participant, Participant.id == Answer.participant_id)
-        .where(Answer.round_id == round.id, _VOTE)
-    ).all()
-    frame = votes_frame(rows)
+        .where(Answer.round_id == bindparam("round_id"), _VOTE)
+    )
+
+
+_CHUNK = 20_000  # rows fetched at a time: Python rows never pile up beyond this
+
+
+def _read_vote_arrays(round_id: int) -> list[np.ndarray]:
+    """The votes as five arrays (panelist, group, indicator, value, unable), read through the
+    DBAPI cursor in chunks: no ORM row processing, no list of 300,000 rows in memory."""
+    connection = db.session.connection()
+    compiled = _votes_statement().compile(dialect=connection.dialect)
+    params = compiled.construct_params({"round_id": round_id})
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup or ())
+    dtypes = (np.int64, np.int64, np.int64, np.float64, bool)
+    parts: list[list[np.ndarray]] = [[] for _ in dtypes]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.string, params)
+        while rows := cursor.fetchmany(_CHUNK):
+            for k, dtype in enumerate(dtypes):
+                # None becomes NaN in the float column (a vote "kan ej bedöma").
+                parts[k].append(np.array(list(map(itemgetter(k), rows)), dtype=dtype))
+    finally:
+        cursor.close()
+    return [
+        np.concatenate(chunks) if chunks else np.empty(0, dtype=dtype)
+        for chunks, dtype in zip(parts, dtypes, strict=True)
+    ]
+
+
+def _votes(round: Round):
+    """The round's votes as the long-format frame of ``stats`` (one query)."""
+    frame = votes_frame_from_arrays(*_read_vote_arrays(round.id))
     groups = _group_codes(round.study_id)
     indicators = dict(
         db.session.execute(
@@ -89,23 +125,40 @@ def _invited_ids(round: Round, *, include_erased: bool):
     return query
 
 
-def _invited_by_group(round: Round) -> dict[str, int]:
+def _invited_by_group(round: Round, votes=None) -> dict[str, int]:
     """Invited per group, for response rates: the panelists the round was for (erased ones
     too: they were invited) and anyone who voted in it although the policy did not invite
-    them (they were reached), so a rate never exceeds 100 %."""
+    them (they were reached), so a rate never exceeds 100 %. With ``votes`` (the round's
+    frame, already read) the voters come from it instead of a second scan of the answers."""
     codes = _group_codes(round.study_id)
-    voted = select(Answer.participant_id).where(Answer.round_id == round.id, _VOTE)
-    counts = db.session.execute(
-        select(Participant.group_id, func.count(Participant.id))
-        .where(
-            or_(
-                Participant.id.in_(_invited_ids(round, include_erased=True)),
-                Participant.id.in_(voted),
+    if votes is None:
+        voted = select(Answer.participant_id).where(Answer.round_id == round.id, _VOTE)
+        counts = db.session.execute(
+            select(Participant.group_id, func.count(Participant.id))
+            .where(
+                or_(
+                    Participant.id.in_(_invited_ids(round, include_erased=True)),
+                    Participant.id.in_(voted),
+                )
             )
+            .group_by(Participant.group_id)
+        ).all()
+        return {codes.get(g, result_document.NO_GROUP): n for g, n in counts}
+    out: dict[str, int] = {}
+    invited = set()
+    for pid, g in db.session.execute(
+        select(Participant.id, Participant.group_id).where(
+            Participant.id.in_(_invited_ids(round, include_erased=True))
         )
-        .group_by(Participant.group_id)
-    ).all()
-    return {codes.get(g, result_document.NO_GROUP): n for g, n in counts}
+    ):
+        invited.add(pid)
+        code = codes.get(g, result_document.NO_GROUP)
+        out[code] = out.get(code, 0) + 1
+    voters = votes[["panelist", "group"]].drop_duplicates("panelist")
+    for pid, code in zip(voters["panelist"].tolist(), voters["group"].tolist(), strict=True):
+        if pid not in invited:
+            out[str(code)] = out.get(str(code), 0) + 1
+    return out
 
 
 def _answered_by_group(round: Round) -> dict[str, int]:
@@ -191,7 +244,7 @@ def compute_round_results(round: Round, *, now: datetime | None = None) -> dict:
     )
     response = result_document.response_block(
         facts.groups,
-        _invited_by_group(round),
+        _invited_by_group(round, votes),
         {str(g): int(n) for g, n in answered.items()},
         min_group_size=study.min_group_size,
     )

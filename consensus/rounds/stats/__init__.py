@@ -86,7 +86,16 @@ Ranking (:func:`ranking_stats` -> :class:`RankingRound`: :class:`RankingStats`, 
 from .agreement import chi2_sf, kendall_w, krippendorff_alpha, rating_alpha
 from .approval import approval_alpha, approval_stats, check_approval_ballot, competition_rank
 from .descriptive import describe, rating_stats
-from .frame import APPROVAL, EPS, RANKING, RATING, RATING_DOMAIN, VOTE_COLUMNS, votes_frame
+from .frame import (
+    APPROVAL,
+    EPS,
+    RANKING,
+    RATING,
+    RATING_DOMAIN,
+    VOTE_COLUMNS,
+    votes_frame,
+    votes_frame_from_arrays,
+)
 from .ranking import ranking_stats
 from .records import (
     Alpha,
@@ -130,4 +139,5 @@ __all__ = [
     "rating_alpha",
     "rating_stats",
     "votes_frame",
+    "votes_frame_from_arrays",
 ]

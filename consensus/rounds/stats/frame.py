@@ -53,6 +53,26 @@ def votes_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     )
 
 
+def votes_frame_from_arrays(
+    panelist: np.ndarray,
+    group: np.ndarray,
+    indicator: np.ndarray,
+    value: np.ndarray,
+    unable: np.ndarray,
+) -> pd.DataFrame:
+    """:func:`votes_frame` from columns already read into arrays (integer ids, values as
+    floats with NaN for none, ``unable`` as bools): the same frame without Python rows."""
+    return pd.DataFrame(
+        {
+            "panelist": pd.Series(np.asarray(panelist, dtype=np.int64)),
+            "group": _categorical(group),
+            "indicator": _categorical(indicator),
+            "value": np.asarray(value, dtype=np.float64),
+            "unable": np.asarray(unable, dtype=bool),
+        }
+    )
+
+
 def _panelist_ids(values: list[Any]) -> pd.Series:
     """Integer ids as int64 (fast to factorize), anything else as objects, unchanged."""
     if values and all(type(v) is int for v in values):
@@ -60,8 +80,8 @@ def _panelist_ids(values: list[Any]) -> pd.Series:
     return pd.Series(np.array(values, dtype=object))
 
 
-def _categorical(values: list[Any]) -> pd.Categorical:
-    codes, uniques = pd.factorize(np.array(values, dtype=object))
+def _categorical(values: list[Any] | np.ndarray) -> pd.Categorical:
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
 
 

@@ -3,8 +3,17 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...auth.access import current_participant, participant
+from ...auth.access import (
+    current_participant,
+    forget_participant,
+    load_session_participant,
+    participant,
+    participant_checked_by_view,
+    participant_link_holds,
+    session_participant_id,
+)
 from ...dates import local_time
+from ...dbtypes import utcnow
 from ...extensions import db
 from ...studies.forms import ButtonForm
 from ...studies.views import perspective_sections, without_due_work
@@ -76,25 +85,37 @@ def ballot(number: int):
 
 
 @bp.route("/deltagare/omgang/<int:number>/svar", methods=["POST"])
-@participant
+@participant_checked_by_view
 @without_due_work  # the hot path: saving checks the round's times itself
 def ballot_autosave(number: int):
-    """One answer saved as it is given (JavaScript); answers with JSON for the live region.
+    """One answer saved as it is given (JavaScript; urlencoded or multipart); answers with
+    JSON for the live region.
 
-    The hot path under load: a handful of queries, one commit (bench/bench_save_load.py).
+    The hot path under load (bench/bench_save_load.py): the session's participant and the
+    round read and locked in one statement, then the upsert, one commit. The participant is
+    checked here as ``@participant`` checks it elsewhere.
     """
-    p = current_participant()
-    if p.consent_at is None:
-        return jsonify({"ok": False, "message": _("Bekräfta först informationen om studien.")}), 409
-    r = services.get_round(p.study, number)
-    if r is None or r.status == Status.DRAFT:
-        abort(404)
     ids = sorted({int(k.split("-", 1)[1]) for k in request.form if k.split("-", 1)[-1].isdigit()})
-    read = posted.read_ballot(r.method, request.form, ids, whole_ballot=False)
+    locked = services.lock_ballot(session_participant_id(), number, ids)
+    if locked is None:  # no such participant, or no such round: tell which as elsewhere
+        p = load_session_participant()
+        if p is None:
+            abort(403)
+        if p.consent_at is None:
+            return _consent_first()
+        abort(404)
+    if not participant_link_holds(locked, links_expired=lambda: locked.links_expired(utcnow())):
+        forget_participant()
+        abort(403)
+    if locked.consent_at is None:
+        return _consent_first()
+    if locked.status == Status.DRAFT:
+        abort(404)
+    read = posted.read_ballot(locked.method, request.form, ids, whole_ballot=False)
     if read.problems:
         return jsonify({"ok": False, "message": _("Ogiltigt svar.")}), 400
     try:
-        saved = services.save_answers(r, p, read.answers)
+        saved = services.save_locked(locked, read.answers)
     except services.RoundError as error:
         db.session.rollback()
         status = 409 if error.code in ("round_closed", "round_not_open") else 400
@@ -104,3 +125,8 @@ def ballot_autosave(number: int):
     db.session.commit()
     # The page counts its own progress; the answer only says whether the save held.
     return jsonify({"ok": True, "message": _("Sparat."), "needs_reason": saved.needs_reason})
+
+
+def _consent_first():
+    db.session.rollback()
+    return jsonify({"ok": False, "message": _("Bekräfta först informationen om studien.")}), 409
