@@ -232,6 +232,21 @@ def codes_command(org_slug: str, wave_id: int, count: int, cohort: str) -> None:
         click.echo(code)
 
 
+@followup_cli.command("purge")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Visa bara hur många som skulle tas bort.")
+def purge_command(dry_run: bool) -> None:
+    """Ta bort påbörjade webbenkäter som aldrig skickades in, när mätningens sista svarsdag
+    passerade för mer än 30 dagar sedan (körs lämpligen varje natt)."""
+    count = services.purge_drafts()
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"{count} påbörjade enkäter skulle tas bort (inget ändrades).")
+        return
+    db.session.commit()
+    click.echo(f"{count} påbörjade enkäter som aldrig skickades in är borttagna.")
+
+
 # --- followup-entry: answers import and export, register figures ---------------------------
 
 

@@ -159,6 +159,15 @@ class CorrectionForm(FlaskForm):
     submit = SubmitField(_l("Spara rättelsen"))
 
 
+class DeleteResponseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Varför tas enkäten bort?"),
+        validators=[DataRequired(_l("Skriv varför enkäten tas bort.")), Length(max=1000)],
+        description=_l("Anledningen loggas tillsammans med enkätens respondent-id och svar."),
+    )
+    submit = SubmitField(_l("Ta bort enkäten"))
+
+
 class FigureForm(FlaskForm):
     measure = SelectField(_l("Mått"), validators=[DataRequired()])
     period = StringField(

@@ -4,10 +4,15 @@
 A wave (mätning):          draft --open--> open --close--> closed
 A questionnaire (svar):    draft --submit--> submitted
 
+A wave's opening and closing dates do not move it: answers are accepted only while its status
+is open (:func:`accepts_answers`), whatever the date. The dates are what respondents are told,
+and :func:`date_notice` reminds staff when the status and the dates disagree.
+
 A closed wave refuses answers and keeps what was saved; a submitted questionnaire is never
 submitted again (a second submit is refused kindly by the service).
 """
 
+import datetime as dt
 from enum import StrEnum
 
 from ..transitions import IllegalTransition, Transitions
@@ -18,6 +23,7 @@ __all__ = [
     "Source",
     "WaveStatus",
     "accepts_answers",
+    "date_notice",
     "response_transition",
     "wave_transition",
 ]
@@ -62,3 +68,14 @@ WAVE_ACTIONS = wave_transition.actions()
 
 def accepts_answers(status: str) -> bool:
     return status == WaveStatus.OPEN
+
+
+def date_notice(status: str, opens_on: dt.date, closes_on: dt.date, today: dt.date) -> str | None:
+    """The code of a staff notice when a wave's status and dates disagree (a message of
+    :data:`.messages.CATALOGUE`), or ``None``: an open wave past its closing date still takes
+    answers until it is closed; a draft whose opening date has come takes none until opened."""
+    if status == WaveStatus.OPEN and today > closes_on:
+        return "wave_open_past_closing"
+    if status == WaveStatus.DRAFT and today >= opens_on:
+        return "wave_draft_past_opening"
+    return None

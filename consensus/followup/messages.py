@@ -160,3 +160,20 @@ def render(code: str, params: Mapping[str, Any] | None = None, gettext: Gettext 
 from .entry_messages import ENTRY_MESSAGES  # noqa: E402
 
 CATALOGUE = CATALOGUE.merged(Catalogue(CATALOGUE.name, ENTRY_MESSAGES))
+
+# --- followup-finish: the staff notices of a wave's dates ---
+CATALOGUE = CATALOGUE.merged(
+    Catalogue(
+        CATALOGUE.name,
+        {
+            "wave_open_past_closing": N_(
+                "Sista svarsdagen ({closes_on}) har passerat, men mätningen är fortfarande öppen "
+                "och tar emot svar. Stäng den när ni inte vill ha fler svar."
+            ),
+            "wave_draft_past_opening": N_(
+                "Startdagen ({opens_on}) har kommit, men mätningen är ett utkast och tar inte "
+                "emot svar. Öppna den när enkäten är klar."
+            ),
+        },
+    )
+)

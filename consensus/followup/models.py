@@ -247,14 +247,20 @@ class SurveyAnswer(db.Model):
 
 class Correction(db.Model):
     """A logged staff correction of a questionnaire typed from paper or imported: which answer,
-    who, why, the value before and after (``None`` for a created or deleted answer)."""
+    who, why, the value before and after (``None`` for a created or deleted answer).
+
+    The log outlives the questionnaire: it keeps the wave and the questionnaire's random
+    respondent id, and its link to the questionnaire becomes empty when the questionnaire is
+    deleted (the deletion itself is the last entry, with ``item_id`` empty)."""
 
     __tablename__ = "correction"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_response.id", ondelete="CASCADE"), index=True
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_response.id", ondelete="SET NULL"), index=True
     )
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    respondent_id: Mapped[str] = mapped_column(String(32), index=True)
     #: the item corrected, or none for the questionnaire as a whole (e.g. deleted)
     item_id: Mapped[str | None] = mapped_column(String(64))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

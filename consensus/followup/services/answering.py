@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...auth.models import Organisation
@@ -344,3 +344,31 @@ def submit(response: SurveyResponse, questionnaire: qn.Questionnaire) -> SurveyR
         raise FollowupError("already_submitted")
     db.session.refresh(response)
     return response
+
+
+# --- unfinished questionnaires ---------------------------------------------------------------
+
+DRAFT_KEEP_DAYS = 30
+
+
+def purge_drafts(on: dt.date | None = None) -> int:
+    """Delete the unfinished web questionnaires (drafts never sent) of every wave whose
+    closing date is more than :data:`DRAFT_KEEP_DAYS` days past, with their answers. Returns
+    how many were deleted. Sent questionnaires, paper and imported ones are never touched."""
+    cutoff = (on or today()) - dt.timedelta(days=DRAFT_KEEP_DAYS)
+    stale = (
+        select(SurveyResponse.id)
+        .join(Wave, Wave.id == SurveyResponse.wave_id)
+        .where(
+            SurveyResponse.source == Source.WEB.value,
+            SurveyResponse.status == ResponseStatus.DRAFT.value,
+            Wave.closes_on < cutoff,
+        )
+    )
+    ids = list(db.session.scalars(stale))
+    for start_at in range(0, len(ids), 500):
+        chunk = ids[start_at : start_at + 500]
+        db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(chunk)))
+        db.session.execute(delete(SurveyResponse).where(SurveyResponse.id.in_(chunk)))
+    db.session.flush()
+    return len(ids)

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from ... import tabular
 from ...extensions import db
@@ -120,6 +120,21 @@ def corrections(response: SurveyResponse) -> list[Correction]:
     )
 
 
+def deletions(wave: Wave) -> list[Correction]:
+    """The log entries of the wave's deleted questionnaires, newest first."""
+    return list(
+        db.session.scalars(
+            select(Correction)
+            .where(
+                Correction.wave_id == wave.id,
+                Correction.response_id.is_(None),
+                Correction.item_id.is_(None),
+            )
+            .order_by(Correction.at.desc(), Correction.id.desc())
+        )
+    )
+
+
 # --- corrections ----------------------------------------------------------------------------
 
 
@@ -182,6 +197,8 @@ def correct_answer(
         raise FollowupError("correction_unchanged", question=question.text)
     correction = Correction(
         response_id=response.id,
+        wave_id=response.wave_id,
+        respondent_id=response.respondent_id,
         item_id=item_id,
         actor_id=actor_id,
         reason=reason,
@@ -191,6 +208,43 @@ def correct_answer(
     db.session.add(correction)
     db.session.flush()
     return correction
+
+
+def delete_response(
+    response: SurveyResponse, reason: str | None, actor_id: int | None
+) -> Correction:
+    """Delete a whole paper or imported questionnaire, with a reason. The log keeps the wave,
+    the random respondent id, who, when, why and the answers as they were; the earlier
+    corrections of the questionnaire stay in the log too. A web answer is refused."""
+    _require_staff_entered(response)
+    reason = _reason(reason)
+    before: dict[str, Any] = {}
+    for item_id in (qn.BACKGROUND_PREFIX + qn.GENDER_CODELIST, qn.LOCAL_GROUP):
+        snapshot = _snapshot(response, item_id)
+        if snapshot is not None:
+            before[item_id] = snapshot
+    for answer in response.answers:
+        before[answer.item_id] = (
+            {"missing": answer.missing} if answer.missing is not None else {"value": answer.value}
+        )
+    # the log outlives the questionnaire (the database sets the link empty as well)
+    db.session.execute(
+        update(Correction).where(Correction.response_id == response.id).values(response_id=None)
+    )
+    entry = Correction(
+        response_id=None,
+        wave_id=response.wave_id,
+        respondent_id=response.respondent_id,
+        item_id=None,
+        actor_id=actor_id,
+        reason=reason,
+        before=before or None,
+        after=None,
+    )
+    db.session.add(entry)
+    db.session.delete(response)
+    db.session.flush()
+    return entry
 
 
 # --- import from a file ---------------------------------------------------------------------

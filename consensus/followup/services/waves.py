@@ -16,7 +16,14 @@ from sqlalchemy import func, select, update
 from ...auth.models import Organisation
 from ...auth.tokens import hash_token, new_token
 from ...extensions import db
-from ..lifecycle import IllegalTransition, ResponseStatus, WaveStatus, wave_transition
+from ..lifecycle import (
+    IllegalTransition,
+    ResponseStatus,
+    WaveStatus,
+    date_notice,
+    wave_transition,
+)
+from ..messages import FollowupMessage
 from ..models import ImportedProtocol, LocalGroup, SurveyResponse, Wave
 from .errors import FollowupError
 
@@ -275,6 +282,19 @@ def move_wave(wave: Wave, action: str) -> Wave:
         raise FollowupError("illegal_wave_move", action=action, status=wave.status)
     db.session.refresh(wave)
     return wave
+
+
+def wave_notice(wave: Wave, today: dt.date | None = None) -> FollowupMessage | None:
+    """A staff notice when the wave's status and its dates disagree (answers follow the
+    status, never the date): an open wave past its closing date, a draft past its opening."""
+    from .answering import today as stockholm_today
+
+    code = date_notice(wave.status, wave.opens_on, wave.closes_on, today or stockholm_today())
+    if code is None:
+        return None
+    return FollowupMessage(
+        code, {"opens_on": wave.opens_on.isoformat(), "closes_on": wave.closes_on.isoformat()}
+    )
 
 
 def wave_by_token(token: str) -> Wave | None:

@@ -20,7 +20,7 @@ from ...auth.roles import Role
 from ...extensions import db
 from ...i18n import render_message
 from .. import services
-from ..forms import AnswersFileForm, CorrectionForm
+from ..forms import AnswersFileForm, CorrectionForm, DeleteResponseForm
 from . import bp, imported_or_404, organisation, require_post_form, wave_or_404
 
 STAGED_MAX_AGE = 24 * 3600
@@ -88,6 +88,7 @@ def entry(imported_id: int, wave_id: int):
         row=imported,
         wave=wave,
         entered=services.staff_entered(wave),
+        deleted=services.deletions(wave),
         file_form=AnswersFileForm(),
         time_point=services.time_point_text(wave),
         group_name=services.respondent_group_name(wave),
@@ -178,10 +179,38 @@ def correct(imported_id: int, wave_id: int, respondent_id: str):
             editable=response.source in ("paper", "import"),
             log=services.corrections(response),
             form=form,
+            delete_form=DeleteResponseForm(formdata=None),
             error=error,
         ),
         422 if error else 200,
     )
+
+
+@bp.route(PREFIX + "/inmatning/svar/<respondent_id>/ta-bort", methods=["POST"])
+@staff(Role.FORBUND)
+def delete_response(imported_id: int, wave_id: int, respondent_id: str):
+    imported, wave = _wave(imported_id, wave_id)
+    response = services.response_of(wave, respondent_id)
+    if response is None:
+        abort(404)
+    here = url_for(
+        ".correct", imported_id=imported.id, wave_id=wave.id, respondent_id=respondent_id
+    )
+    form = DeleteResponseForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(here + "#ta-bort")
+    try:
+        services.delete_response(response, form.reason.data, current_user.id)
+    except services.FollowupError as refusal:
+        db.session.rollback()
+        flash(render_message(refusal), "error")
+        return redirect(here)
+    db.session.commit()
+    flash(_("Enkäten %(id)s är borttagen. Borttagningen är loggad.", id=respondent_id), "success")
+    return redirect(url_for(".entry", imported_id=imported.id, wave_id=wave.id) + "#borttagna")
 
 
 @bp.route(PREFIX + "/inmatning/importera", methods=["POST"])

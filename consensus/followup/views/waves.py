@@ -72,6 +72,7 @@ def _waves_page(imported, form=None, group_form=None, problems=(), status: int =
             problems=problems,
             time_point=services.time_point_text,
             group_name=services.respondent_group_name,
+            notice=services.wave_notice,
         ),
         status,
     )
@@ -160,6 +161,7 @@ def wave(imported_id: int, wave_id: int):
         code_url=code_link(),
         can_open=row.status == WaveStatus.DRAFT,
         can_close=row.status == WaveStatus.OPEN,
+        notice=services.wave_notice(row),
     )
 
 
