@@ -288,3 +288,12 @@ def test_the_demo_results_page_renders(app, client, login):
     assert "oktober 2025" in html and "oktober 2026" in html
     assert "Grupp A" in html and "Grupp C" in html and "Kvinnor" in html
     print(f"demo results page: {elapsed * 1000:.0f} ms")
+
+
+def test_the_page_in_english(imported, forbund, client):
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    html = client.get(f"/uppfoljning/{imported.id}/resultat").get_data(as_text=True)
+    for words in ("How to read the results", "Target reached", "Women", "Group A", "Over time"):
+        assert words in html
+    assert "Fewer than 5 respondents" in html

@@ -110,12 +110,16 @@ def _survey_measures(doc: Mapping[str, Any]):
                 yield indicator.get("id", ""), measure
 
 
-def _respondents(wave_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """The submitted questionnaires of the waves as plain dicts (item -> answer, plus the
     background keys ``_kon`` and ``_grupp``); missing-value answers are left out."""
     if not wave_ids:
         return {}
-    letters = dict(db.session.execute(select(LocalGroup.id, LocalGroup.letter)).all())
+    letters = dict(
+        db.session.execute(
+            select(LocalGroup.id, LocalGroup.letter).where(LocalGroup.organisation_id == org_id)
+        ).all()
+    )
     by_id: dict[int, dict[str, Any]] = {}
     by_wave: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for rid, wave_id, gender, group_id in db.session.execute(
@@ -192,7 +196,7 @@ def build_results(
         waves = [w for w in waves if w.id == wave.id]
     reporting = Reporting.from_protocol(doc)
     out = Results(imported, waves=list(waves), min_cell_size=reporting.min_cell_size)
-    people = _respondents([w.id for w in waves])
+    people = _respondents(imported.organisation_id, [w.id for w in waves])
     kon_codes = _kon_codes(doc)
     for indicator, measure in _survey_measures(doc):
         previous_major: dict[str, str] = {}

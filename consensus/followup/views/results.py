@@ -30,7 +30,7 @@ STATUS_ICONS = {
 WIDTH, HEIGHT, PAD = 360, 160, 28
 
 
-def trend_svg(points: list[dict[str, Any]], title: str, maximum: float) -> Markup:
+def trend_svg(points: list[dict[str, Any]], title: str, maximum: float, key: str) -> Markup:
     """A server-side bar chart of the totals across waves (the table beside it has the same
     figures); a hidden or empty wave has no bar and says so in its label."""
     if not points:
@@ -39,8 +39,8 @@ def trend_svg(points: list[dict[str, Any]], title: str, maximum: float) -> Marku
     bar = step * 0.6
     parts = [
         f'<svg class="trend" role="img" viewBox="0 0 {WIDTH} {HEIGHT + 40}" '
-        f'width="{WIDTH}" height="{HEIGHT + 40}" aria-labelledby="t-{id(points)}">',
-        f'<title id="t-{id(points)}">{escape(title)}</title>',
+        f'width="{WIDTH}" height="{HEIGHT + 40}" aria-labelledby="chart-{escape(key)}">',
+        f'<title id="chart-{escape(key)}">{escape(title)}</title>',
         f'<line x1="{PAD}" y1="{HEIGHT}" x2="{WIDTH - PAD}" y2="{HEIGHT}" stroke="#333"/>',
     ]
     for i, point in enumerate(points):
@@ -103,7 +103,9 @@ def _page_model(built) -> list[dict[str, Any]]:
                     "measure": measure,
                     "waves": list(waves.values()),
                     "totals": totals,
-                    "chart": trend_svg(totals, render.text(measure.get("name")), maximum),
+                    "chart": trend_svg(
+                        totals, render.text(measure.get("name")), maximum, str(measure.get("id"))
+                    ),
                     "percent": measure.get("scoring") == "proportion",
                 }
             )
