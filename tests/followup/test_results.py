@@ -287,6 +287,8 @@ def test_the_demo_results_page_renders(app, client, login):
     html = response.get_data(as_text=True)
     assert "oktober 2025" in html and "oktober 2026" in html
     assert "Grupp A" in html and "Grupp C" in html and "Kvinnor" in html
+    # the yearly waves and the cohort's time points are separate trends
+    assert "mätpunkter i schemat" in html
     print(f"demo results page: {elapsed * 1000:.0f} ms")
 
 

@@ -17,7 +17,9 @@ them. Local groups appear only as their letters.
 Measures scored here are the questionnaire measures (items answered in the wave's respondent
 group); register and narrative measures are shown on their own pages. Waves are compared only
 under the same protocol major version: a trend row whose wave has another major version than
-the wave before it carries ``comparability_break``.
+the wave before it in its series carries ``comparability_break``. A **series** is the
+calendar waves (``kalender``) or the waves of one event-based schedule (its id): a trend runs
+within a series, never from a cohort's 6-month point to a yearly wave.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ COLUMNS = (
     "measure",
     "wave",
     "wave_label",
+    "series",
     "protocol_version",
     "breakdown",
     "numerator",
@@ -59,6 +62,9 @@ COLUMNS = (
     "comparability_break",
 )
 TOTAL = "total"
+#: the series of calendar waves (yearly and other periods); event-based waves form one series
+#: per schedule
+CALENDAR = "kalender"
 NONE_PART = "-"
 DIGITS = 2
 
@@ -199,7 +205,7 @@ def build_results(
     people = _respondents(imported.organisation_id, [w.id for w in waves])
     kon_codes = _kon_codes(doc)
     for indicator, measure in _survey_measures(doc):
-        previous_major: dict[str, str] = {}
+        previous_major: dict[str, str] = {}  # series -> major version of its last wave
         for w in waves:
             wave_doc = w.imported.document
             items = {i.get("id"): i for i in wave_doc.get("items") or ()}
@@ -217,9 +223,10 @@ def build_results(
             ):
                 continue
             scales = scales_by_item(wave_doc)
+            series = w.schedule_id or CALENDAR
             major = _major(w.imported.version)
-            broke = bool(previous_major) and previous_major.get("v") != major
-            previous_major["v"] = major
+            broke = series in previous_major and previous_major[series] != major
+            previous_major[series] = major
             everyone = people.get(w.id, [])
             letters = [g.letter for g in w.local_groups]
             cells: dict[Hashable, Any] = {
@@ -253,6 +260,7 @@ def build_results(
                         "measure": value.measure,
                         "wave": w.id,
                         "wave_label": time_point_text(w),
+                        "series": series,
                         "protocol_version": w.imported.version,
                         "breakdown": str(name),
                         "numerator": _whole(value.numerator),

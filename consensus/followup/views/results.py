@@ -98,14 +98,22 @@ def _page_model(built) -> list[dict[str, Any]]:
                 maximum = 100.0
             else:
                 maximum = max([*shown, *(r["target"] or 0 for r in totals), 1.0])
+            series: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for row in totals:
+                series[row["series"]].append(row)
+            name = render.text(measure.get("name"))
             measures.append(
                 {
                     "measure": measure,
                     "waves": list(waves.values()),
-                    "totals": totals,
-                    "chart": trend_svg(
-                        totals, render.text(measure.get("name")), maximum, str(measure.get("id"))
-                    ),
+                    "series": [
+                        {
+                            "key": key,
+                            "totals": points,
+                            "chart": trend_svg(points, name, maximum, f"{measure.get('id')}-{key}"),
+                        }
+                        for key, points in series.items()
+                    ],
                     "percent": measure.get("scoring") == "proportion",
                 }
             )
