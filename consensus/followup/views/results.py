@@ -32,7 +32,7 @@ WIDTH, HEIGHT, PAD = 360, 160, 28
 
 def trend_svg(points: list[dict[str, Any]], title: str, maximum: float, key: str) -> Markup:
     """A server-side bar chart of the totals across waves (the table beside it has the same
-    figures); a hidden or empty wave has no bar and says so in its label."""
+    figures); a hidden or empty wave has no bar, only a dash (the table says why)."""
     if not points:
         return Markup("")
     step = (WIDTH - 2 * PAD) / len(points)
@@ -54,6 +54,11 @@ def trend_svg(points: list[dict[str, Any]], title: str, maximum: float, key: str
                 f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - h - 4:.1f}" text-anchor="middle" '
                 f'font-size="11">{escape(_number(value))}</text>'
             )
+        else:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle" '
+                f'font-size="11">–</text>'
+            )
         if point["comparability_break"]:
             bx = PAD + i * step
             parts.append(
@@ -62,10 +67,15 @@ def trend_svg(points: list[dict[str, Any]], title: str, maximum: float, key: str
             )
         parts.append(
             f'<text x="{x + bar / 2:.1f}" y="{HEIGHT + 16}" text-anchor="middle" '
-            f'font-size="11">{escape(point["wave_label"])}</text>'
+            f'font-size="11">{escape(_short(point["wave_label"]))}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _short(label: str) -> str:
+    """A schedule's time point without the schedule's name ("6 månader"), for the axis."""
+    return label.rsplit(": ", 1)[-1]
 
 
 def _number(value: Any) -> str:
@@ -109,6 +119,7 @@ def _page_model(built) -> list[dict[str, Any]]:
                     "series": [
                         {
                             "key": key,
+                            "label": points[0]["wave_label"].rsplit(": ", 1)[0],
                             "totals": points,
                             "chart": trend_svg(points, name, maximum, f"{measure.get('id')}-{key}"),
                         }
