@@ -299,3 +299,11 @@ def test_the_page_in_english(imported, forbund, client):
     for words in ("How to read the results", "Target reached", "Women", "Group A", "Over time"):
         assert words in html
     assert "Fewer than 5 respondents" in html
+
+
+def test_a_suppressed_row_with_a_figure_is_never_rendered(imported):
+    rows = services.build_results(imported).rows
+    leaked = [dict(r, value=37.5) if r["status"] == "suppressed" else r for r in rows]
+    for fmt in services.RESULT_FORMATS:
+        with pytest.raises(RuntimeError):
+            services.render_results(leaked, fmt)

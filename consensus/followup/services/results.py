@@ -284,7 +284,7 @@ def check_hidden(rows: Sequence[Mapping[str, Any]]) -> None:
         if row["status"] == Status.SUPPRESSED.value:
             figures = ("numerator", "denominator", "n", "value", "ci_low", "ci_high")
             if any(row[f] is not None for f in figures):
-                raise AssertionError(f"suppressed cell with a figure: {row}")
+                raise RuntimeError(f"suppressed cell with a figure: {row}")
 
 
 def render_results(rows: Sequence[Mapping[str, Any]], fmt: str) -> bytes:
