@@ -344,3 +344,48 @@ def register_import(org_slug: str, path: str, protocol_id: str | None, version: 
     click.echo(
         f"Sparade {count} registeruppgifter för {imported.protocol_id} version {imported.version}."
     )
+
+
+# --- followup-results ---------------------------------------------------------------------
+
+
+@followup_cli.command("results")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.option("--wave", "wave_id", type=int, default=None, help="Bara denna mätning.")
+@click.option("--protocol", "protocol_id", default=None, help="Protokollets id.")
+@click.option("--version", default=None, help="Version (utan: den senast importerade).")
+@click.option("--format", "fmt", type=click.Choice(services.RESULT_FORMATS), default="json")
+@click.option("-o", "--output", default=None, help="Fil att skriva (utan: standard ut).")
+def results_command(
+    org_slug: str,
+    wave_id: int | None,
+    protocol_id: str | None,
+    version: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Förbundets resultat per indikator, mått, mätning och del (totalt, kön, grupp), med
+    små celler dolda: samma siffror som resultatsidan."""
+    org = _org(org_slug)
+    wave = _wave(org, wave_id) if wave_id is not None else None
+    if wave is not None:
+        imported = wave.imported
+    else:
+        versions = services.imported_versions(org, protocol_id)
+        if version is not None:
+            versions = [v for v in versions if v.version == version]
+        if not versions:
+            fail(
+                render_followup(
+                    "unknown_imported", {"protocol": protocol_id or "–", "version": version or "–"}
+                )
+            )
+        imported = versions[-1]
+    body = services.render_results(services.build_results(imported, wave).rows, fmt)
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(body)
+        click.echo(f"Skrev {output}.", err=True)
+    else:
+        click.echo(body, nl=False)

@@ -158,3 +158,9 @@ __all__ += [
     "save_narrative",
     "staff_entered",
 ]
+
+# --- followup-results ---
+from .results import FORMATS as RESULT_FORMATS  # noqa: E402
+from .results import build_results, check_hidden, render_results, results_name  # noqa: E402
+
+__all__ += ["RESULT_FORMATS", "build_results", "check_hidden", "render_results", "results_name"]

@@ -1,0 +1,319 @@
+"""A förbund's results, built once: one row per indicator × measure × wave × breakdown, which
+the results page, the CSV/XLSX/JSON downloads and ``consensus followup results`` render.
+
+Build data first (:func:`build_results`), render second (:func:`render_results`). Each cell is
+scored with :func:`..scoring.score` from the submitted questionnaires of the wave, then ONE
+:func:`..suppression.suppress_values` call per measure and wave covers every breakdown shown
+(the total, kön and the local groups), so a total shared by the breakdowns is one cell. A
+suppressed cell leaves here without any figure and with status ``suppressed``: no renderer can
+show what was hidden.
+
+Breakdowns: ``total``; ``kon:<code>`` for the protocol's kön codes, ``kon:_U`` (vill inte ange)
+and ``kon:-`` (not given); ``grupp:<letter>`` for the wave's local groups and ``grupp:-`` (no
+group). Every respondent is in exactly one part of each breakdown, so the parts add up to the
+total (as suppression requires). The parts ``_U`` and ``-`` are listed only when someone is in
+them. Local groups appear only as their letters.
+
+Measures scored here are the questionnaire measures (items answered in the wave's respondent
+group); register and narrative measures are shown on their own pages. Waves are compared only
+under the same protocol major version: a trend row whose wave has another major version than
+the wave before it in its series carries ``comparability_break``. A **series** is the
+calendar waves (``kalender``) or the waves of one event-based schedule (its id): a trend runs
+within a series, never from a cohort's 6-month point to a yearly wave.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from ... import tabular
+from ...extensions import db
+from .. import questionnaire as qn
+from ..lifecycle import ResponseStatus
+from ..models import ImportedProtocol, LocalGroup, SurveyAnswer, SurveyResponse, Wave
+from ..scoring import Status, scales_by_item, score
+from ..suppression import Grouping, Reporting, Suppression, suppress_values
+from .waves import time_point_text
+
+FORMATS = ("csv", "xlsx", "json")
+COLUMNS = (
+    "indicator",
+    "measure",
+    "wave",
+    "wave_label",
+    "series",
+    "protocol_version",
+    "breakdown",
+    "numerator",
+    "denominator",
+    "n",
+    "value",
+    "ci_low",
+    "ci_high",
+    "target",
+    "status",
+    "suppression",
+    "comparability_break",
+)
+TOTAL = "total"
+#: the series of calendar waves (yearly and other periods); event-based waves form one series
+#: per schedule
+CALENDAR = "kalender"
+NONE_PART = "-"
+DIGITS = 2
+
+
+@dataclass
+class Results:
+    """The rows, plus what the page needs beside them."""
+
+    imported: ImportedProtocol
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    #: (measure, wave id) -> the suppression decided for that table
+    suppressions: dict[tuple[str, int], Suppression] = field(default_factory=dict)
+    waves: list[Wave] = field(default_factory=list)
+    min_cell_size: int = 5
+
+
+def _major(version: str) -> str:
+    return version.split(".", 1)[0]
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, DIGITS)
+
+
+def _whole(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, DIGITS)
+
+
+def _respondent_groups(measure: Mapping[str, Any], items: Mapping[str, Any]) -> set[str]:
+    groups = (measure.get("dataSource") or {}).get("respondentGroups")
+    if groups:
+        return set(groups)
+    out: set[str] = set()
+    for item in measure.get("items") or ():
+        out.update((items.get(item) or {}).get("respondentGroups") or ())
+    return out
+
+
+def _survey_measures(doc: Mapping[str, Any]):
+    """(indicator id, measure) for the measures scored from questionnaires."""
+    for indicator in doc.get("indicators") or ():
+        for measure in indicator.get("measures") or ():
+            rule_item = ((measure.get("numerator") or {}).get("rule") or {}).get("item")
+            if measure.get("scoring") in ("narrative", "ratio") or measure.get("combines"):
+                continue
+            if rule_item or measure.get("items"):
+                yield indicator.get("id", ""), measure
+
+
+def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The submitted questionnaires of the waves as plain dicts (item -> answer, plus the
+    background keys ``_kon`` and ``_grupp``); missing-value answers are left out."""
+    if not wave_ids:
+        return {}
+    letters = dict(
+        db.session.execute(
+            select(LocalGroup.id, LocalGroup.letter).where(LocalGroup.organisation_id == org_id)
+        ).all()
+    )
+    by_id: dict[int, dict[str, Any]] = {}
+    by_wave: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for rid, wave_id, gender, group_id in db.session.execute(
+        select(
+            SurveyResponse.id,
+            SurveyResponse.wave_id,
+            SurveyResponse.gender,
+            SurveyResponse.local_group_id,
+        )
+        .where(
+            SurveyResponse.wave_id.in_(wave_ids),
+            SurveyResponse.status == ResponseStatus.SUBMITTED.value,
+        )
+        .order_by(SurveyResponse.id)
+    ):
+        person = {
+            "_kon": gender or NONE_PART,
+            "_grupp": letters.get(group_id, NONE_PART) if group_id else NONE_PART,
+        }
+        by_id[rid] = person
+        by_wave[wave_id].append(person)
+    for rid, item, value, number in db.session.execute(
+        select(
+            SurveyAnswer.response_id, SurveyAnswer.item_id, SurveyAnswer.value, SurveyAnswer.number
+        )
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(
+            SurveyResponse.wave_id.in_(wave_ids),
+            SurveyResponse.status == ResponseStatus.SUBMITTED.value,
+            SurveyAnswer.missing.is_(None),
+        )
+    ):
+        if rid in by_id:
+            by_id[rid][item] = number if number is not None else value
+    return by_wave
+
+
+def _kon_codes(doc: Mapping[str, Any]) -> list[str]:
+    for codelist in doc.get("codelists") or ():
+        if codelist.get("id") == qn.GENDER_CODELIST:
+            return [c["code"] for c in codelist.get("codes") or ()]
+    return []
+
+
+def _parts(
+    people: Sequence[Mapping[str, Any]], key: str, fixed: Sequence[str]
+) -> dict[str, list[Mapping[str, Any]]]:
+    """Respondents per part of one breakdown: the fixed codes always, others when present."""
+    parts: dict[str, list[Mapping[str, Any]]] = {code: [] for code in fixed}
+    for person in people:
+        parts.setdefault(str(person[key]), []).append(person)
+    return parts
+
+
+def build_results(
+    imported: ImportedProtocol, wave: Wave | None = None, *, waves: Sequence[Wave] | None = None
+) -> Results:
+    """The rows for ``imported`` (its measures) over the förbund's waves of the same protocol
+    (every imported version: the trend), or over ``wave`` only."""
+    doc = imported.document
+    if waves is None:
+        waves = list(
+            db.session.scalars(
+                select(Wave)
+                .join(ImportedProtocol, ImportedProtocol.id == Wave.imported_protocol_id)
+                .where(
+                    Wave.organisation_id == imported.organisation_id,
+                    ImportedProtocol.protocol_id == imported.protocol_id,
+                )
+                .order_by(Wave.opens_on, Wave.id)
+            )
+        )
+    if wave is not None:
+        waves = [w for w in waves if w.id == wave.id]
+    reporting = Reporting.from_protocol(doc)
+    out = Results(imported, waves=list(waves), min_cell_size=reporting.min_cell_size)
+    people = _respondents(imported.organisation_id, [w.id for w in waves])
+    kon_codes = _kon_codes(doc)
+    for indicator, measure in _survey_measures(doc):
+        previous_major: dict[str, str] = {}  # series -> major version of its last wave
+        for w in waves:
+            wave_doc = w.imported.document
+            items = {i.get("id"): i for i in wave_doc.get("items") or ()}
+            wave_measure = next(
+                (
+                    m
+                    for ind in wave_doc.get("indicators") or ()
+                    for m in ind.get("measures") or ()
+                    if m.get("id") == measure.get("id")
+                ),
+                None,
+            )
+            if wave_measure is None or w.respondent_group not in _respondent_groups(
+                wave_measure, items
+            ):
+                continue
+            scales = scales_by_item(wave_doc)
+            series = w.schedule_id or CALENDAR
+            major = _major(w.imported.version)
+            broke = series in previous_major and previous_major[series] != major
+            previous_major[series] = major
+            everyone = people.get(w.id, [])
+            letters = [g.letter for g in w.local_groups]
+            cells: dict[Hashable, Any] = {
+                TOTAL: score(wave_measure, respondents=everyone, scales=scales)
+            }
+            groupings = []
+            for dimension, key, fixed in (
+                ("kon", "_kon", kon_codes),
+                ("grupp", "_grupp", letters),
+            ):
+                if dimension == "kon" and not kon_codes:
+                    continue
+                parts = _parts(everyone, key, fixed)
+                names = []
+                for code, members in parts.items():
+                    name = f"{dimension}:{code}"
+                    names.append(name)
+                    cells[name] = score(wave_measure, respondents=members, scales=scales)
+                groupings.append(Grouping(TOTAL, tuple(names)))
+            shown, decided = suppress_values(cells, groupings, reporting=reporting)
+            out.suppressions[(str(measure.get("id")), w.id)] = decided
+            for name, value in shown.items():
+                code = str(name).partition(":")[2]
+                optional = code in (qn.DECLINED, NONE_PART)
+                if optional and (cells[name].cell_size or 0) == 0:
+                    continue
+                entry = decided.cells.get(name)
+                out.rows.append(
+                    {
+                        "indicator": indicator,
+                        "measure": value.measure,
+                        "wave": w.id,
+                        "wave_label": time_point_text(w),
+                        "series": series,
+                        "protocol_version": w.imported.version,
+                        "breakdown": str(name),
+                        "numerator": _whole(value.numerator),
+                        "denominator": _whole(value.denominator),
+                        "n": value.n,
+                        "value": _round(value.value),
+                        "ci_low": _round(value.ci_low),
+                        "ci_high": _round(value.ci_high),
+                        "target": None if value.target is None else _whole(value.target.value),
+                        "status": value.status.value,
+                        "suppression": None if entry is None else entry.reason.value,
+                        "comparability_break": broke,
+                    }
+                )
+    return out
+
+
+def check_hidden(rows: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse rows where a suppressed cell carries a figure (a guard for every renderer)."""
+    for row in rows:
+        if row["status"] == Status.SUPPRESSED.value:
+            figures = ("numerator", "denominator", "n", "value", "ci_low", "ci_high")
+            if any(row[f] is not None for f in figures):
+                raise RuntimeError(f"suppressed cell with a figure: {row}")
+
+
+def render_results(rows: Sequence[Mapping[str, Any]], fmt: str) -> bytes:
+    check_hidden(rows)
+    table = [[row[c] for c in COLUMNS] for row in rows]
+    if fmt == "csv":
+        return tabular.write_csv(list(COLUMNS), table)
+    if fmt == "xlsx":
+        return tabular.write_xlsx({"Resultat": (list(COLUMNS), table)})
+    if fmt == "json":
+        return json.dumps(
+            {"columns": list(COLUMNS), "rows": [dict(r) for r in rows]},
+            ensure_ascii=False,
+            indent=1,
+        ).encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def results_name(imported: ImportedProtocol, fmt: str, wave: Wave | None = None) -> str:
+    tail = f"-matning-{wave.id}" if wave is not None else ""
+    return f"resultat-{imported.protocol_id}-{imported.version}{tail}.{fmt}"
+
+
+__all__ = [
+    "COLUMNS",
+    "FORMATS",
+    "Results",
+    "check_hidden",
+    "render_results",
+    "build_results",
+    "results_name",
+]

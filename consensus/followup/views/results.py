@@ -1,0 +1,170 @@
+"""The förbund's results page and its downloads (CSV, XLSX, JSON): the rows of
+:func:`..services.build_results` rendered, never computed again here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from flask import Response, render_template
+from markupsafe import Markup, escape
+
+from ...auth.access import staff
+from ...auth.roles import Role
+from ...protocol import render
+from .. import services
+from ..scoring import STATUS_TEXTS, Status
+from ..suppression import REASON_TEXTS
+from . import bp, imported_or_404
+
+#: a sign beside each status text (the text is always there: never colour alone)
+STATUS_ICONS = {
+    Status.REACHED.value: "✓",
+    Status.NEAR.value: "≈",
+    Status.NOT_REACHED.value: "✗",
+    Status.NO_TARGET.value: "–",
+    Status.NO_DATA.value: "∅",
+    Status.SUPPRESSED.value: "•",
+}
+
+WIDTH, HEIGHT, PAD = 360, 160, 28
+
+
+def trend_svg(points: list[dict[str, Any]], title: str, maximum: float, key: str) -> Markup:
+    """A server-side bar chart of the totals across waves (the table beside it has the same
+    figures); a hidden or empty wave has no bar, only a dash (the table says why)."""
+    if not points:
+        return Markup("")
+    step = (WIDTH - 2 * PAD) / len(points)
+    bar = step * 0.6
+    parts = [
+        f'<svg class="trend" role="img" viewBox="0 0 {WIDTH} {HEIGHT + 40}" '
+        f'width="{WIDTH}" height="{HEIGHT + 40}" aria-labelledby="chart-{escape(key)}">',
+        f'<title id="chart-{escape(key)}">{escape(title)}</title>',
+        f'<line x1="{PAD}" y1="{HEIGHT}" x2="{WIDTH - PAD}" y2="{HEIGHT}" stroke="#333"/>',
+    ]
+    for i, point in enumerate(points):
+        x = PAD + i * step + (step - bar) / 2
+        value = point["value"]
+        if value is not None and maximum > 0:
+            h = max(1.0, (HEIGHT - 20) * value / maximum)
+            parts.append(
+                f'<rect x="{x:.1f}" y="{HEIGHT - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="#3a6ea5"/>'
+                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - h - 4:.1f}" text-anchor="middle" '
+                f'font-size="11">{escape(_number(value))}</text>'
+            )
+        else:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle" '
+                f'font-size="11">–</text>'
+            )
+        if point["comparability_break"]:
+            bx = PAD + i * step
+            parts.append(
+                f'<line x1="{bx:.1f}" y1="10" x2="{bx:.1f}" y2="{HEIGHT}" stroke="#000" '
+                f'stroke-dasharray="4 3"/>'
+            )
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{HEIGHT + 16}" text-anchor="middle" '
+            f'font-size="11">{escape(_short(point["wave_label"]))}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _short(label: str) -> str:
+    """A schedule's time point without the schedule's name ("6 månader"), for the axis."""
+    return label.rsplit(": ", 1)[-1]
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}".replace(".", ",")
+    return str(int(value)) if isinstance(value, float) else str(value)
+
+
+def _page_model(built) -> list[dict[str, Any]]:
+    """Indicators → measures → waves → breakdown rows, in the order of the protocol."""
+    doc = built.imported.document
+    by_measure: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in built.rows:
+        by_measure[row["measure"]].append(row)
+    indicators = []
+    for indicator in doc.get("indicators") or ():
+        measures = []
+        for measure in indicator.get("measures") or ():
+            rows = by_measure.get(measure.get("id"), [])
+            if not rows:
+                continue
+            waves: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            for row in rows:
+                waves[row["wave"]].append(row)
+            totals = [r for r in rows if r["breakdown"] == "total"]
+            shown = [r["value"] for r in rows if r["value"] is not None]
+            if measure.get("scoring") == "proportion":
+                maximum = 100.0
+            else:
+                maximum = max([*shown, *(r["target"] or 0 for r in totals), 1.0])
+            series: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for row in totals:
+                series[row["series"]].append(row)
+            name = render.text(measure.get("name"))
+            measures.append(
+                {
+                    "measure": measure,
+                    "waves": list(waves.values()),
+                    "series": [
+                        {
+                            "key": key,
+                            "label": points[0]["wave_label"].rsplit(": ", 1)[0],
+                            "totals": points,
+                            "chart": trend_svg(points, name, maximum, f"{measure.get('id')}-{key}"),
+                        }
+                        for key, points in series.items()
+                    ],
+                    "percent": measure.get("scoring") == "proportion",
+                }
+            )
+        if measures:
+            indicators.append({"indicator": indicator, "measures": measures})
+    return indicators
+
+
+@bp.route("/uppfoljning/<int:imported_id>/resultat")
+@staff(Role.FORBUND)
+def results(imported_id: int):
+    imported = imported_or_404(imported_id)
+    built = services.build_results(imported)
+    services.check_hidden(built.rows)
+    return render_template(
+        "followup/results.html",
+        row=imported,
+        doc=imported.document,
+        text=render.text,
+        built=built,
+        indicators=_page_model(built),
+        icons=STATUS_ICONS,
+        status_texts={s.value: t for s, t in STATUS_TEXTS.items()},
+        reason_texts={r.value: t for r, t in REASON_TEXTS.items()},
+        number=_number,
+    )
+
+
+@bp.route("/uppfoljning/<int:imported_id>/resultat.<any(csv, xlsx, json):fmt>")
+@staff(Role.FORBUND)
+def results_download(imported_id: int, fmt: str):
+    imported = imported_or_404(imported_id)
+    body = services.render_results(services.build_results(imported).rows, fmt)
+    return Response(
+        body,
+        mimetype=services.exports.mimetype(fmt),
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{services.results_name(imported, fmt)}"'
+            ),
+            "Cache-Control": "no-store",
+        },
+    )
