@@ -72,6 +72,7 @@ def test_one_tick_job(services):
     ticks = [name for name, s in services.items() if "round tick" in str(s.get("command", ""))]
     assert ticks == ["tick"]
     assert "while true" in services["tick"]["command"][-1]
+    assert "consensus followup purge" in services["tick"]["command"][-1]
     assert "replicas" not in str(services["tick"].get("deploy", ""))
 
 
