@@ -6,6 +6,9 @@ One blueprint, ``rounds``; each module registers its routes on it when imported.
 
 from flask import Blueprint
 
+from ..display import share_percent
+
 bp = Blueprint("rounds", __name__)
+bp.add_app_template_filter(share_percent, "share_percent")
 
 from . import _common, ballot, live, manage, paper, results, revisions  # noqa: E402, F401
