@@ -89,3 +89,39 @@ def test_the_minimum_number_of_ratings_is_a_study_setting(app):
     assert doc["min_ratings"] == 5
     assert set(by["I1"]["sensitivity"].values()) == {"undecided"}
     assert (by["I2"]["decision"], by["I3"]["decision"]) == ("in", "out")
+
+
+def test_no_output_gives_away_a_hidden_group(app):
+    """Groups a (6) and b (2) at a minimum of 3: b is hidden, and a with it, since the total
+    minus a would be b. Try every output that shows group figures."""
+    from consensus.rounds.result_document import results_table
+
+    d = make_delphi(panel=(("a", 6), ("b", 2)), min_group_size=3)
+    r1 = opened(d)
+    i1, i2, i3 = d.indicators
+    for p in d.panel:
+        b = p.group_id == d.groups["b"].id
+        rate(r1, p, {i1: 2 if b else 9, i2: 5, i3: 8})
+    services.close_round(r1)
+    services.confirm_decisions(r1)
+    db.session.commit()
+    r2 = opened(d)
+
+    document = services.get_result(r1)
+    for item in document["indicators"]:
+        assert item["groups"] == {"a": {"suppressed": True}, "b": {"suppressed": True}}
+    assert set(document["response"]["groups"]) == {"a", "b"}
+    assert all(g == {"suppressed": True} for g in document["response"]["groups"].values())
+    # The ballot page's feedback: only the total.
+    for entry in services.feedback(r2, d.member("a")).values():
+        assert entry["groups"] == []
+    # Live response counts as panelists see them.
+    live = services.response_counts(r2, for_panelists=True)
+    assert all(g == {"suppressed": True} for g in live["groups"].values())
+    # CSV/XLSX: overall numbers only; no group column.
+    headers, _rows = results_table(document)
+    assert not any(h in ("a", "b", "A", "B") for h in headers)
+    # The report reads the same stored documents.
+    report = services.report_data(d.study)
+    stored = report["documents"][1]
+    assert stored["indicators"][0]["groups"]["a"] == {"suppressed": True}
