@@ -185,9 +185,11 @@ def _demo_rounds(study, leader, start) -> None:
     rounds.close_round(second, actor=leader, now=at("round2_close"))
     overrides = {}
     for decision in rounds.decisions(second):
-        if decision.decision == "unresolved":  # tied at the cut: decide by the NNS source
-            nns = decision.indicator.source == NNS_SOURCE
-            outcome = "core" if nns else "excluded"
+        # The primary rule proposes only what it put IN; a tie at the cut, or an NNS indicator
+        # short of consensus, is decided by the NNS source, with the reason recorded.
+        nns = decision.indicator.source == NNS_SOURCE
+        outcome = "core" if nns else "excluded"
+        if outcome != decision.decision:
             overrides[decision.indicator_id] = (outcome, reasons[outcome])
     rounds.confirm_decisions(second, overrides, actor=leader, now=at("round2_confirm"))
 

@@ -79,17 +79,22 @@ class DecisionInput:
 def read_decisions(
     form: Mapping[str, str], proposed: Mapping[int, str], allowed: Iterable[str]
 ) -> DecisionInput:
-    """``decision-<id>`` and ``reason-<id>`` per item: the decisions that differ from what is
-    proposed (or that are given with a reason), each of which needs a reason."""
+    """``decision-<id>`` and ``reason-<id>`` per item: every decision posted (or given with a
+    reason), as ``(decision, reason)``; one that differs from what is proposed needs a reason.
+
+    A posted decision equal to the proposal is passed on too, even without a reason: that is
+    how an earlier override is undone (the service skips what does not change). An item whose
+    fields are absent is left as it is."""
     allowed = set(allowed)
     result = DecisionInput()
     for iid, suggestion in proposed.items():
+        posted = f"decision-{iid}" in form or f"reason-{iid}" in form
         chosen = (form.get(f"decision-{iid}") or suggestion).strip()
         reason = (form.get(f"reason-{iid}") or "").strip()
         if chosen not in allowed:
             result.problems[iid] = "invalid_decision"
         elif chosen != suggestion and not reason:
             result.problems[iid] = "reason_required"
-        elif chosen != suggestion or reason:
+        elif posted:
             result.overrides[iid] = (chosen, reason)
     return result

@@ -9,8 +9,12 @@
 the results page, the JSON/CSV downloads and the feedback to panelists never recompute.
 
 Nothing in the document identifies a panelist: no participant ids, no pseudonyms, no comments.
-A stakeholder group smaller than the study's minimum group size is reported as
-``{"suppressed": true}`` (its votes still count in the totals).
+A stakeholder group with fewer members who answered the round than the study's minimum group
+size is reported as ``{"suppressed": true}`` (its votes still count in the totals), and so is
+the next smallest group when that alone would let the total minus the shown groups give the
+hidden one away; hidden groups that together reach the minimum are shown as one combined
+group ``ovriga`` (:mod:`consensus.rounds.suppression`). ``suppression`` {hidden, combined}
+names them. The response block follows the same plan on the invited counts.
 
 The document (``SCHEMA`` 1)
 ---------------------------
@@ -23,7 +27,10 @@ applicable; approval has only nominal), ``kendall_w`` (ranking only), ``primary_
 {name, params}, ``indicators`` (ballot order, below), ``sensitivity_summary`` {rules, params,
 counts, differs, differs_by_rule}, ``ties_at_cut`` {rule: [codes]} (rules with a tie at their
 cut), ``core_set`` (final round, below), ``stability`` (rating after a rating round) and
-``response`` {invited, answered, rate, groups: {code: {invited, answered, rate} | {suppressed}}}.
+``response`` {invited, answered, rate, groups: {code: {invited, answered, rate} | {suppressed}}},
+``min_ratings`` (an indicator with fewer ratings is undecided under every rule) and
+``suppression`` {hidden, combined}. ``groups`` lists ``ovriga`` last (with ``combined``: the
+codes inside it) when hidden groups are shown combined.
 
 Each indicator: ``code``, ``title``, ``n``, ``unable``, the rating numbers ``median``, ``q1``,
 ``q3``, ``iqr``, ``mean``, ``sd``, ``p_high``, ``p_low``, ``mad_m``, ``cv``, ``distribution``
@@ -37,11 +44,22 @@ median, approval by votes, ranking by Borda score); ``decision`` (``in``, ``out`
 
 The core set (final round)
 --------------------------
-The items are ordered by the primary rule's order (rating: p_high, then median; approval:
-votes; ranking: Borda score; highest first) and the first ``target_core_size`` are selected.
-Items tied (same key) across the cut are neither selected nor excluded: they are listed in
-``core_set.tied`` and need a recorded decision (``services.confirm_decisions``). Without a
-target size the primary rule's IN items form the core set. ``order`` lists every code by key.
+The primary rule decides: only indicators it puts IN are proposed as core. ``n_in`` counts
+them and ``status`` compares them with ``target_core_size``:
+
+``fewer``  fewer IN than the target: all of them are selected and ``shortfall`` says how many
+           are missing; the projektledare accepts the smaller set or adds named indicators,
+           each with a reason (an override, printed in the report). Indicators the primary rule
+           left tied at its own cut (top-K, top-N) are listed in ``tied``.
+``equal``  exactly the target: all selected.
+``more``   more IN than the target: they are ordered by the primary rule's order (rating:
+           p_high, then median; approval: votes; ranking: Borda score; highest first) and the
+           first ``target_core_size`` selected. IN items tied (same key) across the cut are
+           neither selected nor excluded: they are listed in ``tied`` and need a recorded
+           decision (``services.confirm_decisions``).
+
+Without a target size the IN items form the core set (``status`` ``null``). ``order`` lists
+every code by key; ``excluded`` every code neither selected nor tied.
 """
 
 from __future__ import annotations
@@ -53,6 +71,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import suppression
 from .rules import DEFAULT_RULES, IN, REGISTRY, SensitivityTable, rules_for, sensitivity
 from .stability import RoundStability, stability
 from .stats import (
@@ -120,6 +139,7 @@ class RoundFacts:
     indicators: Sequence[tuple[str, str]]  # (code, title) in ballot order
     groups: Sequence[tuple[str, str]]  # (code, name) of the study's stakeholder groups
     min_group_size: int = 5
+    min_ratings: int = 5
     primary_rule: str = "comet_70_15"
     rule_params: Mapping[str, Any] = field(default_factory=dict)
     is_final: bool = False
@@ -210,27 +230,40 @@ def select_core(
     return order, above, at_cut, below
 
 
-def core_set(items: Sequence[Mapping[str, Any]], method: str, target: int | None) -> dict[str, Any]:
-    """The ``core_set`` block of the document from its indicator entries."""
-    if not target:
-        selected = [i["code"] for i in items if i["decision"] == IN]
-        return {
-            "target": None,
-            "order_by": list(CORE_ORDER[method]),
-            "order": [i["code"] for i in items],
-            "selected": selected,
-            "tied": [],
-            "excluded": [i["code"] for i in items if i["decision"] != IN],
-        }
+def core_set(
+    items: Sequence[Mapping[str, Any]],
+    method: str,
+    target: int | None,
+    rule_ties: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The ``core_set`` block of the document from its indicator entries (see the module
+    docstring). ``rule_ties``: the indicators the primary rule left tied at its own cut."""
     keys = {i["code"]: order_key(i, method) for i in items}
-    order, selected, tied, excluded = select_core(keys, target)
+    order = sorted(keys, key=lambda code: keys[code], reverse=True)
+    in_keys = {i["code"]: keys[i["code"]] for i in items if i["decision"] == IN}
+    in_order = [code for code in order if code in in_keys]
+    status: str | None
+    if not target:
+        status, selected, tied = None, [i["code"] for i in items if i["decision"] == IN], []
+    elif len(in_keys) < target:
+        status, selected = "fewer", in_order
+        tied = [code for code in order if code in set(rule_ties) and code not in in_keys]
+    elif len(in_keys) == target:
+        status, selected, tied = "equal", in_order, []
+    else:
+        status = "more"
+        _, selected, tied, _ = select_core(in_keys, target)
+    chosen = set(selected) | set(tied)
     return {
-        "target": target,
+        "target": target or None,
         "order_by": list(CORE_ORDER[method]),
         "order": order,
+        "n_in": len(in_keys),
+        "status": status,
+        "shortfall": max(target - len(in_keys), 0) if target else 0,
         "selected": selected,
         "tied": tied,
-        "excluded": excluded,
+        "excluded": [code for code in order if code not in chosen],
     }
 
 
@@ -269,6 +302,28 @@ SUPPRESSED = {"suppressed": True}
 def _group_subsets(votes: pd.DataFrame, groups: Sequence[str]) -> dict[str, pd.DataFrame]:
     group = votes["group"].astype(object)
     return {code: votes.loc[(group == code).to_numpy()] for code in groups}
+
+
+def _combined_votes(votes: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+    """The votes of the groups ``codes``, all relabelled as the combined group."""
+    subset = votes.loc[votes["group"].astype(object).isin(list(codes)).to_numpy()].copy()
+    subset["group"] = suppression.OTHER
+    return subset
+
+
+def _combined_rating(
+    votes: pd.DataFrame, ballot: Sequence[str], plan: suppression.SuppressionPlan
+) -> dict[str, dict[str, Any]] | None:
+    """Each indicator's numbers for the hidden groups combined ("övriga"), or None."""
+    if not plan.combined:
+        return None
+    combined = rating_stats(
+        _combined_votes(votes, plan.combined),
+        ballot,
+        groups=[suppression.OTHER],
+        min_group_size=1,
+    )
+    return {code: _rating_numbers(s) for code, s in combined.items.items()}
 
 
 def _round_groups(facts: RoundFacts, votes: pd.DataFrame) -> list[tuple[str, str]]:
@@ -317,12 +372,16 @@ def compute_results(
         )
         n_panelists = stats_obj.respondents
         alpha = asdict(stats_obj.alpha)
+        plan = suppression.plan(dict(stats_obj.group_respondents), facts.min_group_size)
+        combined = _combined_rating(votes, ballot, plan)
         for code, s in stats_obj.items.items():
             items[code].update(_rating_numbers(s), gic=s.gic)
             items[code]["groups"] = {
-                g: SUPPRESSED if gs.suppressed else _rating_numbers(gs)
+                g: SUPPRESSED if plan.is_hidden(g) else _rating_numbers(gs)
                 for g, gs in s.groups.items()
             }
+            if combined is not None:
+                items[code]["groups"][suppression.OTHER] = combined[code]
         keys = {code: order_key(items[code], RATING) for code in ballot}
         for code, rank in competition_rank_by(keys).items():
             items[code]["rank"] = rank
@@ -333,12 +392,20 @@ def compute_results(
         for code, a in stats_obj.items.items():
             items[code].update(n=stats_obj.n_voting, unable=0, votes=a.votes, share=a.share)
             items[code]["rank"] = a.rank
-        for g, subset in _group_subsets(votes, group_codes).items():
-            group_approval = approval_stats(subset, ballot)
+        per_group = {
+            g: approval_stats(subset, ballot)
+            for g, subset in _group_subsets(votes, group_codes).items()
+        }
+        plan = suppression.plan({g: a.n_voting for g, a in per_group.items()}, facts.min_group_size)
+        if plan.combined:
+            per_group[suppression.OTHER] = approval_stats(
+                _combined_votes(votes, plan.combined), ballot
+            )
+        for g, group_approval in per_group.items():
             for code, a in group_approval.items.items():
                 items[code]["groups"][g] = (
                     SUPPRESSED
-                    if group_approval.n_voting < facts.min_group_size
+                    if plan.is_hidden(g)
                     else {
                         "n": group_approval.n_voting,
                         "votes": a.votes,
@@ -360,12 +427,22 @@ def compute_results(
                 borda=r.borda,
                 rank=r.rank,
             )
-        for g, subset in _group_subsets(votes, group_codes).items():
-            group_ranking = ranking_stats(subset, ballot)
+        per_group_ranking = {
+            g: ranking_stats(subset, ballot)
+            for g, subset in _group_subsets(votes, group_codes).items()
+        }
+        plan = suppression.plan(
+            {g: r.kendall.m for g, r in per_group_ranking.items()}, facts.min_group_size
+        )
+        if plan.combined:
+            per_group_ranking[suppression.OTHER] = ranking_stats(
+                _combined_votes(votes, plan.combined), ballot
+            )
+        for g, group_ranking in per_group_ranking.items():
             for code, r in group_ranking.items.items():
                 items[code]["groups"][g] = (
                     SUPPRESSED
-                    if group_ranking.kendall.m < facts.min_group_size
+                    if plan.is_hidden(g)
                     else {
                         "n": group_ranking.kendall.m,
                         "n_ranked": r.n_ranked,
@@ -377,7 +454,7 @@ def compute_results(
     else:
         raise ValueError(f"unknown method {method!r}")
 
-    table = sensitivity(stats_obj, REGISTRY, primary, params=params)
+    table = sensitivity(stats_obj, REGISTRY, primary, params=params, min_ratings=facts.min_ratings)
     for code in ballot:
         items[code]["decision"] = table.decisions[code][primary]
         items[code]["sensitivity"] = dict(table.decisions[code])
@@ -403,7 +480,20 @@ def compute_results(
         "n_items": len(ballot),
         "n_panelists": n_panelists,
         "min_group_size": facts.min_group_size,
-        "groups": [{"code": code, "name": name} for code, name in groups],
+        "groups": [{"code": code, "name": name} for code, name in groups]
+        + (
+            [
+                {
+                    "code": suppression.OTHER,
+                    "name": suppression.OTHER_NAME,
+                    "combined": list(plan.combined),
+                }
+            ]
+            if plan.combined
+            else []
+        ),
+        "min_ratings": facts.min_ratings,
+        "suppression": {"hidden": list(plan.hidden), "combined": list(plan.combined)},
         "krippendorff_alpha": alpha,
         "kendall_w": kendall,
         "primary_rule": {"name": primary, "params": dict(table.params[primary])},
@@ -411,7 +501,9 @@ def compute_results(
         "sensitivity_summary": _sensitivity_summary(table),
         "ties_at_cut": {name: list(codes) for name, codes in table.tie_at_cut.items() if codes},
         "core_set": (
-            core_set(item_list, method, facts.target_core_size) if facts.is_final else None
+            core_set(item_list, method, facts.target_core_size, table.tie_at_cut[primary])
+            if facts.is_final
+            else None
         ),
         "stability": stability_block,
         "response": dict(response) if response is not None else None,
@@ -471,9 +563,11 @@ def response_block(
 ) -> dict[str, Any]:
     """Invited and answered overall and per group (code -> count).
 
-    With ``suppress`` a group with fewer than ``min_group_size`` invited panelists is
-    ``{"suppressed": true}`` (for what panelists or the public may see); staff may see every
-    count (``suppress=False``). ``rate`` is answered / invited (``None`` when none invited).
+    With ``suppress`` (for what panelists or the public may see) a group with fewer than
+    ``min_group_size`` invited panelists is ``{"suppressed": true}``, with complementary
+    suppression on the invited counts (:mod:`consensus.rounds.suppression`; hidden groups
+    that together reach the minimum appear as ``ovriga``); staff may see every count
+    (``suppress=False``). ``rate`` is answered / invited (``None`` when none invited).
     """
     codes = [code for code, _ in groups]
     extra = [g for g in list(invited) + list(answered) if g not in codes]
@@ -483,12 +577,17 @@ def response_block(
     total_invited = sum(invited.values())
     total_answered = sum(answered.values())
     per_group: dict[str, Any] = {}
+    plan = suppression.plan({code: invited.get(code, 0) for code in codes}, min_group_size)
     for code in codes:
         i, a = invited.get(code, 0), answered.get(code, 0)
-        if suppress and i < min_group_size:
+        if suppress and plan.is_hidden(code):
             per_group[code] = dict(SUPPRESSED)
         else:
             per_group[code] = {"invited": i, "answered": a, "rate": a / i if i else None}
+    if suppress and plan.combined:
+        i = sum(invited.get(code, 0) for code in plan.combined)
+        a = sum(answered.get(code, 0) for code in plan.combined)
+        per_group[suppression.OTHER] = {"invited": i, "answered": a, "rate": a / i if i else None}
     return {
         "invited": total_invited,
         "answered": total_answered,

@@ -16,9 +16,13 @@ Registered rules (name: parameters with defaults)
 ``comet_70_15`` (rating): ``high=0.70, low=0.15``. IN if p_high >= high and p_low < low;
     OUT if p_low >= high and p_high < low; otherwise UNDECIDED.
 ``comet_70_15_all_groups`` (rating): same parameters. IN only if the COMET IN condition holds
-    overall *and* in every stakeholder group that is not suppressed for the indicator (a group
-    with at least ``min_group_size`` ratings of it); OUT likewise with the OUT condition;
-    otherwise UNDECIDED. When every group is suppressed only the overall condition is left.
+    overall *and* in every stakeholder group that is not suppressed in the round (a group
+    with at least ``min_group_size`` members who answered the round: people, not ratings);
+    OUT likewise with the OUT condition; otherwise UNDECIDED. A group's condition is read on
+    its ratings of the indicator, so a "kan ej bedöma" does not remove a group's veto (four
+    2s and one "kan ej bedöma" in a group of five: p_high 0 in the group, no consensus); a
+    group with no rating of the indicator at all has nothing to veto with and is skipped.
+    When every group is suppressed only the overall condition is left.
 ``median_iqr`` (rating): ``median_min=7, iqr_max=1, out_median_max=3``. IN if median >=
     median_min and IQR <= iqr_max. The method text defines only IN; by symmetry OUT if median
     <= out_median_max and IQR <= iqr_max (``out_median_max=None`` turns OUT off).
@@ -38,9 +42,17 @@ Registered rules (name: parameters with defaults)
 ``ranking_top_n`` (ranking): ``n=15``. The same on the Borda score, to reach exactly N
     (UNDECIDED for all when nobody ranked).
 
+Minimum number of ratings
+-------------------------
+``min_ratings`` (an a-priori study setting, default 5; 1 turns it off): an indicator rated by
+fewer panelists is UNDECIDED under every rule, whatever its shares (one rating of 8 is not a
+consensus). Rating: its ``n`` (ratings 1-9, "kan ej bedöma" not counted); approval: the
+round's voting panelists; ranking: the panelists who ranked it. It is applied after the rule,
+so it never moves another indicator across a top-K cut; it only takes decisions away.
+
 Applying a rule
 ---------------
-``decide(stats, "comet_70_15", {"high": 0.8})`` -> :class:`RuleResult`.
+``decide(stats, "comet_70_15", {"high": 0.8}, min_ratings=5)`` -> :class:`RuleResult`.
 ``sensitivity(stats, REGISTRY, primary)`` -> :class:`SensitivityTable`: every rule of the
 registry that applies to the round's voting method (others are skipped), the decision of each
 indicator under each, and the indicators whose decision differs from the primary rule's.
@@ -68,8 +80,10 @@ __all__ = [
     "SensitivityTable",
     "decide",
     "gic",
+    "rating_count",
     "rules_for",
     "sensitivity",
+    "too_few_ratings",
     "top_k",
 ]
 
@@ -127,12 +141,35 @@ class Rule:
             raise ValueError(f"rule {self.name!r} has no parameter(s) {sorted(unknown)}")
         return {**self.defaults, **overrides}
 
-    def apply(self, stats: RoundStats, overrides: Params | None = None) -> RuleResult:
+    def apply(
+        self, stats: RoundStats, overrides: Params | None = None, *, min_ratings: int = 1
+    ) -> RuleResult:
         if not self.applies_to(stats.method):
             raise ValueError(f"rule {self.name!r} does not apply to {stats.method} rounds")
         params = self.params(overrides)
         decisions, ties = self.decide(stats, params)
+        too_few = set(too_few_ratings(stats, min_ratings))
+        if too_few:
+            decisions = {c: UNDECIDED if c in too_few else d for c, d in decisions.items()}
+            ties = tuple(c for c in ties if c not in too_few)
         return RuleResult(rule=self.name, params=params, decisions=decisions, tie_at_cut=ties)
+
+
+def rating_count(stats: RoundStats, code: str) -> int:
+    """How many panelists gave the indicator a rating, a vote or a rank in the round."""
+    s = stats.items[code]
+    if stats.method == APPROVAL:
+        return int(getattr(stats, "n_voting", 0))
+    if stats.method == RANKING:
+        return int(s.n_ranked)
+    return int(s.n or 0)
+
+
+def too_few_ratings(stats: RoundStats, min_ratings: int) -> list[str]:
+    """The indicators (ballot order) with fewer than ``min_ratings`` ratings."""
+    if min_ratings < 1:
+        raise ValueError("min_ratings must be at least 1")
+    return [code for code in stats.items if rating_count(stats, code) < min_ratings]
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,7 +215,9 @@ def _comet_all_groups_rule(stats: RoundStats, params: Params) -> tuple[Decisions
         for group in s.groups.values():
             if decision == UNDECIDED:
                 break
-            if not group.suppressed and _comet(group.p_high, group.p_low, high, low) != decision:
+            if group.suppressed or not group.n:
+                continue  # too small a group, or no rating of this indicator in it
+            if _comet(group.p_high, group.p_low, high, low) != decision:
                 decision = UNDECIDED
         decisions[code] = decision
     return decisions, ()
@@ -383,9 +422,11 @@ def decide(
     rule: str,
     params: Params | None = None,
     registry: Mapping[str, Rule] = REGISTRY,
+    *,
+    min_ratings: int = 1,
 ) -> RuleResult:
     """Apply the rule stored under ``rule`` with optional parameter overrides."""
-    return _rule(rule, registry).apply(stats, params)
+    return _rule(rule, registry).apply(stats, params, min_ratings=min_ratings)
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,11 +461,13 @@ def sensitivity(
     primary: str | None = None,
     *,
     params: Mapping[str, Params] | None = None,
+    min_ratings: int = 1,
 ) -> SensitivityTable:
     """Re-run the round's ballots under every applicable rule of ``registry``.
 
     ``primary`` defaults to :data:`DEFAULT_RULES` for the method; it must be in the registry
-    and apply to the method. ``params`` maps rule names to parameter overrides.
+    and apply to the method. ``params`` maps rule names to parameter overrides;
+    ``min_ratings`` holds for every rule.
     """
     method = stats.method
     primary = primary or DEFAULT_RULES[method]
@@ -437,7 +480,10 @@ def sensitivity(
         raise ValueError(f"parameters for unknown rule(s) {sorted(unknown)}")
 
     rules = [primary_rule] + [r for r in rules_for(method, registry) if r.name != primary]
-    results = {rule.name: rule.apply(stats, params.get(rule.name)) for rule in rules}
+    results = {
+        rule.name: rule.apply(stats, params.get(rule.name), min_ratings=min_ratings)
+        for rule in rules
+    }
     names = tuple(results)
     base = results[primary].decisions
 

@@ -74,6 +74,15 @@ class StudySettingsForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=100)],
         description=_l("En intressentgrupp med färre deltagare redovisas bara i totalen."),
     )
+    min_ratings = IntegerField(
+        _l("Minsta antal bedömningar för ett beslut"),
+        default=5,
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l(
+            "En indikator som färre deltagare har bedömt får inget beslut (ingen konsensus), "
+            "oavsett andelarna."
+        ),
+    )
     target_core_size = IntegerField(
         _l("Antal kärnindikatorer att nå"), validators=[Optional(), NumberRange(min=1, max=1000)]
     )

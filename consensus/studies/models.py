@@ -24,6 +24,7 @@ class Study(db.Model):
     __table_args__ = (
         CheckConstraint("phase IN ('setup', 'running', 'archived')", name="phase_known"),
         CheckConstraint("min_group_size >= 1", name="min_group_size_positive"),
+        CheckConstraint("min_ratings >= 1", name="min_ratings_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +40,8 @@ class Study(db.Model):
     primary_rule: Mapped[str] = mapped_column(String(50), default="comet_70_15")
     rule_params: Mapped[dict] = mapped_column(JSON, default=dict)
     min_group_size: Mapped[int] = mapped_column(default=5)
+    # An indicator rated by fewer panelists is undecided under every rule (issue 15).
+    min_ratings: Mapped[int] = mapped_column(default=5, server_default="5")
     target_core_size: Mapped[int | None] = mapped_column(default=15)
     invitation_policy: Mapped[str] = mapped_column(String(30), default="all_every_round")
     ask_reason_on_band_cross: Mapped[bool] = mapped_column(default=False)

@@ -38,6 +38,7 @@ A_PRIORI_SETTINGS = (
     "primary_rule",
     "rule_params",
     "min_group_size",
+    "min_ratings",
     "target_core_size",
     "invitation_policy",
     "ask_reason_on_band_cross",

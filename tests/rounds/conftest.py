@@ -24,6 +24,7 @@ class Delphi:
 
 def make_delphi(*, panel=(("a", 3), ("b", 3)), indicators=3, **settings) -> Delphi:
     settings.setdefault("min_group_size", 3)
+    settings.setdefault("min_ratings", 1)  # small panels; tests of the minimum set it
     study = study_services.create_study("delphi", "Delphistudie", **settings)
     groups = {code: study_services.add_group(study, code, code.upper()) for code in ("a", "b")}
     items = [

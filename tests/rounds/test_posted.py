@@ -85,5 +85,6 @@ def test_read_decisions():
         "decision-4": "core",
     }
     result = read_decisions(form, proposed, ["carry", "drop"])
-    assert result.overrides == {2: ("carry", "Gruppen ville diskutera den igen.")}
+    # Every posted decision is passed on (1 unchanged, no reason: how an override is undone).
+    assert result.overrides == {1: ("carry", ""), 2: ("carry", "Gruppen ville diskutera den igen.")}
     assert result.problems == {3: "reason_required", 4: "invalid_decision"}

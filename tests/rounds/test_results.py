@@ -1,6 +1,7 @@
 """The results document (consensus.rounds.result_document, pure) against hand-computed rounds."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -26,6 +27,7 @@ FACTS = RoundFacts(
     indicators=[("I1", "Ett"), ("I2", "Två"), ("I3", "Tre")],
     groups=[("a", "A"), ("b", "B")],
     min_group_size=3,
+    min_ratings=1,  # this test is about the statistics, not the minimum
 )
 
 
@@ -62,8 +64,14 @@ def test_hand_computed_rating_round():
     assert i1["cv"] == approx(i1["sd"] / 8.25)
     assert (i1["decision"], i2["decision"], i3["decision"]) == ("in", "out", "undecided")
     assert [i["rank"] for i in (i1, i2, i3)] == [1, 3, 2]
-    assert i1["groups"]["a"]["distribution"] == [0, 0, 0, 0, 0, 0, 1, 1, 1]
-    assert i1["groups"]["b"] == {"suppressed": True}
+    # b (2 members) is under the minimum 3; a alone shown would give b away as the total
+    # minus a, so a is hidden too (complementary suppression); together 5 but nothing else is
+    # shown, so there is no "övriga" either.
+    assert i1["groups"]["a"] == i1["groups"]["b"] == {"suppressed": True}
+    assert doc["suppression"] == {"hidden": ["a", "b"], "combined": []}
+    at_two = compute_results(replace(FACTS, min_group_size=2), votes_frame(rows(SMALL)))
+    assert at_two["indicators"][0]["groups"]["a"]["distribution"] == [0, 0, 0, 0, 0, 0, 1, 1, 1]
+    assert at_two["indicators"][0]["groups"]["b"]["n"] == 1  # two members, one rating of I1
     # Approval and ranking numbers do not apply to a rating round.
     assert (i1["votes"], i1["share"], i1["borda"]) == (None, None, None)
     # GIC over the groups with ratings: a (3 of 3 agree) 4/5, b (1 of 1) 2/3.
@@ -99,6 +107,7 @@ def test_stability_against_the_previous_round():
         indicators=[("I1", "Ett"), ("I3", "Tre")],
         groups=[("a", "A"), ("b", "B")],
         min_group_size=3,
+        min_ratings=1,  # this test is about the statistics, not the minimum
         previous_number=1,
     )
     doc = compute_results(facts, current, previous_votes=previous)
@@ -115,6 +124,7 @@ def test_approval_round_document():
         indicators=[("I1", "Ett"), ("I2", "Två"), ("I3", "Tre")],
         groups=[("a", "A"), ("b", "B")],
         min_group_size=2,
+        min_ratings=1,  # this test is about the statistics, not the minimum
         target_core_size=1,
         is_final=True,
         max_selections=2,
@@ -128,8 +138,8 @@ def test_approval_round_document():
     by = {i["code"]: i for i in doc["indicators"]}
     assert (by["I1"]["votes"], by["I1"]["share"], by["I1"]["rank"]) == (2, approx(2 / 3), 1)
     assert (by["I3"]["votes"], by["I3"]["rank"]) == (0, 3)
-    assert by["I1"]["groups"]["a"] == {"n": 2, "votes": 2, "share": 1.0, "rank": 1}
-    assert by["I1"]["groups"]["b"] == {"suppressed": True}
+    # b (one voter) is under the minimum 2, and a would give it away: both hidden.
+    assert by["I1"]["groups"]["a"] == by["I1"]["groups"]["b"] == {"suppressed": True}
     # Top-1 at the target size: I1 and I2 both have 2 votes -> tie at the cut, reported.
     assert doc["primary_rule"] == {"name": "approval_top_k", "params": {"k": 1}}
     assert doc["ties_at_cut"] == {"approval_top_k": ["I1", "I2"]}
@@ -144,6 +154,7 @@ def test_ranking_round_document():
         indicators=[("I1", "Ett"), ("I2", "Två"), ("I3", "Tre")],
         groups=[("a", "A")],
         min_group_size=1,
+        min_ratings=1,  # this test is about the statistics, not the minimum
         target_core_size=2,
     )
     ranks = {1: {"I1": 1, "I2": 2, "I3": 3}, 2: {"I1": 1, "I2": 3, "I3": 2}}
@@ -237,7 +248,10 @@ def test_rating_core_order_missing_numbers_last():
         {"code": "a", "p_high": None, "median": None, "decision": "undecided"},
         {"code": "b", "p_high": 0.5, "median": 6.0, "decision": "undecided"},
     ]
-    assert core_set(items, "rating", 1)["selected"] == ["b"]
+    block = core_set(items, "rating", 1)
+    # Nothing is IN under the primary rule, so nothing is proposed (issue 15).
+    assert (block["selected"], block["status"], block["shortfall"]) == ([], "fewer", 1)
+    assert block["order"] == ["b", "a"]
 
 
 def test_competition_rank_by_tuples():
@@ -250,10 +264,18 @@ def test_competition_rank_by_tuples():
 
 
 @pytest.mark.parametrize(
-    ("suppress", "expected_b"),
-    [(True, {"suppressed": True}), (False, {"invited": 2, "answered": 1, "rate": 0.5})],
+    ("suppress", "expected_a", "expected_b"),
+    [
+        # b (2 invited) is under 3, and a shown would give b away as total minus a.
+        (True, {"suppressed": True}, {"suppressed": True}),
+        (
+            False,
+            {"invited": 5, "answered": 4, "rate": 0.8},
+            {"invited": 2, "answered": 1, "rate": 0.5},
+        ),
+    ],
 )
-def test_response_block(suppress, expected_b):
+def test_response_block(suppress, expected_a, expected_b):
     block = response_block(
         [("a", "A"), ("b", "B")],
         {"a": 5, "b": 2},
@@ -262,7 +284,7 @@ def test_response_block(suppress, expected_b):
         suppress=suppress,
     )
     assert (block["invited"], block["answered"], block["rate"]) == (7, 5, 5 / 7)
-    assert block["groups"]["a"] == {"invited": 5, "answered": 4, "rate": 0.8}
+    assert block["groups"]["a"] == expected_a
     assert block["groups"]["b"] == expected_b
 
 

@@ -347,9 +347,10 @@ def test_close_computes_and_stores_the_hand_computed_results(delphi):
     assert (i1["p_high"], i1["p_low"]) == (1.0, 0.0)
     assert i1["distribution"] == [0, 0, 0, 0, 0, 0, 1, 1, 2]
     assert (i1["decision"], i1["rank"]) == ("in", 1)
-    # Group a (3 ratings, minimum 3) is shown; b has one rating: suppressed.
-    assert i1["groups"]["a"]["median"] == 8.0 and i1["groups"]["a"]["n"] == 3
-    assert i1["groups"]["b"] == {"suppressed": True}
+    # Group b (2 who answered, minimum 3) is suppressed, and so is a (3): a shown would give
+    # b away as the total minus a (complementary suppression, issue 15).
+    assert i1["groups"]["a"] == i1["groups"]["b"] == {"suppressed": True}
+    assert doc["suppression"] == {"hidden": ["a", "b"], "combined": []}
 
     # I2: 1 1 2 3 5 -> median 2, Q1 1, Q3 3, mean 2.4, p_low 4/5: OUT.
     assert (i2["median"], i2["q1"], i2["q3"], i2["mean"]) == (2.0, 1.0, 3.0, 2.4)
@@ -357,7 +358,7 @@ def test_close_computes_and_stores_the_hand_computed_results(delphi):
     # I3: 2 5 7 8 9 -> median 7, p_high 3/5, p_low 1/5: no consensus.
     assert (i3["median"], i3["p_high"], i3["p_low"]) == (7.0, 0.6, 0.2)
     assert (i3["decision"], i3["rank"]) == ("undecided", 2)
-    assert i3["groups"]["b"] == {"suppressed": True}  # two ratings < 3
+    assert i3["groups"]["b"] == {"suppressed": True}  # two members < 3
 
     assert i1["sensitivity"]["comet_70_15"] == "in"
     assert set(i1["sensitivity"]) == set(doc["sensitivity_summary"]["rules"])
@@ -437,8 +438,9 @@ def test_second_round_stability_and_feedback(delphi):
     assert fb[i1.id]["overall"]["distribution"] == [0, 0, 0, 0, 0, 0, 1, 1, 2]
     assert fb[i1.id]["own"] == {"value": 7, "unable": False}
     assert fb[i1.id]["comments"] == ["Svårt att bedöma"]
-    # Group b is under the minimum size: only inside the total.
-    assert [g["code"] for g in fb[i1.id]["groups"]] == ["a"]
+    # Group b is under the minimum size, and a alone would give b away as the total minus a
+    # (complementary suppression): only the total.
+    assert [g["code"] for g in fb[i1.id]["groups"]] == []
     assert "participant" not in json.dumps(fb)
     assert services.feedback(r1, a0) == {}
 
@@ -551,8 +553,9 @@ def test_approval_round_results(delphi):
     assert votes == {"I1": (4, 0.8, 1), "I2": (3, 0.6, 2), "I3": (2, 0.4, 3)}
     assert doc["primary_rule"]["name"] == "approval_top_k"
     assert doc["krippendorff_alpha"]["ordinal"] is None
-    # Group a: three voting panelists (I1 by all three); group b: two voting < 3: suppressed.
-    assert doc["indicators"][0]["groups"]["a"]["votes"] == 3
+    # Group a: three voting panelists; group b: two voting < 3: suppressed, and a with it
+    # (a shown would give b away as the total minus a).
+    assert doc["indicators"][0]["groups"]["a"] == {"suppressed": True}
     assert doc["indicators"][0]["groups"]["b"] == {"suppressed": True}
 
 

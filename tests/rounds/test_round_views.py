@@ -28,6 +28,7 @@ def setup(app, client, make_user, study):
             study, code=code, title=title, perspective=perspective, type="effect"
         )
     study.min_group_size = 1
+    study.min_ratings = 1  # a panel of three; the minimum is tested in test_delphi_issue15
     panel = []
     for n in range(3):
         p = study_services.add_participant(

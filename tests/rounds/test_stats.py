@@ -176,12 +176,17 @@ def test_groups_and_suppression():
     assert (b.suppressed, b.n, b.median, b.p_low, b.sd) == (False, 1, 1, 1.0, None)
 
 
-def test_group_size_counts_ratings_not_kan_ej_bedoma():
-    # five panelists in A, but one cannot judge: n_A = 4 < 5 -> suppressed
+def test_group_size_counts_people_not_ratings():
+    # five panelists in A answered the round, one cannot judge K1: the group has five
+    # members, so it is shown (issue 15: people, not ratings), with n 4 for K1.
     rows = rows_for("K1", [9, 9, 8, 7, None])
     item = rating_stats(votes_frame(rows), ["K1"], min_group_size=5).items["K1"]
-    assert item.groups["A"].suppressed is True
+    assert item.groups["A"].suppressed is False
+    assert (item.groups["A"].n, item.groups["A"].unable) == (4, 1)
     assert (item.n, item.unable) == (4, 1)
+    # six members needed: hidden
+    item = rating_stats(votes_frame(rows), ["K1"], min_group_size=6).items["K1"]
+    assert item.groups["A"].suppressed is True
 
 
 def test_listed_group_without_votes_appears_suppressed():

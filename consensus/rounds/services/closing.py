@@ -231,6 +231,7 @@ def compute_round_results(round: Round, *, now: datetime | None = None) -> dict:
         indicators=[(i.code, i.title) for i in items],
         groups=_groups(study.id),
         min_group_size=study.min_group_size,
+        min_ratings=study.min_ratings,
         primary_rule=study.primary_rule,
         rule_params=study.rule_params or {},
         is_final=round.is_final,

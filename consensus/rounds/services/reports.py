@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from ...extensions import db
 from ...studies.models import Indicator, Participant, StakeholderGroup, Study
 from ..lifecycle import Status
+from ..method import method_block
 from ..models import Answer, Round
 from ..stability import attrition as attrition_of
 from ._common import _VOTE, RoundError
@@ -83,7 +84,30 @@ def report_data(study: Study) -> dict[str, Any]:
     pool_counts = {"process": 0, "effect": 0}
     for indicator in study.indicators:
         pool_counts[indicator.type] = pool_counts.get(indicator.type, 0) + 1
+    method = method_block(
+        primary_rule=study.primary_rule,
+        rule_params=study.rule_params or {},
+        min_group_size=study.min_group_size,
+        min_ratings=study.min_ratings,
+        target_core_size=study.target_core_size,
+        invitation_policy=study.invitation_policy,
+        ask_reason_on_band_cross=study.ask_reason_on_band_cross,
+        rounds=[
+            {
+                "number": r.number,
+                "method": r.method,
+                "is_final": r.is_final,
+                "max_selections": r.max_selections,
+                "top_m": r.top_m,
+                "document_rule": (documents.get(r.number) or {}).get("primary_rule"),
+            }
+            for r in all_rounds
+        ],
+    )
+    final_document = documents.get(final.number) if final else None
     return {
+        "method": method,
+        "core_block": (final_document or {}).get("core_set"),
         "rounds": all_rounds,
         "documents": documents,
         "decisions": decided,

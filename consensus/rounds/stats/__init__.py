@@ -47,14 +47,19 @@ Rating (:func:`rating_stats` -> :class:`RatingRound` of :class:`IndicatorStats`)
     so a boundary (IQR <= 1, IPR > IPRAS) is never flipped by binary rounding.
 
     ``groups`` holds the same numbers per stakeholder group (:class:`GroupStats`). A group is
-    *suppressed* for an indicator when fewer than ``min_group_size`` of its panelists rated
-    that indicator (``n_g < min_group_size``, "kan ej bedöma" not counted): it is then
-    reported as ``suppressed=True`` with every number ``None``. Its votes still count in the
-    indicator's total. Every group of the round appears for every indicator.
+    *suppressed* in the round when fewer than ``min_group_size`` of its members answered the
+    round (a rating or "kan ej bedöma" of at least one indicator: people, not ratings; the
+    same groups for every indicator): it is then reported as ``suppressed=True`` with every
+    number ``None``. Its votes still count in the indicator's total. Every group of the round
+    appears for every indicator. (Complementary suppression, so that a hidden group cannot be
+    recovered as the total minus the shown ones, is applied where figures are shown:
+    :mod:`consensus.rounds.suppression`.)
 
     ``gic`` is the group-informed consensus (Pol.is): P_g = (agree_g + 1) / (n_g + 2) with
     agree = ratings 7-9, GIC = product of P_g over the groups with n_g >= 1 (a group with no
-    rating for the indicator would contribute an uninformative 1/2 and is left out; suppressed
+    rating for the indicator would contribute an uninformative 1/2 and is left out, a choice
+    recorded in ``docs/delphi-choices.md``, since it would lower GIC for every indicator some
+    group could not assess and make the threshold depend on "kan ej bedöma"; suppressed
     groups with n_g >= 1 *are* included, like their votes in the total). ``None`` when no group
     has a rating.
 

@@ -139,7 +139,10 @@ def rating_stats(
     overall = _summaries(counts, unable)
     per_group = _summaries(g_counts.reshape(n_ind * n_grp, 9), g_unable.reshape(-1))
     g_n = g_counts.sum(axis=2)
-    suppressed = (g_n < min_group_size).tolist()
+    # A group's size is its members who answered the round (people, not ratings): a
+    # "kan ej bedöma" neither shrinks a group below the minimum nor removes its veto.
+    sizes = np.bincount(data.panelist_group, minlength=n_grp)
+    suppressed = np.broadcast_to(sizes < min_group_size, (n_ind, n_grp)).tolist()
 
     # Group-informed consensus over the groups with at least one rating of the indicator.
     agree = g_counts[:, :, 6:].sum(axis=2)
@@ -158,7 +161,6 @@ def rating_stats(
                 )
         items[code] = IndicatorStats(code=code, gic=gic[i], groups=group_stats, **overall[i])
 
-    sizes = np.bincount(data.panelist_group, minlength=n_grp)
     respondents = len(data.panelists)
     group_respondents = dict(zip(data.groups, sizes.tolist(), strict=True))
     return RatingRound(

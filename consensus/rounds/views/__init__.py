@@ -7,7 +7,9 @@ One blueprint, ``rounds``; each module registers its routes on it when imported.
 from flask import Blueprint
 
 from ...studies.views import study_pages
+from ..display import share_percent
 
 bp = study_pages(Blueprint("rounds", __name__))
+bp.add_app_template_filter(share_percent, "share_percent")
 
 from . import _common, ballot, live, manage, paper, results, revisions  # noqa: E402, F401

@@ -14,7 +14,7 @@ from . import bp, current_study, study_error_text
 
 
 def _settings_from_form(form: StudySettingsForm) -> dict:
-    return {
+    settings = {
         "title": form.title.data.strip(),
         "description": form.description.data or "",
         "info_text": form.info_text.data or "",
@@ -26,6 +26,9 @@ def _settings_from_form(form: StudySettingsForm) -> dict:
         "ask_reason_on_band_cross": bool(form.ask_reason_on_band_cross.data),
         "links_expire_at": day_end(form.links_expire_on.data),  # the whole day
     }
+    if form.min_ratings.data is not None:  # left empty: the default (5) or as it was
+        settings["min_ratings"] = form.min_ratings.data
+    return settings
 
 
 @bp.route("/studier")
