@@ -200,12 +200,17 @@ def race_with_close(app, slug, save=save):
     outcomes: dict[tuple[int, int], str] = {}
     lock = threading.Lock()
     half = threading.Event()
+    closing = threading.Event()
     close_done = threading.Event()
 
     def writer(k):
         rng = random.Random(k)
         mine = [key for n, key in enumerate(keys) if n % (THREADS - 1) == k]
         for participant_id, indicator_id in mine:
+            if half.is_set():
+                # The second half races the close itself: without this wait, fast saves on a
+                # quiet (or a very busy) machine could all finish before the close begins.
+                closing.wait(timeout=30)
             try:
                 save(round_id, participant_id, [{"indicator_id": indicator_id, "value": 7}])
                 time.sleep(rng.random() * 0.003)  # keep the transaction in flight a little
@@ -222,6 +227,7 @@ def race_with_close(app, slug, save=save):
     def closer():
         half.wait(timeout=30)
         r = db.session.get(Round, round_id)
+        closing.set()
         services.close_round(r)
         db.session.commit()
         close_done.set()

@@ -3,14 +3,7 @@ trend chart with its table, hidden cells said in words."""
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    app_config,
-    assert_accessible,
-    browser,
-    live_server,
-    new_page,
-    page,
-)
+from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD
 from tests.followup.test_results import imported, org  # noqa: F401  (fixtures)
 
