@@ -3,7 +3,7 @@
 :func:`score` takes one measure of the protocol document and the data of **one cell** (the
 caller selects the respondents or register figures of a wave × breakdown) and returns a
 :class:`MeasureValue`: numerator, denominator (or n), value, a 95 % interval, the target and
-the target **status**. :func:`paired_change` gives the share of a longitudinal cohort that
+the target **status**. :func:`.change.paired_change` gives the share of a longitudinal cohort that
 moved up on an ordered item between two time points. Nothing here knows Flask or SQLAlchemy;
 pages and exports call it and :mod:`.suppression` decides which cells may be shown.
 
@@ -80,19 +80,18 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from ..messages import N_, Catalogue
+from .intervals import mean_interval, t_quantile, wilson
 
 __all__ = [
     "CATALOGUE",
     "STATUS_TEXTS",
     "Figure",
     "MeasureValue",
-    "PairedChange",
     "Scale",
     "ScoringError",
     "Status",
     "Target",
     "mean_interval",
-    "paired_change",
     "scales_by_item",
     "score",
     "status_for",
@@ -100,8 +99,6 @@ __all__ = [
     "wilson",
 ]
 
-#: the two-sided 95 % point of the standard normal distribution (1.959963984540054)
-Z95 = statistics.NormalDist().inv_cdf(0.975)
 #: relative tolerance of the target comparisons (see the module docstring)
 TOLERANCE = 1e-9
 SCORINGS = ("proportion", "mean", "median", "count", "ratio", "index", "narrative")
@@ -260,21 +257,6 @@ class MeasureValue:
         }
 
 
-@dataclass(frozen=True)
-class PairedChange:
-    """The share of a cohort that moved up between two time points (pairs only)."""
-
-    n: int
-    moved_up: int
-    unchanged: int
-    moved_down: int
-    value: float | None
-    ci_low: float | None
-    ci_high: float | None
-    #: codes left out because their answer is missing at one of the points
-    left_out: int = 0
-
-
 # --- numbers ------------------------------------------------------------------------------
 
 
@@ -314,108 +296,6 @@ def _number(value: Any) -> float | None:
     if isinstance(key, float) and math.isfinite(key):
         return key
     return None
-
-
-def wilson(x: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson's score interval for ``x`` successes of ``n`` (as proportions 0..1)."""
-    if n <= 0:
-        raise ValueError("n must be positive")
-    p = x / n
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    low = 0.0 if x == 0 else max(0.0, centre - half)
-    high = 1.0 if x == n else min(1.0, centre + half)
-    return low, high
-
-
-def _betacf(a: float, b: float, x: float) -> float:
-    """The continued fraction of the regularised incomplete beta (modified Lentz)."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 10_000):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-16:
-            break
-    return h
-
-
-def _betainc(a: float, b: float, x: float) -> float:
-    """The regularised incomplete beta function I_x(a, b)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    front = math.exp(log_front)
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
-
-def _t_upper_tail(t: float, df: float) -> float:
-    """P(T > t) for t >= 0 with ``df`` degrees of freedom."""
-    return 0.5 * _betainc(df / 2.0, 0.5, df / (df + t * t))
-
-
-@lru_cache(maxsize=512)
-def t_quantile(p: float, df: int) -> float:
-    """The ``p`` quantile of Student's t with ``df`` degrees of freedom, exact to ~1e-12.
-
-    Found by bisection on the t distribution's tail (through the regularised incomplete beta
-    function), so small ``df`` is as exact as large: t(0.975, 1) = 12.7062, t(0.975, 4) =
-    2.7764, t(0.975, 29) = 2.0452.
-    """
-    if df < 1:
-        raise ValueError("df must be at least 1")
-    if not 0.0 < p < 1.0:
-        raise ValueError("p must lie between 0 and 1")
-    if p == 0.5:
-        return 0.0
-    if p < 0.5:
-        return -t_quantile(1.0 - p, df)
-    tail = 1.0 - p
-    low, high = 0.0, 1.0
-    while _t_upper_tail(high, df) > tail:
-        low, high = high, high * 2.0
-    for _ in range(200):
-        middle = (low + high) / 2.0
-        if _t_upper_tail(middle, df) > tail:
-            low = middle
-        else:
-            high = middle
-        if high - low <= 1e-13 * max(1.0, high):
-            break
-    return (low + high) / 2.0
-
-
-def mean_interval(values: Sequence[float]) -> tuple[float | None, float | None]:
-    """The t-based 95 % interval of the mean (None, None for fewer than two values)."""
-    n = len(values)
-    if n < 2:
-        return None, None
-    mean = statistics.fmean(values)
-    half = t_quantile(0.975, n - 1) * statistics.stdev(values) / math.sqrt(n)
-    return mean - half, mean + half
 
 
 def status_for(value: float | None, target: Target | None, direction: str = "increase") -> Status:
@@ -715,47 +595,3 @@ def score(
         status=status_for(value, target, direction),
         **figures_out,
     )
-
-
-def paired_change(
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
-    scale: Scale | None = None,
-) -> PairedChange:
-    """The share of codes whose answer moved **up** from ``before`` to ``after``.
-
-    ``before`` and ``after`` map a longitudinal code to its answer on one ordered item at two
-    time points (e.g. T0 and 6 months). Only codes with a non-missing answer at both points
-    count (``left_out`` says how many did not); "up" is a later category of the scale (by
-    number when no scale is given or the value is not one of its categories). Value in percent
-    with a Wilson interval; no value without pairs.
-    """
-    scale = scale or Scale()
-    up = same = down = left_out = 0
-    for code in set(before) | set(after):
-        first = _answered(before, code, scale)
-        second = _answered(after, code, scale)
-        if first is None or second is None:
-            left_out += 1
-            continue
-        a, b = _position(first, scale), _position(second, scale)
-        if a is None or b is None:
-            left_out += 1
-        elif b > a:
-            up += 1
-        elif b == a:
-            same += 1
-        else:
-            down += 1
-    n = up + same + down
-    if n == 0:
-        return PairedChange(0, 0, 0, 0, None, None, None, left_out)
-    low, high = wilson(up, n)
-    return PairedChange(n, up, same, down, 100 * up / n, 100 * low, 100 * high, left_out)
-
-
-def _position(value: Any, scale: Scale) -> float | None:
-    rank = scale.rank(value) if scale.categories else None
-    if rank is not None:
-        return float(rank)
-    return _number(value)

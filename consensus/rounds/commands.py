@@ -16,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from ..extensions import db
 from ..studies.commands import fail, study_or_fail
 from ..tabular import write_csv
-from . import result_document, services
+from . import result_tables, services
 from .models import METHODS
 
 
@@ -205,7 +205,7 @@ def results_command(slug, number, fmt, excel, output) -> None:
             "utf-8"
         )
     else:
-        headers, rows = result_document.results_table(document)
+        headers, rows = result_tables.results_table(document)
         data = write_csv(headers, rows, excel=excel)
     db.session.commit()  # nothing written; ends the read transaction
     if output:

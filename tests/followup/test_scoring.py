@@ -8,6 +8,7 @@ import pathlib
 
 import pytest
 
+from consensus.followup.change import paired_change
 from consensus.followup.scoring import (
     Figure,
     MeasureValue,
@@ -15,7 +16,6 @@ from consensus.followup.scoring import (
     ScoringError,
     Status,
     Target,
-    paired_change,
     scales_by_item,
     score,
     status_for,

@@ -94,7 +94,7 @@ def test_the_minimum_number_of_ratings_is_a_study_setting(app):
 def test_no_output_gives_away_a_hidden_group(app):
     """Groups a (6) and b (2) at a minimum of 3: b is hidden, and a with it, since the total
     minus a would be b. Try every output that shows group figures."""
-    from consensus.rounds.result_document import results_table
+    from consensus.rounds.result_tables import results_table
 
     d = make_delphi(panel=(("a", 6), ("b", 2)), min_group_size=3)
     r1 = opened(d)

@@ -12,11 +12,10 @@ from consensus.rounds.result_document import (
     compute_results,
     core_set,
     response_block,
-    results_rows,
-    results_table,
     rule_plan,
     select_core,
 )
+from consensus.rounds.result_tables import results_rows, results_table
 from consensus.rounds.stats import votes_frame
 
 approx = pytest.approx

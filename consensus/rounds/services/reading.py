@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...studies.models import Indicator, Study
-from .. import result_document
+from .. import result_tables
 from ..lifecycle import Status
 from ..models import Round, RoundItem, RoundResult
 
@@ -69,5 +69,5 @@ def results_page(round: Round, *, sort: str = "position", descending: bool = Fal
         return None
     return {
         "document": document,
-        "rows": result_document.results_rows(document, sort=sort, descending=descending),
+        "rows": result_tables.results_rows(document, sort=sort, descending=descending),
     }

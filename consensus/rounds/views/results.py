@@ -9,7 +9,7 @@ from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...studies import services as study_services
 from ...studies.views import current_study, perspective_label
-from .. import result_document, services
+from .. import result_tables, services
 from . import bp
 from ._common import _round, round_error_text
 
@@ -62,7 +62,7 @@ def round_results_download(number: int, fmt: str):
     if fmt == "json":
         body = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
         return _download(body.encode("utf-8"), "application/json", name)
-    headers, rows = result_document.results_table(document)
+    headers, rows = result_tables.results_table(document)
     if fmt == "csv":
         return _download(tabular.write_csv(headers, rows), "text/csv; charset=utf-8", name)
     return _download(tabular.write_xlsx({f"Omgång {r.number}": (headers, rows)}), XLSX, name)
@@ -76,7 +76,7 @@ def answers_download(fmt: str, number: int | None = None):
     study = current_study()
     source = _round(study, number) if number else study
     try:
-        headers, rows = result_document.answers_table(services.answers_long(source))
+        headers, rows = result_tables.answers_table(services.answers_long(source))
     except services.RoundError as error:
         flash(round_error_text(error), "error")
         return redirect(url_for("rounds.round_list"))
