@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -23,7 +24,90 @@ METHOD_CHOICES = choices(
 )
 
 
-class RoundCreateForm(FlaskForm):
+APPROVAL_RULE_CHOICES = choices(
+    [
+        ("approval_top_k", _l("De K mest röstade går in")),
+        ("approval_threshold", _l("De som minst en viss andel röstar för går in")),
+    ]
+)
+RANKING_RULE_CHOICES = choices(
+    [
+        ("ranking_top_n", _l("De N högst rangordnade (Borda-poäng) går in")),
+        ("ranking_mean_rank", _l("De med medelrang högst en gräns går in")),
+    ]
+)
+
+
+class CommaDecimalField(DecimalField):
+    """A decimal number that also accepts the Swedish decimal comma (2,5)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
+
+
+class RoundRuleFields:
+    """The a-priori consensus rule of an approval or ranking round (rounds/round_rule.py)."""
+
+    approval_rule = SelectField(
+        _l("Konsensusregel vid röstning"),
+        choices=APPROVAL_RULE_CHOICES,
+        default="approval_top_k",
+        description=_l("Bestäms innan omgången öppnar och kan inte ändras efteråt."),
+    )
+    approval_count = IntegerField(
+        _l("Antal indikatorer som går in (K)"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("Vid ”de K mest röstade”. Lämna tomt för studiens mål för kärnindikatorer."),
+    )
+    approval_share = IntegerField(
+        _l("Lägsta andel som röstar för, i procent"),
+        default=70,
+        validators=[Optional(), NumberRange(min=1, max=100)],
+        description=_l(
+            "Vid andelsregeln: till exempel 70 betyder att minst 70 % av de röstande valt indikatorn."
+        ),
+    )
+    ranking_rule = SelectField(
+        _l("Konsensusregel vid rangordning"),
+        choices=RANKING_RULE_CHOICES,
+        default="ranking_top_n",
+        description=_l("Bestäms innan omgången öppnar och kan inte ändras efteråt."),
+    )
+    ranking_count = IntegerField(
+        _l("Antal indikatorer som går in (N)"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l(
+            "Vid ”de N högst rangordnade”. Lämna tomt för studiens mål för kärnindikatorer."
+        ),
+    )
+    ranking_mean_rank = CommaDecimalField(
+        _l("Högsta medelrang"),
+        default=3,
+        places=None,
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l(
+            "Vid medelrangsregeln: 1 = alla satte indikatorn först. Till exempel 3 eller 3,5."
+        ),
+    )
+
+    def chosen_rule(self, method: str) -> tuple[str | None, dict | None]:
+        """The rule and parameters the form chose for ``method`` (rating: none)."""
+        if method == "approval":
+            if self.approval_rule.data == "approval_threshold":
+                share = self.approval_share.data
+                return "approval_threshold", {} if share is None else {"threshold": share / 100}
+            count = self.approval_count.data
+            return "approval_top_k", {} if count is None else {"k": count}
+        if method == "ranking":
+            if self.ranking_rule.data == "ranking_mean_rank":
+                limit = self.ranking_mean_rank.data
+                return "ranking_mean_rank", {} if limit is None else {"max_mean_rank": float(limit)}
+            count = self.ranking_count.data
+            return "ranking_top_n", {} if count is None else {"n": count}
+        return None, None
+
+
+class RoundCreateForm(RoundRuleFields, FlaskForm):
     method = SelectField(_l("Omröstningsmetod"), choices=METHOD_CHOICES)
     max_selections = IntegerField(
         _l("Högsta antal val (K)"),

@@ -130,6 +130,21 @@ ERRORS = Catalogue(
         "not_in_study": N_("Indikatorn hör inte till studien."),
         "text_required": N_("Texten får inte vara tom."),
         "too_few": N_("Välj minst två indikatorer."),
+        "round_rule_method": N_(
+            "Konsensusregeln passar inte omröstningsmetoden. Röstning avgörs av de K mest "
+            "röstade eller en andel som röstar för; rangordning av de N högst rangordnade eller "
+            "en högsta medelrang."
+        ),
+        "round_rule_param": N_(
+            "Konsensusregelns värde saknas eller ligger utanför det tillåtna: K och N är heltal "
+            "från 1, andelen en procent från 1 till 100 och medelrangen ett tal från 1."
+        ),
+        "round_rule_count": N_(
+            "K eller N i konsensusregeln är större än antalet indikatorer i omgången ({items})."
+        ),
+        "round_rule_locked": N_(
+            "Konsensusregeln bestäms innan omgången öppnar och kan inte ändras efteråt."
+        ),
     },
     _display,
 )

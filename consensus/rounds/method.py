@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .result_document import rule_plan
-from .rules import REGISTRY
+from .round_rule import applied_rule
 from .stats import RATING
 
 __all__ = ["method_block"]
@@ -37,11 +36,16 @@ CHOICES = (
 
 
 def _effective(method: str, primary_rule: str, rule_params: Mapping[str, Any], target, round_):
-    overrides = dict(rule_params or {})
     if round_ is not None and round_.get("document_rule"):
         return dict(round_["document_rule"])  # what the round's stored results used
-    name, per_rule = rule_plan(method, primary_rule, overrides, target)
-    return {"name": name, "params": REGISTRY[name].params(per_rule.get(name))}
+    return applied_rule(
+        method,
+        primary_rule,
+        dict(rule_params or {}),
+        target,
+        round_rule=(round_ or {}).get("rule"),
+        round_rule_params=(round_ or {}).get("rule_params"),
+    )
 
 
 def method_block(
@@ -58,7 +62,9 @@ def method_block(
     """The report's method section as plain data.
 
     ``rounds``: per round ``number``, ``method``, ``is_final``, ``max_selections``,
-    ``top_m`` and optionally ``document_rule`` (the stored results' ``primary_rule``).
+    ``top_m``, the round's own a-priori ``rule`` and ``rule_params`` (approval and ranking;
+    ``None``: the method's default) and optionally ``document_rule`` (the stored results'
+    ``primary_rule``, which wins: it is what was applied).
     """
     rule_params = dict(rule_params or {})
     primary = _effective(RATING, primary_rule, rule_params, target_core_size, None)

@@ -67,6 +67,10 @@ class Round(db.Model):
     # Approval: at most K selections per panelist. Ranking: rank only the top M (None: all).
     max_selections: Mapped[int | None]
     top_m: Mapped[int | None]
+    # Approval and ranking: the a-priori rule that decides the round (rounds/round_rule.py),
+    # chosen at creation and fixed once the round opens; None: the method's default rule.
+    rule: Mapped[str | None] = mapped_column(String(50))
+    rule_params: Mapped[dict | None] = mapped_column(JSON)
     # The final round selects the core set (at the study's target_core_size).
     is_final: Mapped[bool] = mapped_column(default=False)
 

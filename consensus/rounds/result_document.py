@@ -73,7 +73,8 @@ from typing import Any
 import pandas as pd
 
 from . import suppression
-from .rules import DEFAULT_RULES, IN, REGISTRY, SensitivityTable, rules_for, sensitivity
+from .round_rule import rule_plan
+from .rules import IN, REGISTRY, SensitivityTable, sensitivity
 from .stability import RoundStability, stability
 from .stats import (
     APPROVAL,
@@ -143,51 +144,13 @@ class RoundFacts:
     min_ratings: int = 5
     primary_rule: str = "comet_70_15"
     rule_params: Mapping[str, Any] = field(default_factory=dict)
+    round_rule: str | None = None  # an approval or ranking round's own a-priori rule
+    round_rule_params: Mapping[str, Any] = field(default_factory=dict)
     is_final: bool = False
     target_core_size: int | None = None
     max_selections: int | None = None
     top_m: int | None = None
     previous_number: int | None = None  # the previous round, for stability
-
-
-# --------------------------------------------------------------------------------------------
-# Rules for a round
-# --------------------------------------------------------------------------------------------
-
-
-def rule_plan(
-    method: str,
-    primary_rule: str,
-    rule_params: Mapping[str, Any] | None,
-    target_core_size: int | None = None,
-) -> tuple[str, dict[str, dict[str, Any]]]:
-    """The primary rule of a round and the parameter overrides of every applicable rule.
-
-    The study's ``primary_rule`` decides when it applies to the round's method; otherwise the
-    method's default rule (approval: the K most-voted, ranking: the N highest ranked).
-    ``rule_params`` holds the primary rule's parameters (``{"high": 0.8}``); an entry named
-    after a rule holds that rule's parameters (``{"gic": {"threshold": 0.6}}``). The top-K and
-    top-N rules cut at the study's target core size unless given a ``k``/``n``.
-    """
-    rule_params = dict(rule_params or {})
-    per_rule = {
-        name: dict(value)
-        for name, value in rule_params.items()
-        if name in REGISTRY and isinstance(value, Mapping)
-    }
-    flat = {k: v for k, v in rule_params.items() if not (k in REGISTRY and isinstance(v, Mapping))}
-    study_rule = REGISTRY.get(primary_rule)
-    if study_rule is not None and study_rule.applies_to(method):
-        primary = primary_rule
-        if flat:
-            per_rule[primary] = {**flat, **per_rule.get(primary, {})}
-    else:
-        primary = DEFAULT_RULES[method]
-    if target_core_size:
-        per_rule.setdefault("approval_top_k", {}).setdefault("k", target_core_size)
-        per_rule.setdefault("ranking_top_n", {}).setdefault("n", target_core_size)
-    applicable = {r.name for r in rules_for(method)}
-    return primary, {name: p for name, p in per_rule.items() if name in applicable}
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,7 +323,12 @@ def compute_results(
     groups = _round_groups(facts, votes)
     group_codes = [code for code, _ in groups]
     primary, params = rule_plan(
-        method, facts.primary_rule, facts.rule_params, facts.target_core_size
+        method,
+        facts.primary_rule,
+        facts.rule_params,
+        facts.target_core_size,
+        round_rule=facts.round_rule,
+        round_rule_params=facts.round_rule_params,
     )
     items = {code: _empty_item(code, titles[code]) for code in ballot}
     alpha: dict[str, float | None] = {"nominal": None, "ordinal": None, "interval": None}

@@ -41,6 +41,10 @@ Registered rules (name: parameters with defaults)
     indicators on the ballot all are IN; when nobody voted all are UNDECIDED.
 ``ranking_top_n`` (ranking): ``n=15``. The same on the Borda score, to reach exactly N
     (UNDECIDED for all when nobody ranked).
+``ranking_mean_rank`` (ranking): ``max_mean_rank=3``. IN if the mean rank (over every
+    panelist who ranked, an unranked candidate counted at the shared rank of the rest, see
+    :mod:`~consensus.rounds.stats`) is <= max_mean_rank, else OUT; UNDECIDED when nobody
+    ranked.
 
 Minimum number of ratings
 -------------------------
@@ -322,6 +326,17 @@ def _ranking_top_n_rule(stats: RoundStats, params: Params) -> tuple[Decisions, t
     return top_k({code: s.borda for code, s in stats.items.items()}, params["n"])
 
 
+def _ranking_mean_rank_rule(stats: RoundStats, params: Params) -> tuple[Decisions, tuple[str, ...]]:
+    limit = params["max_mean_rank"]
+    decisions = {}
+    for code, s in stats.items.items():
+        if s.mean_rank is None or not any(x.n_ranked for x in stats.items.values()):
+            decisions[code] = UNDECIDED
+        else:
+            decisions[code] = IN if _le(s.mean_rank, limit) else OUT
+    return decisions, ()
+
+
 # --------------------------------------------------------------------------------------------
 # The registry
 # --------------------------------------------------------------------------------------------
@@ -395,6 +410,14 @@ REGISTRY: Final[Mapping[str, Rule]] = MappingProxyType(
                 frozenset({RANKING}),
                 MappingProxyType({"n": 15}),
                 _ranking_top_n_rule,
+            ),
+            Rule(
+                "ranking_mean_rank",
+                "Medelrang högst en gräns",
+                "Mean rank at most a limit",
+                frozenset({RANKING}),
+                MappingProxyType({"max_mean_rank": 3.0}),
+                _ranking_mean_rank_rule,
             ),
         )
     }

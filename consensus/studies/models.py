@@ -39,6 +39,9 @@ class Study(db.Model):
     scale: Mapped[str] = mapped_column(String(20), default="rating_1_9")
     primary_rule: Mapped[str] = mapped_column(String(50), default="comet_70_15")
     rule_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the COS-STAR/ACCORD report needs besides the data (rounds/report_checklist.py
+    # REPORT_FIELDS: background, scope, steering group, recruitment, ethics, funding, ...).
+    report_texts: Mapped[dict | None] = mapped_column(JSON)
     min_group_size: Mapped[int] = mapped_column(default=5)
     # An indicator rated by fewer panelists is undecided under every rule (issue 15).
     min_ratings: Mapped[int] = mapped_column(default=5, server_default="5")

@@ -51,10 +51,19 @@ from .lifecycle import (
     open_round,
     reopen_round,
     run_schedule,
+    set_round_rule,
     set_schedule,
 )
 from .paper import enter_paper_ballot, import_ballots, parse_ballot_file
-from .reading import ballot, get_result, get_round, next_round, results_page, rounds
+from .reading import (
+    ballot,
+    decisive_rule,
+    get_result,
+    get_round,
+    next_round,
+    results_page,
+    rounds,
+)
 from .reports import answers_long, report_data
 from .revisions import add_note, lineage, merge, notes, reword, split, wordings
 
@@ -67,6 +76,7 @@ __all__ = [
     "close_round",
     "COMMENT_MAX",
     "compute_round_results",
+    "decisive_rule",
     "confirm_decisions",
     "create_round",
     "decisions",
@@ -97,6 +107,7 @@ __all__ = [
     "save_locked",
     "lock_ballot",
     "LockedBallot",
+    "set_round_rule",
     "set_schedule",
     "split",
     "wordings",

@@ -26,7 +26,8 @@ class RoundError(ValueError):
     ``duplicate_indicator``, ``invalid_value``, ``too_many_selections``, ``duplicate_rank``,
     ``comment_too_long``, ``invalid_decision``, ``ties_unresolved``, ``import_invalid``,
     ``invalid_participant_code``, ``reserved_participant_code``, ``group_required``,
-    ``group_mismatch``, ``unknown_group``, ``code_taken``, ``not_in_study``,
+    ``group_mismatch``, ``unknown_group``, ``code_taken``, ``not_in_study``, ``round_rule_method``,
+    ``round_rule_param``, ``round_rule_count``, ``round_rule_locked``,
     ``text_required``, ``too_few``.
     """
 

@@ -19,6 +19,7 @@ from ...extensions import db
 from ...studies import services as study_services
 from ...studies.lifecycle import Phase
 from ...studies.models import Indicator, Study
+from .. import round_rule
 from ..lifecycle import IllegalTransition, Status, transition
 from ..models import METHODS, IndicatorLineage, ItemDecision, Round, RoundItem, RoundResult
 from ._common import RoundError, _actor_id, _require_no_later_round_opened
@@ -51,6 +52,8 @@ def create_round(
     is_final: bool = False,
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    rule: str | None = None,
+    rule_params: dict | None = None,
     actor=None,
 ) -> Round:
     """A new draft round numbered after the last one.
@@ -58,8 +61,14 @@ def create_round(
     Its ballot is the pool (round 1) or what the previous round carries over; the ballot is
     brought up to date again when the round opens. Refused while another round is draft or
     open, before the previous round's decisions are confirmed, and after a final round.
+    ``rule``/``rule_params``: an approval or ranking round's own a-priori rule
+    (:mod:`consensus.rounds.round_rule`); refused when it does not fit the method or its K/N
+    exceeds the number of indicators on the ballot.
     """
     _check_settings(method, max_selections, top_m)
+    error = round_rule.check_round_rule(method, rule, rule_params)
+    if error:
+        raise RoundError(error)
     if study.phase == Phase.ARCHIVED:
         raise RoundError("study_archived")
     existing = rounds(study)
@@ -81,6 +90,8 @@ def create_round(
         is_final=is_final,
         opens_at=opens_at,
         closes_at=closes_at,
+        rule=rule,
+        rule_params=dict(rule_params or {}) if rule else None,
         created_by_id=_actor_id(actor),
     )
     db.session.add(new)
@@ -88,14 +99,44 @@ def create_round(
     ids = _intended_items(new, last)
     if not ids:
         raise RoundError("no_items")
+    error = round_rule.check_round_rule(method, rule, rule_params, len(ids))
+    if error:
+        raise RoundError(error, items=len(ids))
     db.session.add_all(
         RoundItem(round_id=new.id, indicator_id=iid, position=i) for i, iid in enumerate(ids)
     )
     study_services.audit(
-        study, "round_created", actor, round=new.number, method=method, items=len(ids)
+        study,
+        "round_created",
+        actor,
+        round=new.number,
+        method=method,
+        items=len(ids),
+        rule=rule,
+        rule_params=new.rule_params,
     )
     db.session.flush()
     return new
+
+
+def set_round_rule(round: Round, rule: str | None, rule_params: dict | None, *, actor=None) -> None:
+    """Change a draft round's a-priori rule; refused once the round has opened."""
+    if round.status != Status.DRAFT:
+        raise RoundError("round_rule_locked")
+    error = round_rule.check_round_rule(round.method, rule, rule_params, len(round.items))
+    if error:
+        raise RoundError(error, items=len(round.items))
+    round.rule = rule
+    round.rule_params = dict(rule_params or {}) if rule else None
+    study_services.audit(
+        round.study,
+        "round_rule_set",
+        actor,
+        round=round.number,
+        rule=rule,
+        rule_params=round.rule_params,
+    )
+    db.session.flush()
 
 
 def set_schedule(

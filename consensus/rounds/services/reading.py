@@ -9,6 +9,7 @@ from ...studies.models import Indicator, Study
 from .. import result_tables
 from ..lifecycle import Status
 from ..models import Round, RoundItem, RoundResult
+from ..round_rule import applied_rule
 
 # --- reading rounds --------------------------------------------------------------------------
 
@@ -60,6 +61,24 @@ def ballot(round: Round) -> list[Indicator]:
 def get_result(round: Round) -> dict | None:
     """The stored results document of a closed round (see ``results``), or None."""
     return db.session.scalar(select(RoundResult.data).where(RoundResult.round_id == round.id))
+
+
+def decisive_rule(round: Round) -> dict:
+    """The rule that decides the round, ``{"name", "params"}``: what its stored results used
+    once closed, otherwise what they will use (the round's own a-priori rule, else the
+    study's)."""
+    document = get_result(round) if round.status == Status.CLOSED else None
+    if document and document.get("primary_rule"):
+        return dict(document["primary_rule"])
+    study = round.study
+    return applied_rule(
+        round.method,
+        study.primary_rule,
+        study.rule_params or {},
+        study.target_core_size,
+        round_rule=round.rule,
+        round_rule_params=round.rule_params,
+    )
 
 
 def results_page(round: Round, *, sort: str = "position", descending: bool = False) -> dict | None:

@@ -80,6 +80,7 @@ def ballot(number: int):
         needs_reason=set(needs_reason),
         closes_at=local_time(r.closes_at),
         document=document,
+        rule=services.decisive_rule(r),
         form=form,
     )
 

@@ -29,6 +29,7 @@ def round_list():
             abort(403)
         if form.validate_on_submit():
             opens_at, closes_at = from_local(form.opens_at.data), from_local(form.closes_at.data)
+            rule, rule_params = form.chosen_rule(form.method.data)
             try:
                 new = services.create_round(
                     study,
@@ -40,6 +41,8 @@ def round_list():
                     is_final=form.is_final.data,
                     opens_at=opens_at,
                     closes_at=closes_at,
+                    rule=rule,
+                    rule_params=rule_params,
                     actor=current_user,
                 )
             except services.RoundError as error:
@@ -72,6 +75,7 @@ def round_detail(number: int):
         opens_at=local_time(r.opens_at),
         closes_at=local_time(r.closes_at),
         next_round=services.next_round(r),
+        rule=services.decisive_rule(r),
         button=ButtonForm(),
     )
 
