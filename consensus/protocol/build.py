@@ -65,11 +65,12 @@ Mapping to the protocol
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..measures import codelists
+from .provenance import indicator_provenance, provenance
+from .texts import _opt_text, _put, _text, identifier, sv
 from .validate import SCHEMA_ID
 
 AGREE_SCALE = "instammer-1-5"
@@ -112,73 +113,6 @@ OFFSET_LABELS = {
     "P12M": "12 månader",
     "P18M": "18 månader",
 }
-SCALES = {"rating_1_9": "Skattning 1–9 (GRADE) med ”kan ej bedöma”"}
-RULES = {
-    "comet_70_15": "Konsensus när minst 70 % skattar 7–9 och färre än 15 % skattar 1–3 (COMET)",
-}
-#: ItemDecision.decision (and whether it was overridden) → roundStatistics.decision
-ROUND_DECISIONS = {
-    ("carry", False): "carried-over",
-    ("carry", True): "carried-over",
-    ("drop", False): "out",
-    ("drop", True): "override-out",
-    ("core", False): "in",
-    ("core", True): "override-in",
-    ("excluded", False): "out",
-    ("excluded", True): "override-out",
-    ("unresolved", False): "no-consensus",
-    ("unresolved", True): "no-consensus",
-}
-_STATS = {
-    "mean": "mean",
-    "sd": "sd",
-    "median": "median",
-    "q1": "q1",
-    "q3": "q3",
-    "iqr": "iqr",
-    "p_high": "pHigh",
-    "p_low": "pLow",
-    "votes": "votes",
-    "share": "share",
-}
-_ID_BAD = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def sv(text: str) -> dict[str, str]:
-    return {"sv": text}
-
-
-def identifier(value: Any, fallback: str = "x") -> str:
-    """``value`` as a protocol identifier (letters, digits, . _ -; at most 64 characters)."""
-    text = _ID_BAD.sub("-", str(value or "")).strip("-.") or fallback
-    if not re.match(r"[A-Za-z0-9_]", text):
-        text = "_" + text
-    return text[:64]
-
-
-def _text(value: Any, fallback: str) -> dict[str, str]:
-    if isinstance(value, Mapping):
-        out = {k: v for k, v in value.items() if isinstance(v, str) and v.strip()}
-        if out.get("sv"):
-            return out
-    if isinstance(value, str) and value.strip():
-        return sv(value.strip())
-    return sv(fallback)
-
-
-def _opt_text(value: Any) -> dict[str, str] | None:
-    if isinstance(value, Mapping) and value.get("sv"):
-        return {k: v for k, v in value.items() if isinstance(v, str) and v.strip()}
-    if isinstance(value, str) and value.strip():
-        return sv(value.strip())
-    return None
-
-
-def _put(target: dict[str, Any], key: str, value: Any) -> None:
-    if value is not None and value != [] and value != {}:
-        target[key] = value
-
-
 # --- schedules --------------------------------------------------------------------------------
 
 
@@ -380,107 +314,6 @@ def _codelist(c: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-# --- provenance -------------------------------------------------------------------------------
-
-
-def _round_statistics(r: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"round": int(r["round"])}
-    if r.get("method") in ("rating", "approval", "ranking"):
-        out["method"] = r["method"]
-    out["n"] = max(int(r.get("n") or 0), 0)
-    if r.get("unable") is not None:
-        out["unableToScore"] = max(int(r["unable"]), 0)
-    for key, name in _STATS.items():
-        value = r.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        if name in ("votes",):
-            out[name] = max(int(value), 0)
-        elif name in ("pHigh", "pLow", "share"):
-            out[name] = min(max(float(value), 0.0), 1.0)
-        elif name in ("sd", "iqr"):
-            out[name] = max(float(value), 0.0)
-        else:
-            out[name] = value
-    if isinstance(r.get("rank"), int) and r["rank"] >= 1:
-        out["rank"] = r["rank"]
-    out["decision"] = ROUND_DECISIONS.get(
-        (r.get("decision") or "", bool(r.get("overridden"))), "no-consensus"
-    )
-    return out
-
-
-def _indicator_provenance(ind: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"candidateId": str(ind["code"])}
-    _put(out, "mergedFrom", [str(c) for c in ind.get("merged_from") or []])
-    _put(out, "rounds", [_round_statistics(r) for r in ind.get("rounds") or []])
-    decision = ind.get("decision")
-    if isinstance(decision, Mapping):
-        block: dict[str, Any] = {
-            "outcome": "included-by-override" if decision.get("overridden") else "included"
-        }
-        if decision.get("round"):
-            block["round"] = int(decision["round"])
-        _put(block, "date", decision.get("date"))
-        _put(block, "reason", _opt_text(decision.get("reason")))
-        out["decision"] = block
-    return out
-
-
-def _participants(rows: Sequence[Mapping[str, Any]], known: set[str]) -> list[dict[str, Any]]:
-    out = []
-    for row in rows or []:
-        group = identifier(row.get("group"))
-        if group not in known:
-            continue
-        invited = max(int(row.get("invited") or 0), 0)
-        responding = min(max(int(row.get("responding") or 0), 0), invited)
-        out.append({"group": group, "invited": invited, "responding": responding})
-    return out
-
-
-def _provenance(facts: Mapping[str, Any]) -> dict[str, Any]:
-    study = facts["study"]
-    groups: list[dict[str, Any]] = [
-        {"id": identifier(g["code"]), "name": _text(g.get("name"), str(g["code"]))}
-        for g in facts.get("groups") or []
-    ]
-    known = {g["id"] for g in groups}
-    steps: list[dict[str, Any]] = []
-    for r in facts.get("rounds") or []:
-        step: dict[str, Any] = {
-            "kind": "delphi-round",
-            "name": sv(f"Delphiomgång {r['number']}"),
-            "round": int(r["number"]),
-        }
-        _put(step, "startDate", r.get("start"))
-        _put(step, "endDate", r.get("end"))
-        _put(step, "participants", _participants(r.get("participants") or [], known))
-        steps.append(step)
-    survey = facts.get("measure_survey")
-    if isinstance(survey, Mapping):
-        step = {"kind": "measure-survey", "name": sv("Enkät om mått och källor")}
-        _put(step, "startDate", survey.get("start"))
-        _put(step, "endDate", survey.get("end"))
-        step["note"] = sv(
-            f"Inbjudna experter: {int(survey.get('invited') or 0)}. "
-            f"Svarande: {int(survey.get('respondents') or 0)}. "
-            f"Inskickade svar: {int(survey.get('submitted') or 0)}. "
-            f"Förslag på mått: {int(survey.get('proposals') or 0)}."
-        )
-        steps.append(step)
-    out: dict[str, Any] = {"study": str(study["slug"])}
-    _put(out, "stakeholderGroups", groups)
-    scale = study.get("scale")
-    if scale:
-        out["scale"] = {"code": str(scale), "label": sv(SCALES.get(scale, str(scale)))}
-    rule = study.get("primary_rule")
-    if rule:
-        out["consensusRule"] = {"code": str(rule), "label": sv(RULES.get(rule, str(rule)))}
-    out["steps"] = steps
-    return out
-
-
 # --- the document -----------------------------------------------------------------------------
 
 
@@ -546,7 +379,7 @@ def build_protocol(facts: Mapping[str, Any]) -> dict[str, Any]:
             perspective=perspective,
             type=ind.get("type") if ind.get("type") in ("process", "effect") else "process",
             measures=measures,
-            provenance=_indicator_provenance(ind),
+            provenance=indicator_provenance(ind),
         )
         indicators.append(entry)
 
@@ -586,7 +419,7 @@ def build_protocol(facts: Mapping[str, Any]) -> dict[str, Any]:
         "suppression": {"primary": True, "complementary": True},
         "freeTextMinimum": min_cell,
     }
-    doc["provenance"] = _provenance(facts)
+    doc["provenance"] = provenance(facts)
     changelog = meta.get("changelog")
     if not changelog:
         changelog = [{"version": version, "changes": "Första versionen."}]

@@ -51,6 +51,9 @@ def study_facts(study: Study, texts: Mapping[str, Any] | None = None) -> dict[st
             {
                 "number": r.number,
                 "method": r.method,
+                "max_selections": r.max_selections,
+                "top_m": r.top_m,
+                "rule": document.get("primary_rule"),
                 "start": _date(r.opened_at),
                 "end": _date(r.closed_at),
                 "participants": [
@@ -161,6 +164,7 @@ def study_facts(study: Study, texts: Mapping[str, Any] | None = None) -> dict[st
             "min_group_size": study.min_group_size,
             "scale": study.scale,
             "primary_rule": study.primary_rule,
+            "rule_params": study.rule_params or {},
         },
         "groups": groups,
         "rounds": round_facts,
