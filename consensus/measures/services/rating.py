@@ -12,6 +12,8 @@ from ...dbtypes import utcnow
 from ...extensions import db
 from ...rounds import rules as round_rules
 from ...rounds import stats as round_stats
+from ...rounds.round_rule import applied_rule
+from ...rounds.stats import RATING
 from ...studies import services as study_services
 from ...studies.models import Participant
 from .. import lifecycle
@@ -178,17 +180,29 @@ def save_ratings(
 
 def rating_results(survey: MeasureSurvey) -> dict[str, Any]:
     """Per dimension: the rounds engine's statistics of the measures and the decision under
-    the study's primary rating rule (groups: the experts' levels, shown to staff only)."""
-    from ...rounds.rules import REGISTRY
-
-    rule = survey.study.primary_rule
-    if rule not in REGISTRY or not REGISTRY[rule].applies_to("rating"):
-        rule = "comet_70_15"
-    out: dict[str, Any] = {"rule": rule, "dimensions": {}}
+    the study's primary rating rule with its own parameters (groups: the experts' levels,
+    shown to staff only), following the rounds' rules: a measure rated by fewer experts than
+    the study's minimum number of ratings is undecided. ``reasons[code]``: ``not_rated``
+    (no rating 1-9 at all: "ej bedömd") or ``too_few`` (fewer than the minimum)."""
+    study = survey.study
+    rule = applied_rule(RATING, study.primary_rule, study.rule_params or {})
+    out: dict[str, Any] = {
+        "rule": rule["name"],
+        "params": rule["params"],
+        "min_ratings": study.min_ratings,
+        "dimensions": {},
+    }
     for dimension in measures_models.RATING_DIMENSIONS:
         stats = rate_measures_stats(survey, dimension)
-        decisions = rate_measures_decisions(stats, rule).decisions
-        out["dimensions"][dimension] = {"stats": stats, "decisions": decisions}
+        decisions = rate_measures_decisions(
+            stats, rule["name"], rule["params"], min_ratings=study.min_ratings
+        ).decisions
+        reasons = {
+            code: "not_rated" if not s.n else "too_few"
+            for code, s in stats.items.items()
+            if (s.n or 0) < study.min_ratings or not s.n
+        }
+        out["dimensions"][dimension] = {"stats": stats, "decisions": decisions, "reasons": reasons}
     return out
 
 
@@ -196,6 +210,9 @@ def rate_measures_decisions(
     stats: round_stats.RatingRound,
     rule: str = "comet_70_15",
     params: Mapping[str, Any] | None = None,
+    *,
+    min_ratings: int = 1,
 ) -> round_rules.RuleResult:
-    """A consensus rule of the rounds engine applied to the measures' rating statistics."""
-    return round_rules.decide(stats, rule, params)
+    """A consensus rule of the rounds engine applied to the measures' rating statistics, with
+    the rounds' minimum number of ratings."""
+    return round_rules.decide(stats, rule, params, min_ratings=min_ratings)
