@@ -181,3 +181,80 @@ class SplitForm(FlaskForm):
     title_2 = StringField(_l("Lydelse, del 2"), validators=[DataRequired(), Length(max=300)])
     reason = TextAreaField(_l("Varför?"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Dela indikatorn"))
+
+
+def _report_text(label, description):
+    return TextAreaField(label, validators=[Length(max=20000)], description=description)
+
+
+class ReportTextsForm(FlaskForm):
+    """What the COS-STAR/ACCORD report needs besides the data (rounds/report_checklist.py
+    REPORT_FIELDS; stored in Study.report_texts)."""
+
+    background = _report_text(
+        _l("Bakgrund och syfte"),
+        _l(
+            "Varför studien behövs, varför en Delphiprocess valdes och vad kärnuppsättningen ska användas till."
+        ),
+    )
+    scope_population = _report_text(
+        _l("Målgrupp"),
+        _l(
+            "Vilka deltagare eller invånare indikatorerna gäller, till exempel personer i arbetslivsinriktad rehabilitering."
+        ),
+    )
+    scope_interventions = _report_text(
+        _l("Insatser"),
+        _l("Vilka insatser eller vilken samverkan indikatorerna ska följa upp."),
+    )
+    scope_setting = _report_text(
+        _l("Sammanhang"),
+        _l("Var indikatorerna ska användas: samordningsförbund, kommuner, regioner, hela landet."),
+    )
+    registration = _report_text(
+        _l("Protokoll och registrering"),
+        _l(
+            "Var studieprotokollet finns och var studien är registrerad (till exempel COMET-databasen), och var enkäter och underlag finns."
+        ),
+    )
+    steering_group = _report_text(
+        _l("Styrgrupp och processledare"),
+        _l(
+            "Vilka som ingick i styrgruppen, hur de valdes och vilken roll de och processledarna hade."
+        ),
+    )
+    recruitment = _report_text(
+        _l("Panelens urval och rekrytering"),
+        _l(
+            "Varför dessa intressentgrupper, urvalskriterier per grupp och hur deltagarna hittades och bjöds in."
+        ),
+    )
+    ethics = _report_text(
+        _l("Etik och samtycke"),
+        _l("Etikprövning eller varför den inte behövdes, och hur deltagarna gav sitt samtycke."),
+    )
+    pilot = _report_text(
+        _l("Pilottest"),
+        _l("Om enkäten och materialet testades innan omgång 1, och vad som ändrades."),
+    )
+    funding = _report_text(
+        _l("Finansiering"),
+        _l("Vem som finansierade studien och vilken roll finansiären hade."),
+    )
+    conflicts = _report_text(
+        _l("Intressekonflikter"),
+        _l("Intressekonflikter i styrgruppen och projektgruppen och hur de hanterades."),
+    )
+    limitations = _report_text(
+        _l("Begränsningar"),
+        _l(
+            "Svagheter i processen, till exempel bortfall eller grupper som saknades, och hur de kan ha påverkat resultatet."
+        ),
+    )
+    conclusions = _report_text(
+        _l("Slutsatser"),
+        _l(
+            "Vad kärnuppsättningen betyder, hur den förhåller sig till tidigare kunskap och vad som behöver göras härnäst."
+        ),
+    )
+    submit = SubmitField(_l("Spara rapportens uppgifter"))

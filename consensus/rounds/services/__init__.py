@@ -64,7 +64,7 @@ from .reading import (
     results_page,
     rounds,
 )
-from .reports import answers_long, report_data
+from .reports import answers_long, report_data, set_report_texts
 from .revisions import add_note, lineage, merge, notes, reword, split, wordings
 
 __all__ = [
@@ -97,6 +97,7 @@ __all__ = [
     "progress",
     "reopen_round",
     "report_data",
+    "set_report_texts",
     "response_counts",
     "results_page",
     "reword",

@@ -7,10 +7,14 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ...extensions import db
+from ...studies import services as study_services
 from ...studies.models import Indicator, Participant, StakeholderGroup, Study
 from ..lifecycle import Status
 from ..method import method_block
 from ..models import Answer, Round
+from ..panel_profile import characteristics
+from ..report_checklist import REPORT_FIELDS, checklist, study_facts
+from ..report_checklist import load as load_checklists
 from ..stability import attrition as attrition_of
 from ._common import _VOTE, RoundError
 from .closing import _votes, decisions
@@ -105,7 +109,22 @@ def report_data(study: Study) -> dict[str, Any]:
         ],
     )
     final_document = documents.get(final.number) if final else None
+    texts = {name: str((study.report_texts or {}).get(name) or "") for name in REPORT_FIELDS}
+    sources = pool_sources(study)
+    facts = study_facts(
+        texts,
+        groups=len(study.groups),
+        pool_sources=len(sources),
+        rounds_closed=len(closed),
+        core_set=bool(core),
+    )
     return {
+        "texts": texts,
+        "group_names": {g.code: g.name for g in study.groups},
+        "pool_sources": sources,
+        "panel": {r.number: panel_characteristics(study, r) for r in closed},
+        "checklists": checklist(facts),
+        "sections": load_checklists()["sections"],
         "method": method,
         "core_block": (final_document or {}).get("core_set"),
         "rounds": all_rounds,
@@ -120,3 +139,52 @@ def report_data(study: Study) -> dict[str, Any]:
         "attrition": attrition_result,
         "last_closed": closed[-1] if closed else None,
     }
+
+
+def pool_sources(study: Study) -> list[tuple[str, int]]:
+    """The candidate pool's sources (the pool import's ``källa``) with their number of
+    candidates, most used first; candidates without a source are not listed."""
+    counts: dict[str, int] = {}
+    for indicator in study.indicators:
+        source = (indicator.source or "").strip()
+        if source:
+            counts[source] = counts.get(source, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def panel_characteristics(study: Study, round: Round) -> dict[str, Any]:
+    """Who answered the round (at least one vote), by stakeholder group and level, with small
+    counts hidden as in the results (:mod:`consensus.rounds.panel_profile`), and the number of
+    organisations they came from (organisation names are not listed)."""
+    rows = db.session.execute(
+        select(Participant.id, StakeholderGroup.code, Participant.level, Participant.organisation)
+        .outerjoin(StakeholderGroup, StakeholderGroup.id == Participant.group_id)
+        .where(
+            Participant.id.in_(
+                select(Answer.participant_id).where(Answer.round_id == round.id, _VOTE)
+            )
+        )
+    ).all()
+    people = [{"group": group or "", "level": level or ""} for _, group, level, _ in rows]
+    profile = characteristics(
+        people,
+        ("group", "level"),
+        study.min_group_size,
+        order={"group": [g.code for g in study.groups], "level": ["lokal", "nationell"]},
+    )
+    organisations = {org.strip().casefold() for *_, org in rows if org and org.strip()}
+    profile["organisations"] = len(organisations)
+    return profile
+
+
+def set_report_texts(study: Study, texts: dict[str, Any], *, actor=None) -> list[str]:
+    """Store the report's texts (only :data:`REPORT_FIELDS`, stripped); returns the changed
+    fields, each logged in the audit log."""
+    before = dict(study.report_texts or {})
+    after = {name: str(texts.get(name) or "").strip() for name in REPORT_FIELDS}
+    changed = [name for name in REPORT_FIELDS if (before.get(name) or "") != after[name]]
+    if changed:
+        study.report_texts = after
+        study_services.audit(study, "report_texts_changed", actor, fields=changed)
+        db.session.flush()
+    return changed

@@ -3,13 +3,17 @@ report."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ... import tabular
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
+from ...extensions import db
 from ...studies import services as study_services
 from ...studies.views import current_study, perspective_label
 from .. import result_tables, services
+from ..forms import ReportTextsForm
+from ..report_checklist import REPORT_FIELDS
 from . import bp
 from ._common import _round, round_error_text
 
@@ -86,13 +90,41 @@ def answers_download(fmt: str, number: int | None = None):
     return _download(tabular.write_xlsx({"Svar": (headers, rows)}), XLSX, name)
 
 
+def _report_context(study) -> dict:
+    return {
+        "study": study,
+        "deviations": study_services.deviations(study),
+        **services.report_data(study),
+    }
+
+
 @bp.route("/studier/<slug>/rapport")
 @staff(*STUDY_STAFF)
 def study_report():
     study = current_study()
-    return render_template(
-        "rounds/report.html",
-        study=study,
-        deviations=study_services.deviations(study),
-        **services.report_data(study),
-    )
+    return render_template("rounds/report.html", **_report_context(study))
+
+
+@bp.route("/studier/<slug>/rapport.html")
+@staff(*STUDY_STAFF)
+def study_report_file():
+    """The report as one self-contained HTML file (inline CSS, no links out)."""
+    study = current_study()
+    html = render_template("rounds/report_standalone.html", **_report_context(study))
+    return _download(html.encode("utf-8"), "text/html; charset=utf-8", f"{study.slug}-rapport.html")
+
+
+@bp.route("/studier/<slug>/rapport/uppgifter", methods=["GET", "POST"])
+@staff(*STUDY_LEADERS)
+def report_texts():
+    study = current_study()
+    form = ReportTextsForm(data=dict(study.report_texts or {}))
+    if form.validate_on_submit():
+        changed = services.set_report_texts(
+            study, {name: getattr(form, name).data for name in REPORT_FIELDS}, actor=current_user
+        )
+        db.session.commit()
+        if changed:
+            flash(_("Rapportens uppgifter är sparade."), "success")
+        return redirect(url_for("rounds.study_report"))
+    return render_template("rounds/report_texts.html", study=study, form=form)
