@@ -103,6 +103,8 @@ def report_data(study: Study) -> dict[str, Any]:
                 "is_final": r.is_final,
                 "max_selections": r.max_selections,
                 "top_m": r.top_m,
+                "rule": r.rule,
+                "rule_params": r.rule_params,
                 "document_rule": (documents.get(r.number) or {}).get("primary_rule"),
             }
             for r in all_rounds
