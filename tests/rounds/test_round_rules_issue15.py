@@ -13,6 +13,7 @@ from consensus.rounds.result_document import RoundFacts, compute_results
 from consensus.rounds.round_rule import applied_rule, check_round_rule, describe_sv
 from consensus.rounds.stats import votes_frame
 from tests.rounds.conftest import make_delphi
+from tests.rounds.test_round_views import setup as setup  # noqa: F401  (the fixture)
 
 
 def facts(codes, method, rule, params, **extra):
@@ -282,3 +283,23 @@ def test_the_leader_chooses_the_rule_on_the_create_form(app, client, make_user, 
     r = services.rounds(study)[0]
     assert (r.rule, r.rule_params) == ("ranking_mean_rank", {"max_mean_rank": 2.5})
     assert "medelrang ≤ 2,5" in client.get("/studier/pilot/omgangar/1").get_data(as_text=True)
+
+
+def test_the_ballot_introduction_states_the_rule(app, setup):  # noqa: F811
+    from tests.rounds.test_round_views import panelist_client
+
+    leader = setup["leader"]
+    leader.post(
+        "/studier/pilot/omgangar",
+        data={
+            "method": "approval",
+            "max_selections": "2",
+            "approval_rule": "approval_threshold",
+            "approval_share": "70",
+        },
+    )
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    _, token = setup["panel"][0]
+    page = panelist_client(app, token).get("/deltagare/omgang/1").get_data(as_text=True)
+    intro = page.replace("\xa0", " ").split('id="ballot-rule">')[1].split("</p>")[0]
+    assert intro == "Så avgörs omgången: In: andel av de röstande ≥ 70 %; annars ut."
