@@ -1,9 +1,21 @@
 """Results of a closed round, their downloads, the answers in long format and the study
 report."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from ... import tabular
 from ...auth.access import staff
@@ -110,7 +122,13 @@ def study_report():
 def study_report_file():
     """The report as one self-contained HTML file (inline CSS, no links out)."""
     study = current_study()
-    html = render_template("rounds/report_standalone.html", **_report_context(study))
+    # The file is opened on its own (no app, no CSP of ours): its stylesheet goes inside it.
+    css = Path(current_app.static_folder, "css", "report-standalone.css").read_text("utf-8")
+    html = render_template(
+        "rounds/report_standalone.html",
+        inline_style=Markup(f"<style>\n{css}</style>"),
+        **_report_context(study),
+    )
     return _download(html.encode("utf-8"), "text/html; charset=utf-8", f"{study.slug}-rapport.html")
 
 
