@@ -135,6 +135,12 @@ class RoundCreateForm(RoundRuleFields, FlaskForm):
     submit = SubmitField(_l("Skapa omgången"))
 
 
+class RoundRuleForm(RoundRuleFields, FlaskForm):
+    """Change a draft round's rule (refused once the round has opened)."""
+
+    submit = SubmitField(_l("Spara konsensusregeln"))
+
+
 class PaperBallotForm(FlaskForm):
     participant_code = StringField(
         _l("Deltagarkod"),

@@ -303,3 +303,44 @@ def test_the_ballot_introduction_states_the_rule(app, setup):  # noqa: F811
     page = panelist_client(app, token).get("/deltagare/omgang/1").get_data(as_text=True)
     intro = page.replace("\xa0", " ").split('id="ballot-rule">')[1].split("</p>")[0]
     assert intro == "Så avgörs omgången: In: andel av de röstande ≥ 70 %; annars ut."
+
+
+def test_a_draft_rounds_rule_changes_until_it_opens(app, setup):  # noqa: F811
+    leader, study = setup["leader"], setup["study"]
+    leader.post("/studier/pilot/omgangar", data={"method": "ranking"})
+    r = services.rounds(study)[0]
+    assert (r.rule, r.rule_params) == ("ranking_top_n", {})
+    detail = leader.get("/studier/pilot/omgangar/1").get_data(as_text=True)
+    assert "Ändra konsensusregeln" in detail
+    bad = leader.post(
+        "/studier/pilot/omgangar/1/regel",
+        data={"ranking_rule": "ranking_mean_rank", "ranking_mean_rank": "noll"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Högsta medelrang:" in bad  # the field is named with its problem
+    db.session.refresh(r)
+    assert r.rule == "ranking_top_n"  # nothing changed
+    too_many = leader.post(
+        "/studier/pilot/omgangar/1/regel",
+        data={"ranking_rule": "ranking_top_n", "ranking_count": "4"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "större än antalet indikatorer i omgången (3)" in too_many
+    leader.post(
+        "/studier/pilot/omgangar/1/regel",
+        data={"ranking_rule": "ranking_mean_rank", "ranking_mean_rank": "1,5"},
+    )
+    db.session.refresh(r)
+    assert (r.rule, r.rule_params) == ("ranking_mean_rank", {"max_mean_rank": 1.5})
+    leader.post("/studier/pilot/omgangar/1/oppna")
+    locked = leader.post(
+        "/studier/pilot/omgangar/1/regel",
+        data={"ranking_rule": "ranking_top_n", "ranking_count": "2"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "kan inte ändras efteråt" in locked
+    db.session.refresh(r)
+    assert r.rule == "ranking_mean_rank"
+    assert "Ändra konsensusregeln" not in leader.get("/studier/pilot/omgangar/1").get_data(
+        as_text=True
+    )

@@ -13,7 +13,7 @@ from ...studies import mailing
 from ...studies.forms import ButtonForm
 from ...studies.views import current_study, flash_outcome
 from .. import posted, services
-from ..forms import RoundCreateForm
+from ..forms import RoundCreateForm, RoundRuleForm
 from ..lifecycle import Status
 from . import bp
 from ._common import _leader, _round, round_error_text, status_label
@@ -66,6 +66,14 @@ def round_list():
 def round_detail(number: int):
     study = current_study()
     r = _round(study, number)
+    rule_form = RoundRuleForm(
+        approval_rule=r.rule if r.method == "approval" and r.rule else "approval_top_k",
+        ranking_rule=r.rule if r.method == "ranking" and r.rule else "ranking_top_n",
+        approval_count=(r.rule_params or {}).get("k"),
+        approval_share=round((r.rule_params or {}).get("threshold", 0.7) * 100),
+        ranking_count=(r.rule_params or {}).get("n"),
+        ranking_mean_rank=(r.rule_params or {}).get("max_mean_rank", 3),
+    )
     return render_template(
         "rounds/detail.html",
         study=study,
@@ -76,8 +84,34 @@ def round_detail(number: int):
         closes_at=local_time(r.closes_at),
         next_round=services.next_round(r),
         rule=services.decisive_rule(r),
+        rule_form=rule_form,
         button=ButtonForm(),
     )
+
+
+@bp.route("/studier/<slug>/omgangar/<int:number>/regel", methods=["POST"])
+@staff(*STUDY_LEADERS)
+def round_rule(number: int):
+    """Change a draft round's a-priori rule (approval and ranking rounds)."""
+    study = current_study()
+    r = _round(study, number)
+    form = RoundRuleForm()
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            label = form[name].label.text if name in form else ""
+            for error in errors:
+                flash(f"{label}: {error}" if label else str(error), "error")
+        return redirect(url_for("rounds.round_detail", number=number))
+    rule, params = form.chosen_rule(r.method)
+    try:
+        services.set_round_rule(r, rule, params, actor=current_user)
+    except services.RoundError as error:
+        db.session.rollback()
+        flash(round_error_text(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Konsensusregeln för omgång %(n)s är sparad.", n=number), "success")
+    return redirect(url_for("rounds.round_detail", number=number))
 
 
 @bp.route(
