@@ -344,3 +344,8 @@ def test_a_draft_rounds_rule_changes_until_it_opens(app, setup):  # noqa: F811
     assert "Ändra konsensusregeln" not in leader.get("/studier/pilot/omgangar/1").get_data(
         as_text=True
     )
+    # The report's method prints the round's own rule.
+    report = leader.get("/studier/pilot/rapport").get_data(as_text=True)
+    method = report.split('id="method"')[1].split("</dl>")[0].split("Omgång 1")[1]
+    assert "Medelrang högst en gräns: In: medelrang ≤ 1,5" in method
+    assert "Skala 1–9" not in method and "COMET" not in method
