@@ -327,14 +327,10 @@ def _ranking_top_n_rule(stats: RoundStats, params: Params) -> tuple[Decisions, t
 
 
 def _ranking_mean_rank_rule(stats: RoundStats, params: Params) -> tuple[Decisions, tuple[str, ...]]:
+    if not any(s.n_ranked for s in stats.items.values()):  # nobody ranked
+        return dict.fromkeys(stats.items, UNDECIDED), ()
     limit = params["max_mean_rank"]
-    decisions = {}
-    for code, s in stats.items.items():
-        if s.mean_rank is None or not any(x.n_ranked for x in stats.items.values()):
-            decisions[code] = UNDECIDED
-        else:
-            decisions[code] = IN if _le(s.mean_rank, limit) else OUT
-    return decisions, ()
+    return {code: IN if _le(s.mean_rank, limit) else OUT for code, s in stats.items.items()}, ()
 
 
 # --------------------------------------------------------------------------------------------
