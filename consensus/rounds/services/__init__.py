@@ -54,7 +54,15 @@ from .lifecycle import (
     set_schedule,
 )
 from .paper import enter_paper_ballot, import_ballots, parse_ballot_file
-from .reading import ballot, get_result, get_round, next_round, results_page, rounds
+from .reading import (
+    ballot,
+    get_result,
+    get_round,
+    live_histogram,
+    next_round,
+    results_page,
+    rounds,
+)
 from .reports import answers_long, report_data
 from .revisions import add_note, lineage, merge, notes, reword, split, wordings
 
@@ -62,6 +70,7 @@ __all__ = [
     "add_note",
     "answers_long",
     "ballot",
+    "live_histogram",
     "carried_over",
     "close_due_rounds",
     "close_round",

@@ -27,7 +27,7 @@ class RoundError(ValueError):
     ``comment_too_long``, ``invalid_decision``, ``ties_unresolved``, ``import_invalid``,
     ``invalid_participant_code``, ``reserved_participant_code``, ``group_required``,
     ``group_mismatch``, ``unknown_group``, ``code_taken``, ``not_in_study``,
-    ``text_required``, ``too_few``.
+    ``text_required``, ``too_few``, ``top_m_too_large``.
     """
 
     def __init__(self, code: str, /, **params: Any):

@@ -88,6 +88,8 @@ def create_round(
     ids = _intended_items(new, last)
     if not ids:
         raise RoundError("no_items")
+    if top_m is not None and top_m > len(ids):
+        raise RoundError("top_m_too_large", m=top_m, n=len(ids))
     db.session.add_all(
         RoundItem(round_id=new.id, indicator_id=iid, position=i) for i, iid in enumerate(ids)
     )
