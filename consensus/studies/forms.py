@@ -221,6 +221,7 @@ class OwnLinkForm(FlaskForm):
 
     email = EmailField(
         _l("Din e-postadress"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             DataRequired(message=_l("Ange din e-postadress.")),
             Email(message=_l("Ange en giltig e-postadress, till exempel namn@exempel.se.")),

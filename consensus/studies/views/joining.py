@@ -172,7 +172,7 @@ def own_link_by_email():
     token = issue_link(p)
     link = mailing.personal_url(token)
     message = mail.Outgoing(
-        to=form.email.data.strip(),
+        to=form.email.data,
         subject=_("Din personliga länk till ”%(title)s”", title=p.study.title),
         body=render_template("email/own_link.txt", study=p.study, member=p, link=link),
         key=p.id,
