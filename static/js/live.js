@@ -30,7 +30,7 @@
       label.className = "histogram-label"; label.textContent = b[0];
       meter.min = 0; meter.max = peak; meter.value = b[1];
       meter.setAttribute("aria-label", b[0] + ": " + b[1]);
-      row.appendChild(count); row.appendChild(meter); row.appendChild(label);
+      row.appendChild(label); row.appendChild(meter); row.appendChild(count);
       bars.appendChild(row);
     });
   }

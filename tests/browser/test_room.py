@@ -95,8 +95,9 @@ def test_presenter_mode_fills_a_1920_screen_and_turns_to_paged_results(
     page.goto(f"{live_server}/studier/delphi/omgangar/1/projektor")
     assert page.locator(".site-nav, .site-header").count() == 0
     assert "pl@example.se" not in page.content()
-    qr = page.get_by_role("img", name=re.compile("QR-kod")).bounding_box()
-    assert qr["height"] >= 1080 / 3, qr
+    assert page.get_by_role("img", name=re.compile("QR-kod")).is_visible()
+    qr = page.locator(".presenter-qr svg path.qrline").bounding_box()  # the drawing itself
+    assert qr["height"] >= 1080 / 3 and qr["width"] >= 1080 / 3, qr
     code = page.locator(".presenter-code strong")
     assert code.inner_text() == d.study.join_code
     assert code.bounding_box()["height"] >= 60  # readable from the back of the room
@@ -222,6 +223,11 @@ def test_scale_on_one_row_answered_by_keyboard_saves_once_and_prompts_on_the_fin
         assert abs(band["left"] - boxes[first]["left"]) <= 1
         assert abs(band["right"] - boxes[last]["right"]) <= 1
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    gap = page.evaluate(
+        "document.querySelector('fieldset.question').getBoundingClientRect().top"
+        " - document.querySelector('progress').getBoundingClientRect().bottom"
+    )
+    assert gap <= 90, gap  # the group's heading, no empty band above the first question
     assert_accessible(page)
 
     # From nothing to 7 by arrow keys (each arrow selects the next number), then on.

@@ -49,7 +49,7 @@ def projector(number: int):
         round=r,
         counts=counts,
         join_url=join_url,
-        qr=qr_svg(join_url) if join_url else None,
+        qr=qr_svg(join_url, fit=True) if join_url else None,
         page=page,
         histogram_on=histogram_on,
         histogram=_histogram(r, counts["answered"]) if histogram_on else None,

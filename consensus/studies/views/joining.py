@@ -44,10 +44,14 @@ def _join_url(code: str) -> str:
     return url_for("studies.join", code=code, _external=True)
 
 
-def qr_svg(text: str, scale: int = 8) -> str:
-    """A QR code as inline SVG markup (server-side, no script), labelled for screen readers."""
+def qr_svg(text: str, scale: int = 8, *, fit: bool = False) -> str:
+    """A QR code as inline SVG markup (server-side, no script), labelled for screen readers.
+    ``fit``: no fixed size, only a viewBox, so the stylesheet can scale the drawing (the
+    presenter mode fills half the screen with it)."""
     qr = segno.make(text, error="m")
-    return qr.svg_inline(scale=scale, dark="#000000", light="#ffffff", border=2, title=text)
+    return qr.svg_inline(
+        scale=scale, dark="#000000", light="#ffffff", border=2, title=text, omitsize=fit
+    )
 
 
 @bp.route("/studier/<slug>/workshop", methods=["GET", "POST"])
