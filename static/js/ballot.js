@@ -124,7 +124,7 @@
       Object.keys(state).forEach(function (name) { data.append(name, state[name]); });
     });
     say(texts.saving);
-    fetch(url, { method: "POST", body: data, credentials: "same-origin",
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", keepalive: true,
                  headers: { "X-CSRFToken": token, "Accept": "application/json" } })
       .then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });

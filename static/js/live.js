@@ -11,7 +11,9 @@
   var roundPage = document.querySelector(".live-count[data-status-url]");
   var root = presenter || roundPage;
 
-  function setText(id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } }
+  // Only a change is written: the live regions announce what changed, not every poll.
+  function put(el, text) { if (el && el.textContent.trim() !== String(text)) { el.textContent = text; } }
+  function setText(id, text) { put(document.getElementById(id), text); }
 
   function showHistogram(h) {
     var fig = document.getElementById("live-histogram");
@@ -45,13 +47,13 @@
       showHistogram(s.histogram);
       return;
     }
-    roundPage.textContent = en ? s.answered + " of " + s.invited + " panelists have answered."
-                               : s.answered + " av " + s.invited + " paneldeltagare har svarat.";
+    put(roundPage, en ? s.answered + " of " + s.invited + " panelists have answered."
+                               : s.answered + " av " + s.invited + " paneldeltagare har svarat.");
     Object.keys(s.groups || {}).forEach(function (code) {
       var g = s.groups[code];
       document.querySelectorAll("[data-group='" + code + "']").forEach(function (cell) {
         var key = cell.getAttribute("data-count");
-        if (key in g) { cell.textContent = g[key]; }
+        if (key in g) { put(cell, g[key]); }
       });
     });
     var notice = document.getElementById("state-changed");
