@@ -122,7 +122,7 @@ def test_live_state_with_the_histogram_only_on_request_and_from_three_answers(ap
     rate(r, d.panel[1], {i1: 2})
     db.session.commit()
     plain = leader.get("/studier/delphi/omgangar/1/status.json").json
-    assert (plain["state"], plain["answered"], plain["invited"]) == ("open", 2, 6)
+    assert (plain["state"], plain["answered"], plain["invited"]) == ("open@", 2, 6)
     assert plain["groups"]["a"]["answered"] == 2 and plain["groups"]["b"]["answered"] == 0
     assert "histogram" not in plain
     url = "/studier/delphi/omgangar/1/status.json?fordelning=1"
@@ -146,3 +146,18 @@ def test_live_state_with_the_histogram_only_on_request_and_from_three_answers(ap
     page = leader.get("/studier/delphi/omgangar/1/projektor?fordelning=1").get_data(as_text=True)
     assert 'aria-label="7: 2"' in page and "Dölj fördelningen" in page
     assert "pl@example.se" not in page and "site-nav" not in page
+    assert 'data-state="open@"' in page
+
+    # Closed, reopened and closed again: each close is a state of its own.
+    states = []
+    for _ in range(2):
+        services.close_round(r)
+        db.session.commit()
+        states.append(leader.get(url).json["state"])
+        services.reopen_round(r, reason="Fler svar")
+        db.session.commit()
+    assert states[0].startswith("closed@") and states[0] != states[1]
+    assert (
+        leader.get("/studier/delphi/omgangar/1").get_data(as_text=True).count('data-state="open@"')
+        == 1
+    )

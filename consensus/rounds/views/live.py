@@ -1,7 +1,7 @@
 """What staff watch while a round runs: the presenter mode shown to the room (projector) and
 the live state both it and the round's page poll.
 
-Each page is rendered with the round's state (``data-state``: its status); the poll answers
+Each page is rendered with the round's state (``data-state``: ``live_state``); the poll answers
 the state now, so a page that missed a change between rendering and its first poll still sees
 it (the first poll runs at once).
 """
@@ -13,7 +13,7 @@ from ...auth.roles import STUDY_STAFF
 from .. import services
 from ..lifecycle import Status
 from . import bp
-from ._common import _round, status_label
+from ._common import _round, live_state, status_label
 
 #: Results on the projector: seconds a page stays before the next (the viewer may pause).
 PAGE_SECONDS = 12
@@ -70,7 +70,7 @@ def round_status(number: int):
     body = {
         "round": r.number,
         "status": r.status,
-        "state": r.status,
+        "state": live_state(r),
         "status_label": status_label(r.status),
         "invited": counts["invited"],
         "answered": counts["answered"],

@@ -75,7 +75,7 @@ def workshop():
         "studies/workshop.html",
         study=study,
         join_url=url,
-        qr=qr_svg(url) if url else None,
+        qr=qr_svg(url, fit=True) if url else None,
         button=form,
     )
 
