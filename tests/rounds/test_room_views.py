@@ -161,3 +161,13 @@ def test_live_state_with_the_histogram_only_on_request_and_from_three_answers(ap
         leader.get("/studier/delphi/omgangar/1").get_data(as_text=True).count('data-state="open@"')
         == 1
     )
+
+
+def test_live_histogram_of_an_approval_round_counts_votes_per_indicator(app, d):
+    r = _opened(d, "approval", max_selections=2)
+    i1, i2, i3 = d.indicators
+    for p, ticked in zip(d.panel, ([i1, i2], [i2], [i2, i3], [i3]), strict=False):
+        services.save_answers(r, p, [{"indicator_id": i.id, "value": 1} for i in ticked])
+    services.save_answers(r, d.panel[0], [{"indicator_id": i1.id, "value": None}])  # untick
+    db.session.commit()
+    assert services.live_histogram(r) == [("I1", 0), ("I2", 3), ("I3", 2)]
