@@ -171,3 +171,23 @@ def test_live_histogram_of_an_approval_round_counts_votes_per_indicator(app, d):
     services.save_answers(r, d.panel[0], [{"indicator_id": i1.id, "value": None}])  # untick
     db.session.commit()
     assert services.live_histogram(r) == [("I1", 0), ("I2", 3), ("I3", 2)]
+
+
+def test_the_presenter_histogram_of_a_long_approval_ballot_keeps_the_most_voted(
+    app, make_user
+):
+    leader = _leader(app, make_user)
+    d = make_delphi(indicators=25)
+    r = _opened(d, "approval", max_selections=3)
+    # Panelist k ticks the first three of the last k + 1: {I25}, {I24, I25}, {I23..I25},
+    # {I22..I24}, {I21..I23}, {I20..I22}.
+    for k, p in enumerate(d.panel):
+        ticked = d.indicators[-(k + 1) :][:3]
+        services.save_answers(r, p, [{"indicator_id": i.id, "value": 1} for i in ticked])
+    db.session.commit()
+    bars = leader.get("/studier/delphi/omgangar/1/status.json?fordelning=1").json["histogram"]
+    # I22..I25 three votes each (ties in ballot order), I21 two, I20 one, then the first 14
+    # without votes; I15..I19 (no votes either) are left off.
+    expected = [["I22", 3], ["I23", 3], ["I24", 3], ["I25", 3], ["I21", 2], ["I20", 1]]
+    expected += [[f"I{n}", 0] for n in range(1, 15)]
+    assert bars["bars"] == expected

@@ -17,6 +17,9 @@ from ._common import _round, live_state, status_label
 
 #: Results on the projector: seconds a page stays before the next (the viewer may pause).
 PAGE_SECONDS = 12
+#: The live histogram of an approval or ranking round shows at most this many indicators
+#: (those with the most votes or first places), so that it fits the screen.
+MOST_BARS = 20
 
 
 def _histogram_on() -> bool:
@@ -29,7 +32,10 @@ def _histogram(r, answered: int) -> dict:
     least = max(r.study.min_group_size or 1, 3)
     if answered < least:
         return {"shown": False, "least": least}
-    return {"shown": True, "least": least, "bars": services.live_histogram(r)}
+    bars = services.live_histogram(r)
+    if len(bars) > MOST_BARS:  # never for a rating round: its bars are 1-9
+        bars = sorted(bars, key=lambda bar: -bar[1])[:MOST_BARS]
+    return {"shown": True, "least": least, "bars": bars}
 
 
 @bp.route("/studier/<slug>/omgangar/<int:number>/projektor")
@@ -54,6 +60,7 @@ def projector(number: int):
         histogram_on=histogram_on,
         histogram=_histogram(r, counts["answered"]) if histogram_on else None,
         page_seconds=PAGE_SECONDS,
+        most_bars=MOST_BARS,
     )
 
 
