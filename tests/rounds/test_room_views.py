@@ -173,9 +173,7 @@ def test_live_histogram_of_an_approval_round_counts_votes_per_indicator(app, d):
     assert services.live_histogram(r) == [("I1", 0), ("I2", 3), ("I3", 2)]
 
 
-def test_the_presenter_histogram_of_a_long_approval_ballot_keeps_the_most_voted(
-    app, make_user
-):
+def test_the_presenter_histogram_of_a_long_approval_ballot_keeps_the_most_voted(app, make_user):
     leader = _leader(app, make_user)
     d = make_delphi(indicators=25)
     r = _opened(d, "approval", max_selections=3)
