@@ -40,7 +40,7 @@ def _link(message) -> str:
 def test_the_link_is_mailed_on_request_and_the_address_is_not_kept(app, joined, smtp_server):
     phone, shown = joined
     home = phone.get("/deltagare").get_data(as_text=True)
-    assert "Få din personliga länk med e-post" in home and "Kopiera länken" not in home
+    assert "Skicka länken till din e-post" in home and "Kopiera länken" not in home
 
     sent = phone.post("/deltagare/lanken", data={"email": "  jag@example.se "})
     assert sent.status_code == 302
