@@ -96,6 +96,10 @@ ERRORS = Catalogue(
             "varje deltagare får välja."
         ),
         "invalid_settings": N_("Inställningarna passar inte omröstningsmetoden."),
+        "top_m_too_large": N_(
+            "Omgången har {n} indikatorer, så panelen kan inte rangordna de {m} första. "
+            "Ange högst {n} (eller lämna fältet tomt för att rangordna alla)."
+        ),
         "study_archived": N_("Studien är arkiverad."),
         "round_in_progress": N_("En annan omgång är redan förberedd eller öppen."),
         "previous_not_confirmed": N_("Bekräfta först besluten från omgång {number}."),

@@ -216,6 +216,21 @@ class JoinForm(FlaskForm):
     submit = SubmitField(_l("Delta"))
 
 
+class OwnLinkForm(FlaskForm):
+    """A participant asks for their personal link by email (the address is not kept)."""
+
+    email = EmailField(
+        _l("Din e-postadress"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired(message=_l("Ange din e-postadress.")),
+            Email(message=_l("Ange en giltig e-postadress, till exempel namn@exempel.se.")),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField(_l("Skicka länken till mig"))
+
+
 class ConsentForm(FlaskForm):
     accept = BooleanField(
         _l("Jag har läst informationen och vill delta."),

@@ -5,6 +5,7 @@ Skipped, with the reason shown, when Chromium or Playwright is missing (CI insta
 
 import os
 import pathlib
+import re
 import shutil
 import threading
 
@@ -82,6 +83,11 @@ def _console_error(page, message, errors: list[str]) -> None:
         return
     # An error page (403, 404) that a test opens on purpose logs its own status: not a defect.
     if "Failed to load resource" in message.text and message.location.get("url") == page.url:
+        return
+    # A refused save (400/409 with a JSON message) is shown beside the answer by the page:
+    # the browser still logs the status.
+    refused = re.search(r"status of 4(00|09)", message.text)
+    if refused and message.location.get("url", "").endswith("/svar"):
         return
     errors.append(f"{page.url}: {message.text}")
 

@@ -28,7 +28,7 @@ class RoundError(ValueError):
     ``invalid_participant_code``, ``reserved_participant_code``, ``group_required``,
     ``group_mismatch``, ``unknown_group``, ``code_taken``, ``not_in_study``, ``round_rule_method``,
     ``round_rule_param``, ``round_rule_count``, ``round_rule_locked``,
-    ``text_required``, ``too_few``.
+    ``text_required``, ``too_few``, ``top_m_too_large``.
     """
 
     def __init__(self, code: str, /, **params: Any):

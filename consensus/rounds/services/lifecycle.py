@@ -99,6 +99,8 @@ def create_round(
     ids = _intended_items(new, last)
     if not ids:
         raise RoundError("no_items")
+    if top_m is not None and top_m > len(ids):
+        raise RoundError("top_m_too_large", m=top_m, n=len(ids))
     error = round_rule.check_round_rule(method, rule, rule_params, len(ids))
     if error:
         raise RoundError(error, items=len(ids))

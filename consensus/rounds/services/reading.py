@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...extensions import db
 from ...studies.models import Indicator, Study
 from .. import result_tables
 from ..lifecycle import Status
-from ..models import Round, RoundItem, RoundResult
+from ..models import Answer, Round, RoundItem, RoundResult
 from ..round_rule import applied_rule
 
 # --- reading rounds --------------------------------------------------------------------------
@@ -90,3 +90,26 @@ def results_page(round: Round, *, sort: str = "position", descending: bool = Fal
         "document": document,
         "rows": result_tables.results_rows(document, sort=sort, descending=descending),
     }
+
+
+def live_histogram(round: Round) -> list[tuple[str, int]]:
+    """The answers so far, for the projector while a round runs: a rating round's answers
+    1-9 pooled over the ballot, an approval round's votes and a ranking round's first places
+    per indicator code (in ballot order)."""
+    if round.method == "rating":
+        counts = dict(
+            db.session.execute(
+                select(Answer.value, func.count())
+                .where(Answer.round_id == round.id, Answer.value.is_not(None))
+                .group_by(Answer.value)
+            ).all()
+        )
+        return [(str(v), counts.get(v, 0)) for v in range(1, 10)]
+    counts = dict(
+        db.session.execute(
+            select(Answer.indicator_id, func.count())
+            .where(Answer.round_id == round.id, Answer.value == 1)
+            .group_by(Answer.indicator_id)
+        ).all()
+    )
+    return [(i.code, counts.get(i.id, 0)) for i in ballot(round)]

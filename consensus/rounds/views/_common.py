@@ -37,12 +37,19 @@ def decision_label(code: str | None) -> str:
     }.get(code or "", code or "–")
 
 
+def live_state(r: Round) -> str:
+    """What a live page compares with the poll's answer: the status and when the round last
+    closed (a round closed, reopened and closed again between two polls is a new state)."""
+    return f"{r.status}@{r.closed_at.isoformat() if r.closed_at else ''}"
+
+
 @bp.app_context_processor
 def round_labels():
     return {
         "method_label": method_label,
         "status_label": status_label,
         "decision_label": decision_label,
+        "live_state": live_state,
     }
 
 

@@ -1,7 +1,7 @@
 """The leader's and facilitator's pages for a round: list and create, detail, open, close
 and reopen, live response counts, messages to the panel, and the decisions after closing."""
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from .. import posted, services
 from ..forms import RoundCreateForm, RoundRuleForm
 from ..lifecycle import Status
 from . import bp
-from ._common import _leader, _round, round_error_text, status_label
+from ._common import _leader, _round, round_error_text
 
 
 @bp.route("/studier/<slug>/omgangar", methods=["GET", "POST"])
@@ -47,7 +47,10 @@ def round_list():
                 )
             except services.RoundError as error:
                 db.session.rollback()
-                flash(round_error_text(error), "error")
+                if error.code == "top_m_too_large":  # beside the field it is about
+                    form.top_m.errors = [*form.top_m.errors, round_error_text(error)]
+                else:
+                    flash(round_error_text(error), "error")
             else:
                 db.session.commit()
                 flash(_("Omgång %(n)s är skapad som utkast.", n=new.number), "success")
@@ -140,27 +143,6 @@ def round_transition(number: int, action: str):
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("rounds.round_detail", number=number))
-
-
-@bp.route("/studier/<slug>/omgangar/<int:number>/status.json")
-@staff(*STUDY_STAFF)
-def round_status(number: int):
-    study = current_study()
-    r = _round(study, number)
-    counts = services.response_counts(r)
-    return jsonify(
-        {
-            "round": r.number,
-            "status": r.status,
-            "status_label": status_label(r.status),
-            "invited": counts["invited"],
-            "answered": counts["answered"],
-            "groups": {
-                code: {"name": counts["group_names"].get(code, code), **numbers}
-                for code, numbers in counts["groups"].items()
-            },
-        }
-    )
 
 
 @bp.route(

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import mail
 from ...auth.access import (
     current_participant,
     load_session_participant,
@@ -25,9 +26,10 @@ from ...auth.access import (
     staff,
 )
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
+from ...auth.services import issue_link
 from ...extensions import db, limiter
 from .. import mailing, services
-from ..forms import ButtonForm, ConsentForm, JoinForm, choices
+from ..forms import ButtonForm, ConsentForm, JoinForm, OwnLinkForm, choices
 from ..hooks import hooks
 from ..models import StakeholderGroup
 from . import bp, current_study
@@ -42,10 +44,14 @@ def _join_url(code: str) -> str:
     return url_for("studies.join", code=code, _external=True)
 
 
-def qr_svg(text: str, scale: int = 8) -> str:
-    """A QR code as inline SVG markup (server-side, no script), labelled for screen readers."""
+def qr_svg(text: str, scale: int = 8, *, fit: bool = False) -> str:
+    """A QR code as inline SVG markup (server-side, no script), labelled for screen readers.
+    ``fit``: no fixed size, only a viewBox, so the stylesheet can scale the drawing (the
+    presenter mode fills half the screen with it)."""
     qr = segno.make(text, error="m")
-    return qr.svg_inline(scale=scale, dark="#000000", light="#ffffff", border=2, title=text)
+    return qr.svg_inline(
+        scale=scale, dark="#000000", light="#ffffff", border=2, title=text, omitsize=fit
+    )
 
 
 @bp.route("/studier/<slug>/workshop", methods=["GET", "POST"])
@@ -69,7 +75,7 @@ def workshop():
         "studies/workshop.html",
         study=study,
         join_url=url,
-        qr=qr_svg(url) if url else None,
+        qr=qr_svg(url, fit=True) if url else None,
         button=form,
     )
 
@@ -148,5 +154,39 @@ def participant_home():
         study=p.study,
         form=form,
         new_link=new_link,
+        link_form=OwnLinkForm(),
+        leave_form=ButtonForm(),
         sections=[(section.template, section.context(p.study)) for section in sections],
     )
+
+
+@bp.route("/deltagare/lanken", methods=["POST"])
+@participant
+@limiter.limit("5 per hour", methods=["POST"])
+def own_link_by_email():
+    """Mail the participant a personal link (workshop joiners have no address on file). The
+    address is used for this one message and not kept; a new link replaces the old one only
+    when the message went out."""
+    p = current_participant()
+    form = OwnLinkForm()
+    if not form.validate_on_submit():
+        for error in form.email.errors:
+            flash(_("E-postadressen: %(error)s", error=error), "error")
+        return redirect(url_for("studies.participant_home") + "#own-link-h")
+    token = issue_link(p)
+    link = mailing.personal_url(token)
+    message = mail.Outgoing(
+        to=form.email.data,
+        subject=_("Din personliga länk till ”%(title)s”", title=p.study.title),
+        body=render_template("email/own_link.txt", study=p.study, member=p, link=link),
+        key=p.id,
+    )
+    (delivery,) = mail.send([message])
+    if not delivery.sent:
+        db.session.rollback()  # the old link keeps working
+        flash(_("Det gick inte att skicka länken just nu. Försök igen om en stund."), "error")
+        return redirect(url_for("studies.participant_home") + "#own-link-h")
+    db.session.commit()
+    remember_participant(p)  # this device stays signed in with the new link
+    flash(_("Länken är skickad. Adressen sparas inte."), "success")
+    return redirect(url_for("studies.participant_home"))
