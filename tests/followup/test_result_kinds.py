@@ -268,7 +268,7 @@ def test_index_is_the_mean_of_its_components_and_hidden_with_them(imported, year
 
 def codes(org, count):
     out = []
-    for i in range(count):
+    for _ in range(count):
         code = LongitudinalCode(
             organisation_id=org.id,
             code_hash=secrets.token_hex(32),
