@@ -14,8 +14,8 @@ from ...auth.access import staff
 from ...auth.roles import Role
 from ...protocol import render
 from .. import services
-from ..scoring import STATUS_TEXTS, Status
-from ..suppression import REASON_TEXTS
+from ..messages import REASON_TEXTS, STATUS_TEXTS
+from ..scoring import Status
 from . import bp, imported_or_404
 
 #: a sign beside each status text (the text is always there: never colour alone)
@@ -164,8 +164,8 @@ def template_context(imported, built) -> dict[str, Any]:
         "text": render.text,
         "built": built,
         "icons": STATUS_ICONS,
-        "status_texts": {s.value: t for s, t in STATUS_TEXTS.items()},
-        "reason_texts": {r.value: t for r, t in REASON_TEXTS.items()},
+        "status_texts": STATUS_TEXTS,
+        "reason_texts": REASON_TEXTS,
         "number": _number,
         "years": sorted(
             {w.opens_on.year for w in built.waves}
