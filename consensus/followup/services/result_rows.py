@@ -60,6 +60,8 @@ class Results:
     narratives: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     #: local group letter -> name (for the förbund's own pages only, never in exports)
     group_names: dict[str, str] = field(default_factory=dict)
+    #: the fingerprint of the data behind the rows, when they came from the cache
+    key: Hashable | None = None
 
 
 def major(version: str) -> str:

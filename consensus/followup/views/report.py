@@ -36,7 +36,7 @@ def yearly_report(imported_id: int, year: int):
     if not FIRST_YEAR <= year <= LAST_YEAR:
         abort(404)
     imported = imported_or_404(imported_id)
-    built = services.build_results(imported)
+    built = services.cached_results(imported)
     services.check_hidden(built.rows)
     rows = year_rows(built, year)
     narratives = {

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, render_template
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from ...auth.access import staff
@@ -183,18 +184,23 @@ def _is_year(row: Mapping[str, Any]) -> bool:
 @staff(Role.FORBUND)
 def results(imported_id: int):
     imported = imported_or_404(imported_id)
-    built = services.build_results(imported)
+    built = services.cached_results(imported)
     services.check_hidden(built.rows)
-    return render_template(
-        "followup/results.html", indicators=page_model(built), **template_context(imported, built)
+    context = template_context(imported, built)
+    body = services.cached_html(
+        ("page", built.key, str(get_locale())),
+        lambda: render_template(
+            "followup/_results_body.html", indicators=page_model(built), **context
+        ),
     )
+    return render_template("followup/results.html", body=Markup(body), **context)
 
 
 @bp.route("/uppfoljning/<int:imported_id>/resultat.<any(csv, xlsx, json):fmt>")
 @staff(Role.FORBUND)
 def results_download(imported_id: int, fmt: str):
     imported = imported_or_404(imported_id)
-    body = services.render_results(services.build_results(imported).rows, fmt)
+    body = services.render_results(services.cached_results(imported).rows, fmt)
     return Response(
         body,
         mimetype=services.exports.mimetype(fmt),
