@@ -249,3 +249,62 @@ def dumps_kinds():
     from tests.followup.test_result_kinds import kinds_protocol
 
     return dumps(kinds_protocol())
+
+
+def test_a_change_to_the_data_is_on_the_next_page(everything, forbund, client, org, yearly):  # noqa: F811
+    """The page's rows are kept while the data behind them is unchanged: a new questionnaire,
+    a corrected answer, a register figure or a narrative shows on the very next request."""
+    from consensus.followup.models import Correction, SurveyAnswer, SurveyResponse
+    from tests.followup.test_result_kinds import groups, respond
+
+    base = f"/uppfoljning/{everything.id}/resultat"
+
+    def total(measure="I01-M1", wave=yearly.id):
+        rows = page_rows(client.get(base).get_data(as_text=True))
+        return next(
+            (r["numerator"], r["denominator"])
+            for r in rows
+            if r["measure"] == measure and r["wave"] == str(wave) and r["breakdown"] == "total"
+        )
+
+    assert total() == ("16", "19")
+    assert total() == ("16", "19")  # from the cache
+    respond(yearly, "K", groups(org)["A"], {"D01": 5, "D03": 5})
+    db.session.commit()
+    assert total() == ("17", "20")
+    # a logged correction of one answer (5 -> 1)
+    answer = db.session.scalars(
+        db.select(SurveyAnswer)
+        .join(SurveyResponse)
+        .where(SurveyResponse.wave_id == yearly.id, SurveyAnswer.item_id == "D01")
+        .order_by(SurveyAnswer.id.desc())
+    ).first()
+    answer.value, answer.number = "1", 1.0
+    db.session.add(
+        Correction(
+            response_id=answer.response_id,
+            wave_id=yearly.id,
+            respondent_id="x",
+            item_id="D01",
+            reason="fel",
+            before={"value": "5"},
+            after={"value": "1"},
+        )
+    )
+    db.session.commit()
+    assert total() == ("16", "20")
+    services.save_figure(
+        everything,
+        {
+            "measure": "I07-M2",
+            "period": "2026",
+            "group": "",
+            "numerator": "15",
+            "denominator": "30",
+        },
+    )
+    db.session.commit()
+    assert total("I07-M2", "2026") == ("15", "30")
+    services.save_narrative(everything, "I09-M1", "2026", "En ny berättelse.")
+    db.session.commit()
+    assert "En ny berättelse." in client.get(base).get_data(as_text=True)
