@@ -295,6 +295,14 @@ def test_the_demo_results_page_renders(app, client, login):
     # the yearly waves and the cohort's time points are separate trends
     assert "mätpunkter i schemat" in html
     print(f"demo results page: {elapsed * 1000:.0f} ms")
+    # every kind the demo protocol has: the cohort's paired change, register figures per year
+    kinds = {r["kind"] for r in services.build_results(imported).rows}
+    print("demo kinds:", sorted(kinds))
+    assert {"survey", "change", "register"} <= kinds
+    assert "Förflyttning sedan första mätpunkten" in html and "Förbundets berättelse" in html
+    report = client.get(f"/uppfoljning/{imported.id}/resultat/arsrapport/2025")
+    assert report.status_code == 200
+    assert "Styrelsen följde upp verksamhetsplanen" in report.get_data(as_text=True)
 
 
 def test_the_page_in_english(imported, forbund, client):
