@@ -278,6 +278,11 @@ FLAG_TEXTS = {
 }
 
 RESULT_MESSAGES = {
+    # the review of free texts
+    "free_text_unknown": N_("Fritextsvaret finns inte bland förbundets svar."),
+    "free_text_review_refused": N_(
+        "Fritextsvaret kan inte få beslutet ”{action}” nu (godkänn eller dölj)."
+    ),
     # scoring
     "unknown_scoring": N_(
         "Måttet ”{measure}” har beräkningssättet ”{scoring}”, som inte finns "

@@ -173,3 +173,8 @@ __all__ += [
     "render_results",
     "results_name",
 ]
+
+# --- followup-results: free texts and their review ---
+from .free_text import free_texts, review_free_text  # noqa: E402
+
+__all__ += ["free_texts", "review_free_text"]

@@ -193,7 +193,10 @@ def results(imported_id: int):
             "followup/_results_body.html", indicators=page_model(built), **context
         ),
     )
-    return render_template("followup/results.html", body=Markup(body), **context)
+    free_texts = services.free_texts(imported, built.waves)
+    return render_template(
+        "followup/results.html", body=Markup(body), free_texts=free_texts, **context
+    )
 
 
 @bp.route("/uppfoljning/<int:imported_id>/resultat.<any(csv, xlsx, json):fmt>")
