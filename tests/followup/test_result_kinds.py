@@ -340,6 +340,30 @@ def test_paired_change_since_the_first_time_point(imported, cohort):
     assert (level["numerator"], level["denominator"]) == (4, 7)  # 9 = vet inte is left out
 
 
+def test_an_index_trend_marks_a_new_major_version(imported, org, yearly):
+    newer = services.import_document(org, dumps(kinds_protocol("2.0.0"))).imported
+    g = groups(org)
+    wave, _token = services.create_wave(
+        org,
+        newer,
+        "deltagare",
+        period="oktober 2027",
+        opens_on=dt.date(2027, 10, 1),
+        closes_on=dt.date(2027, 10, 31),
+        local_group_ids=[g["A"].id],
+    )
+    for _ in range(5):
+        respond(wave, "K", g["A"], {"D01": 5, "D03": 5})
+    db.session.commit()
+    built = services.build_results(newer)
+    totals = [r for r in built.rows if r["measure"] == "I01-IX" and r["breakdown"] == "total"]
+    assert [(r["wave"], r["comparability_break"]) for r in totals] == [
+        (yearly.id, False),
+        (wave.id, True),
+    ]
+    assert totals[1]["value"] == 100.0
+
+
 def test_paired_change_across_a_major_version_is_a_break(imported, org, cohort):
     start, six, _twelve = cohort
     newer = services.import_document(org, dumps(kinds_protocol("2.0.0"))).imported

@@ -39,7 +39,7 @@ from ..models import ImportedProtocol, LocalGroup, Narrative, RegisterFigure, Wa
 from ..register_file import REGISTER_METHODS
 from ..scoring import MeasureValue, Scale, Status, scales_by_item, score
 from ..suppression import Grouping, Reporting, Suppressed, Suppression, suppress_values
-from .result_rows import TOTAL, Results, breakdown_cells, major, table_rows
+from .result_rows import CALENDAR, TOTAL, Results, breakdown_cells, major, table_rows
 from .waves import time_point_text, timepoints
 
 REGISTER_SERIES = "register"
@@ -64,10 +64,15 @@ def add_indexes(
         ids = [str(i) for i in (measure.get("combines") or {}).get("measures") or ()]
         if not ids or measure.get("scoring") != "index":
             continue
+        previous_major: dict[str, str] = {}  # series -> major version of its last wave
         for w in waves:
             tables = [scored.get((c, w.id)) for c in ids]
             if any(t is None for t in tables):
                 continue
+            series = w.schedule_id or CALENDAR
+            this_major = major(w.imported.version)
+            broke = series in previous_major and previous_major[series] != this_major
+            previous_major[series] = this_major
             hidden = [out.suppressions[(c, w.id)] for c in ids]
             names = [n for n in tables[0] if all(n in t for t in tables)]  # type: ignore[union-attr]
             cells: dict[Hashable, MeasureValue] = {}
@@ -91,9 +96,9 @@ def add_indexes(
                 decided,
                 wave=w,
                 label=time_point_text(w),
-                series=w.schedule_id or "kalender",
+                series=series,
                 version=w.imported.version,
-                broke=False,
+                broke=broke,
                 kind="index",
             )
 
