@@ -93,16 +93,23 @@ def breakdown_cells(
     kon_codes: Sequence[str],
     letters: Sequence[str],
     scorer: Callable[[Sequence[Mapping[str, Any]]], MeasureValue],
+    split: dict[str, dict[str, list[Mapping[str, Any]]]] | None = None,
 ) -> tuple[dict[Hashable, MeasureValue], list[Grouping]]:
     """One measure's cells in one wave: the total, kön and the local groups, each scored by
-    ``scorer`` from its respondents, with the additive groupings that suppression needs."""
+    ``scorer`` from its respondents, with the additive groupings that suppression needs.
+    ``split`` keeps the wave's parts between its measures (they are the same people)."""
     cells: dict[Hashable, MeasureValue] = {TOTAL: scorer(people)}
     groupings = []
     for dimension, key, fixed in (("kon", "_kon", kon_codes), ("grupp", "_grupp", letters)):
         if dimension == "kon" and not kon_codes:
             continue
         names = []
-        for code, members in _parts(people, key, fixed).items():
+        parts = None if split is None else split.get(key)
+        if parts is None:
+            parts = _parts(people, key, fixed)
+            if split is not None:
+                split[key] = parts
+        for code, members in parts.items():
             name = f"{dimension}:{code}"
             names.append(name)
             cells[name] = scorer(members)

@@ -173,6 +173,8 @@ def build_results(
     kon_codes = _kon_codes(doc)
     #: (measure, wave id) -> the unsuppressed cells, for the indexes that combine measures
     scored: dict[tuple[str, int], dict[Hashable, MeasureValue]] = {}
+    #: wave id -> its respondents split by kön and by group (the same for every measure)
+    split: dict[int, dict[str, dict[str, list[Mapping[str, Any]]]]] = {}
     for indicator, measure in _survey_measures(doc):
         previous_major: dict[str, str] = {}  # series -> major version of its last wave
         for w in waves:
@@ -192,7 +194,11 @@ def build_results(
                 return score(wave_measure, respondents=members, scales=scales)
 
             cells, groupings = breakdown_cells(
-                people.get(w.id, []), kon_codes, [g.letter for g in w.local_groups], scorer
+                people.get(w.id, []),
+                kon_codes,
+                [g.letter for g in w.local_groups],
+                scorer,
+                split.setdefault(w.id, {}),
             )
             shown, decided = suppress_values(cells, groupings, reporting=reporting)
             scored[(str(measure.get("id")), w.id)] = cells
