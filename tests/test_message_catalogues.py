@@ -16,6 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from consensus.auth import messages as auth_messages
+from consensus.followup import messages as followup_messages
 from consensus.rounds import messages as rounds_messages
 from consensus.rounds.ballot_files import BallotProblem
 from consensus.studies import messages as studies_messages
@@ -89,8 +90,20 @@ def modules(*relative: str) -> list[pathlib.Path]:
         (modules("rounds/services"), ERROR_ARGUMENTS, rounds_messages.ERRORS),
         (modules("studies/services.py"), ERROR_ARGUMENTS, studies_messages.ERRORS),
         (modules("auth/services.py", "auth/views.py"), ERROR_ARGUMENTS, auth_messages.ERRORS),
+        (
+            modules("followup/scoring.py", "followup/suppression.py", "followup/services"),
+            {"ScoringError": 0, "SuppressionError": 0, "FollowupError": 0},
+            followup_messages.CATALOGUE,
+        ),
     ],
-    ids=["tabular+studies-import", "ballot-files", "round-errors", "study-errors", "accounts"],
+    ids=[
+        "tabular+studies-import",
+        "ballot-files",
+        "round-errors",
+        "study-errors",
+        "accounts",
+        "followup",
+    ],
 )
 def test_every_code_raised_is_in_its_catalogue(paths, arguments, catalogue):
     codes = codes_in(paths, arguments)

@@ -20,7 +20,7 @@ from typing import Any
 from ..messages import Gettext, swedish
 from . import messages
 from . import questionnaire as qn
-from .entry_messages import WHERE_CELL, WHERE_COLUMN, WHERE_ROW
+from .messages import WHERE_CELL, WHERE_COLUMN, WHERE_ROW
 
 __all__ = [
     "MAX_ROWS",

@@ -3,6 +3,8 @@
 
 A wave (mätning):          draft --open--> open --close--> closed
 A questionnaire (svar):    draft --submit--> submitted
+A flagged free text:       pending --approve--> approved, pending --hide--> hidden,
+                           approved --hide--> hidden, hidden --approve--> approved
 
 A wave's opening and closing dates do not move it: answers are accepted only while its status
 is open (:func:`accepts_answers`), whatever the date. The dates are what respondents are told,
@@ -21,8 +23,10 @@ __all__ = [
     "IllegalTransition",
     "ResponseStatus",
     "Source",
+    "FreeTextStatus",
     "WaveStatus",
     "accepts_answers",
+    "free_text_transition",
     "date_notice",
     "response_transition",
     "wave_transition",
@@ -61,6 +65,26 @@ response_transition = Transitions(
     "response",
     ResponseStatus,
     {(ResponseStatus.DRAFT, "submit"): ResponseStatus.SUBMITTED},
+)
+
+
+class FreeTextStatus(StrEnum):
+    """A free text that looks like it names someone waits for a staff decision."""
+
+    PENDING = "pending"  # flagged: not shown until someone approves it
+    APPROVED = "approved"  # reviewed: may be shown (where its cell reaches the minimum)
+    HIDDEN = "hidden"  # reviewed: never shown
+
+
+free_text_transition = Transitions(
+    "free_text",
+    FreeTextStatus,
+    {
+        (FreeTextStatus.PENDING, "approve"): FreeTextStatus.APPROVED,
+        (FreeTextStatus.PENDING, "hide"): FreeTextStatus.HIDDEN,
+        (FreeTextStatus.APPROVED, "hide"): FreeTextStatus.HIDDEN,
+        (FreeTextStatus.HIDDEN, "approve"): FreeTextStatus.APPROVED,
+    },
 )
 
 WAVE_ACTIONS = wave_transition.actions()

@@ -15,7 +15,17 @@ from typing import Any
 from ..messages import N_, Catalogue, Gettext, swedish
 from ..protocol.validate import render_message as render_protocol_message
 
-__all__ = ["CATALOGUE", "FollowupMessage", "render"]
+__all__ = [
+    "CATALOGUE",
+    "FLAG_TEXTS",
+    "REASON_TEXTS",
+    "STATUS_TEXTS",
+    "WHERE_CELL",
+    "WHERE_COLUMN",
+    "WHERE_ROW",
+    "FollowupMessage",
+    "render",
+]
 
 CATALOGUE = Catalogue(
     "followup",
@@ -157,9 +167,151 @@ def render(code: str, params: Mapping[str, Any] | None = None, gettext: Gettext 
 
 
 # --- followup-entry: paper entry, import, corrections, register figures ---
-from .entry_messages import ENTRY_MESSAGES  # noqa: E402
+# Problems in a file carry ``row`` and ``column`` and start with "Rad N, kolumn ”X”:".
+WHERE_CELL = N_("Rad {row}, kolumn ”{column}”: ")
+WHERE_ROW = N_("Rad {row}: ")
+WHERE_COLUMN = N_("Kolumn ”{column}”: ")
+
+ENTRY_MESSAGES = {
+    # paper entry and corrections
+    "entry_wave_draft": N_(
+        "Mätningen är ett utkast. Öppna den innan enkäter matas in eller importeras."
+    ),
+    "web_not_editable": N_(
+        "Enkäten besvarades på webben och kan inte ändras av personal. Bara enkäter som matats "
+        "in från papper eller importerats kan rättas."
+    ),
+    "reason_required": N_("Skriv varför svaret ändras eller tas bort (det loggas)."),
+    "reason_too_long": N_("Anledningen får vara högst {limit} tecken."),
+    "correction_unchanged": N_("Svaret på frågan ”{question}” är redan detsamma. Inget ändrades."),
+    "correction_unknown_item": N_("Frågan ”{item}” finns inte i mätningens enkät."),
+    # file import of answers
+    "file_problem": N_("{text}"),
+    "import_unknown_column": N_(
+        "kolumnen finns inte i enkäten för protokollet {protocol} version {version}. Filen kan "
+        "vara gjord för en annan version av protokollet eller för en annan svarsgrupp."
+    ),
+    "import_missing_column": N_(
+        "Kolumnen för frågan ”{question}” ({item}) saknas. Frågan är obligatorisk, så filen "
+        "behöver en kolumn med den som rubrik."
+    ),
+    "import_other_version": N_(
+        "filen anger protokollversion ”{value}” men mätningen använder version {version}. "
+        "Importera filen till en mätning av den versionen."
+    ),
+    "import_no_gender_question": N_(
+        "enkäten frågar inte om kön (protokollet har ingen kodlista för kön), så kolumnen kan "
+        "inte läsas in."
+    ),
+    "import_unknown_group": N_(
+        "gruppen ”{value}” deltar inte i mätningen. Mätningens grupper: {known}."
+    ),
+    "import_code_unknown": N_("koden ”{value}” finns inte hos förbundet."),
+    "import_code_used": N_(
+        "koden ”{value}” har redan en enkät i den här mätningen. Varje kod svarar en gång per "
+        "mätning."
+    ),
+    "import_code_twice": N_("koden ”{value}” står också på rad {other}."),
+    "import_no_item_columns": N_(
+        "Filen har inga kolumner med frågornas id (t.ex. {example}). Kolumnrubrikerna ska vara "
+        "frågornas id i protokollet."
+    ),
+    "import_too_many_rows": N_("Filen har {count} rader; högst {limit} kan importeras åt gången."),
+    # register figures and narratives
+    "register_unknown_measure": N_(
+        "måttet ”{value}” finns inte i protokollet {protocol} version {version}."
+    ),
+    "register_not_register_measure": N_(
+        "måttet ”{value}” samlas inte in med register eller dokumentgranskning (metod: "
+        "{method}) och får inga registeruppgifter."
+    ),
+    "register_period_missing": N_("ange perioden, t.ex. ”2026” eller ”2026 T1”."),
+    "register_period_too_long": N_("perioden får vara högst {limit} tecken."),
+    "register_unknown_group": N_("förbundet har ingen grupp ”{value}” (grupper: {known})."),
+    "register_not_disaggregated": N_(
+        "måttet ”{measure}” delas inte upp efter ”{value}” (det delas upp efter: {known})."
+    ),
+    "register_unknown_code": N_(
+        "”{value}” är ingen kod i kodlistan ”{codelist}” (koder: {known})."
+    ),
+    "register_code_without_disaggregation": N_("en kod kräver att uppdelningen (kodlistan) anges."),
+    "register_not_number": N_("”{value}” är inget tal."),
+    "register_negative": N_("”{value}” är negativt; registeruppgifter är antal eller värden ≥ 0."),
+    "register_nothing_given": N_("ange täljare (och nämnare) eller ett värde."),
+    "register_denominator_alone": N_("en nämnare kräver en täljare."),
+    "register_numerator_exceeds": N_(
+        "täljaren ({numerator}) är större än nämnaren ({denominator})."
+    ),
+    "register_both_given": N_("ange antingen täljare och nämnare eller ett värde, inte båda."),
+    "register_duplicate": N_("samma mått, period, grupp och kod står också på rad {other}."),
+    "narrative_not_qualitative": N_(
+        "måttet ”{value}” är inte kvalitativt och har ingen berättelse."
+    ),
+    "narrative_too_long": N_("Texten får vara högst {limit} tecken."),
+}
 
 CATALOGUE = CATALOGUE.merged(Catalogue(CATALOGUE.name, ENTRY_MESSAGES))
+
+# --- results: scoring and suppression (bad input), statuses, reasons, free-text flags ---
+#: the target statuses (msgids; a page shows them beside the icon, never colour alone), keyed
+#: by :class:`.scoring.Status` value
+STATUS_TEXTS = {
+    "reached": N_("Målet nått"),
+    "near": N_("Nära målet"),
+    "not_reached": N_("Målet inte nått"),
+    "no_target": N_("Inget mål"),
+    "no_data": N_("Inga svar"),
+    "suppressed": N_("Visas inte (för få svar)"),
+}
+#: why a cell is not shown (msgids; the yearly report prints them), by
+#: :class:`.suppression.Reason` value
+REASON_TEXTS = {
+    "primary": N_("Färre än {minimum} svarande"),
+    "complementary": N_("Döljs så att en dold uppgift inte kan räknas fram"),
+}
+#: why a free text waits for review (msgids), by :class:`.suppression.Flag` value
+FLAG_TEXTS = {
+    "name": N_("Kan innehålla ett namn"),
+    "email": N_("Innehåller en e-postadress"),
+    "phone": N_("Innehåller ett telefonnummer"),
+    "personal_number": N_("Innehåller ett personnummer"),
+}
+
+RESULT_MESSAGES = {
+    # the review of free texts
+    "free_text_unknown": N_("Fritextsvaret finns inte bland förbundets svar."),
+    "free_text_review_refused": N_(
+        "Fritextsvaret kan inte få beslutet ”{action}” nu (godkänn eller dölj)."
+    ),
+    # scoring
+    "unknown_scoring": N_(
+        "Måttet ”{measure}” har beräkningssättet ”{scoring}”, som inte finns "
+        "(proportion, mean, median, count, ratio, index eller narrative)."
+    ),
+    "no_item": N_("Måttet ”{measure}” anger ingen fråga att beräkna {scoring} av."),
+    "ratio_needs_figures": N_(
+        "Måttet ”{measure}” är en kvot av registeruppgifter och kan inte beräknas ur enkätsvar."
+    ),
+    "negative_figure": N_(
+        "Registeruppgiften för måttet ”{measure}” har ett negativt värde ({value})."
+    ),
+    "missing_component": N_(
+        "Indexet ”{measure}” kombinerar måttet ”{component}”, som inte är beräknat."
+    ),
+    "bad_direction": N_(
+        "Måttet ”{measure}” har riktningen ”{direction}” (ska vara increase eller decrease)."
+    ),
+    # suppression
+    "not_additive": N_(
+        "Cellerna går inte att summera: delarna {parts} har tillsammans {sum} svarande men "
+        "totalen {total} har {n}."
+    ),
+    "unknown_cell": N_("Cellen {cell} ingår i en summering men har inget antal."),
+    "negative_count": N_("Cellen {cell} har ett negativt antal ({n})."),
+    "bad_minimum": N_("Minsta cellstorlek måste vara ett heltal större än 0 (är {value})."),
+}
+
+CATALOGUE = CATALOGUE.merged(Catalogue(CATALOGUE.name, RESULT_MESSAGES))
 
 # --- followup-finish: the staff notices of a wave's dates ---
 CATALOGUE = CATALOGUE.merged(

@@ -347,3 +347,21 @@ class Narrative(db.Model):
     period: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class FreeTextReview(db.Model):
+    """A staff decision on a free-text answer that looks like it names someone (a name, an
+    e-mail address, a phone number): approved to be shown, or hidden. A flagged answer without
+    a review is pending and not shown."""
+
+    __tablename__ = "free_text_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_answer.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(10))
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -257,7 +257,12 @@ def check_figure(
         return None, [("value", "register_both_given", {})]
     if denominator is not None and numerator is None:
         return None, [("numerator", "register_denominator_alone", {})]
-    if numerator is not None and denominator is not None and numerator > denominator:
+    if (
+        numerator is not None
+        and denominator is not None
+        and numerator > denominator
+        and measure.scoring != "ratio"  # a ratio (participants per handläggare) may exceed 1
+    ):
         return None, [
             (
                 "numerator",

@@ -79,8 +79,8 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Any
 
-from ..messages import N_, Catalogue
 from .intervals import mean_interval, t_quantile, wilson
+from .messages import CATALOGUE, STATUS_TEXTS
 
 __all__ = [
     "CATALOGUE",
@@ -111,41 +111,6 @@ class Status(StrEnum):
     NO_TARGET = "no_target"
     NO_DATA = "no_data"
     SUPPRESSED = "suppressed"
-
-
-#: Swedish texts of the statuses (msgids; a page shows them beside the icon, never colour alone)
-STATUS_TEXTS = {
-    Status.REACHED: N_("Målet nått"),
-    Status.NEAR: N_("Nära målet"),
-    Status.NOT_REACHED: N_("Målet inte nått"),
-    Status.NO_TARGET: N_("Inget mål"),
-    Status.NO_DATA: N_("Inga svar"),
-    Status.SUPPRESSED: N_("Visas inte (för få svar)"),
-}
-
-#: The problems of bad input, as codes with Swedish templates.
-CATALOGUE = Catalogue(
-    "followup.scoring",
-    {
-        "unknown_scoring": N_(
-            "Måttet ”{measure}” har beräkningssättet ”{scoring}”, som inte finns "
-            "(proportion, mean, median, count, ratio, index eller narrative)."
-        ),
-        "no_item": N_("Måttet ”{measure}” anger ingen fråga att beräkna {scoring} av."),
-        "ratio_needs_figures": N_(
-            "Måttet ”{measure}” är en kvot av registeruppgifter och kan inte beräknas ur enkätsvar."
-        ),
-        "negative_figure": N_(
-            "Registeruppgiften för måttet ”{measure}” har ett negativt värde ({value})."
-        ),
-        "missing_component": N_(
-            "Indexet ”{measure}” kombinerar måttet ”{component}”, som inte är beräknat."
-        ),
-        "bad_direction": N_(
-            "Måttet ”{measure}” har riktningen ”{direction}” (ska vara increase eller decrease)."
-        ),
-    },
-)
 
 
 class ScoringError(ValueError):

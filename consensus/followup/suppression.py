@@ -57,7 +57,7 @@ from enum import StrEnum
 from itertools import product
 from typing import Any
 
-from ..messages import N_, Catalogue
+from .messages import CATALOGUE, FLAG_TEXTS, REASON_TEXTS
 from .scoring import MeasureValue
 
 __all__ = [
@@ -94,33 +94,6 @@ class Flag(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     PERSONAL_NUMBER = "personal_number"
-
-
-#: why a cell is not shown (msgids; the yearly report prints them)
-REASON_TEXTS = {
-    Reason.PRIMARY: N_("Färre än {minimum} svarande"),
-    Reason.COMPLEMENTARY: N_("Döljs så att en dold uppgift inte kan räknas fram"),
-}
-#: why a free text waits for review (msgids)
-FLAG_TEXTS = {
-    Flag.NAME: N_("Kan innehålla ett namn"),
-    Flag.EMAIL: N_("Innehåller en e-postadress"),
-    Flag.PHONE: N_("Innehåller ett telefonnummer"),
-    Flag.PERSONAL_NUMBER: N_("Innehåller ett personnummer"),
-}
-
-CATALOGUE = Catalogue(
-    "followup.suppression",
-    {
-        "not_additive": N_(
-            "Cellerna går inte att summera: delarna {parts} har tillsammans {sum} svarande men "
-            "totalen {total} har {n}."
-        ),
-        "unknown_cell": N_("Cellen {cell} ingår i en summering men har inget antal."),
-        "negative_count": N_("Cellen {cell} har ett negativt antal ({n})."),
-        "bad_minimum": N_("Minsta cellstorlek måste vara ett heltal större än 0 (är {value})."),
-    },
-)
 
 
 class SuppressionError(ValueError):

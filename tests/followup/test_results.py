@@ -206,7 +206,12 @@ def test_page_and_every_download_carry_the_same_numbers(imported, forbund, clien
     assert "Målet nått" in html and "Målet inte nått" in html  # status as text, not colour
     assert "Färre än 5 svarande" in html
     assert "Döljs så att en dold uppgift inte kan räknas fram" in html
-    assert "<svg" in html and "Steget" not in html and "Vägen" not in html  # letters only
+    assert "<svg" in html
+    # the förbund's own page has the key to its groups; the downloads have letters only
+    assert "Grupp A: Steget" in html and "Grupp B: Vägen" in html
+    assert html.count("Steget") == 1
+    for body in (as_csv.data.decode("utf-8-sig"), as_json.data.decode()):
+        assert "Steget" not in body and "Vägen" not in body
 
 
 def test_another_forbund_gets_404(imported, make_user, login, client):
@@ -290,6 +295,14 @@ def test_the_demo_results_page_renders(app, client, login):
     # the yearly waves and the cohort's time points are separate trends
     assert "mätpunkter i schemat" in html
     print(f"demo results page: {elapsed * 1000:.0f} ms")
+    # every kind the demo protocol has: the cohort's paired change, register figures per year
+    kinds = {r["kind"] for r in services.build_results(imported).rows}
+    print("demo kinds:", sorted(kinds))
+    assert {"survey", "change", "register"} <= kinds
+    assert "Förflyttning sedan första mätpunkten" in html and "Förbundets berättelse" in html
+    report = client.get(f"/uppfoljning/{imported.id}/resultat/arsrapport/2025")
+    assert report.status_code == 200
+    assert "Styrelsen följde upp verksamhetsplanen" in report.get_data(as_text=True)
 
 
 def test_the_page_in_english(imported, forbund, client):

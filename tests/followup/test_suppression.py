@@ -320,25 +320,34 @@ def test_flagged_text_waits_for_review():
 
 
 def test_every_code_and_text_has_english():
-    from consensus.followup import scoring, suppression
+    """The codes that scoring and suppression raise are in the follow-up's one catalogue
+    (``followup/messages.py``, where their texts are marked), each with English."""
+    from consensus.followup import messages, scoring, suppression
     from tests.test_message_catalogues import PO, _fields, codes_in
 
     with PO.open("rb") as handle:
         catalog = read_po(handle, locale="en")
+    path = pathlib.Path(messages.__file__)
+    marked = {
+        node.args[0].value
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_"
+    }
     for module, error in ((scoring, "ScoringError"), (suppression, "SuppressionError")):
-        path = pathlib.Path(module.__file__)
-        codes = codes_in([path], {error: 0})
-        assert len(codes) >= 4 and codes <= set(module.CATALOGUE.messages), module.__name__
-        marked = {
-            node.args[0].value
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_"
-        }
-        assert set(module.CATALOGUE.messages.values()) <= marked
-        for text in marked:
-            entry = catalog.get(text)
-            assert entry is not None and entry.string and not entry.fuzzy, text
-            assert _fields(entry.string) == _fields(text), text
+        codes = codes_in([pathlib.Path(module.__file__)], {error: 0})
+        assert module.CATALOGUE is messages.CATALOGUE
+        assert len(codes) >= 4 and codes <= set(messages.CATALOGUE.messages), module.__name__
+        assert {messages.CATALOGUE.messages[c] for c in codes} <= marked
+    texts = [*messages.STATUS_TEXTS.values(), *messages.REASON_TEXTS.values()]
+    texts += list(messages.FLAG_TEXTS.values())
+    assert set(texts) <= marked
+    assert set(messages.STATUS_TEXTS) == {s.value for s in scoring.Status}
+    assert set(messages.REASON_TEXTS) == {r.value for r in suppression.Reason}
+    assert set(messages.FLAG_TEXTS) == {f.value for f in suppression.Flag}
+    for text in marked:
+        entry = catalog.get(text)
+        assert entry is not None and entry.string and not entry.fuzzy, text
+        assert _fields(entry.string) == _fields(text), text
 
 
 def test_a_measure_table_is_blanked_where_suppressed():

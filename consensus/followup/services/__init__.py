@@ -162,5 +162,19 @@ __all__ += [
 # --- followup-results ---
 from .results import FORMATS as RESULT_FORMATS  # noqa: E402
 from .results import build_results, check_hidden, render_results, results_name  # noqa: E402
+from .results_cache import cached_html, cached_results  # noqa: E402
 
-__all__ += ["RESULT_FORMATS", "build_results", "check_hidden", "render_results", "results_name"]
+__all__ += [
+    "RESULT_FORMATS",
+    "build_results",
+    "cached_html",
+    "cached_results",
+    "check_hidden",
+    "render_results",
+    "results_name",
+]
+
+# --- followup-results: free texts and their review ---
+from .free_text import free_texts, review_free_text  # noqa: E402
+
+__all__ += ["free_texts", "review_free_text"]

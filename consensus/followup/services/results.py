@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -37,62 +36,21 @@ from ...extensions import db
 from .. import questionnaire as qn
 from ..lifecycle import ResponseStatus
 from ..models import ImportedProtocol, LocalGroup, SurveyAnswer, SurveyResponse, Wave
-from ..scoring import Status, scales_by_item, score
-from ..suppression import Grouping, Reporting, Suppression, suppress_values
+from ..scoring import MeasureValue, Status, scales_by_item, score
+from ..suppression import Reporting, suppress_values
+from . import result_kinds
+from .result_rows import (
+    CALENDAR,
+    COLUMNS,
+    NONE_PART,
+    Results,
+    breakdown_cells,
+    major,
+    table_rows,
+)
 from .waves import time_point_text
 
 FORMATS = ("csv", "xlsx", "json")
-COLUMNS = (
-    "indicator",
-    "measure",
-    "wave",
-    "wave_label",
-    "series",
-    "protocol_version",
-    "breakdown",
-    "numerator",
-    "denominator",
-    "n",
-    "value",
-    "ci_low",
-    "ci_high",
-    "target",
-    "status",
-    "suppression",
-    "comparability_break",
-)
-TOTAL = "total"
-#: the series of calendar waves (yearly and other periods); event-based waves form one series
-#: per schedule
-CALENDAR = "kalender"
-NONE_PART = "-"
-DIGITS = 2
-
-
-@dataclass
-class Results:
-    """The rows, plus what the page needs beside them."""
-
-    imported: ImportedProtocol
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    #: (measure, wave id) -> the suppression decided for that table
-    suppressions: dict[tuple[str, int], Suppression] = field(default_factory=dict)
-    waves: list[Wave] = field(default_factory=list)
-    min_cell_size: int = 5
-
-
-def _major(version: str) -> str:
-    return version.split(".", 1)[0]
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, DIGITS)
-
-
-def _whole(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, DIGITS)
 
 
 def _respondent_groups(measure: Mapping[str, Any], items: Mapping[str, Any]) -> set[str]:
@@ -118,7 +76,8 @@ def _survey_measures(doc: Mapping[str, Any]):
 
 def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """The submitted questionnaires of the waves as plain dicts (item -> answer, plus the
-    background keys ``_kon`` and ``_grupp``); missing-value answers are left out."""
+    background keys ``_kon``, ``_grupp`` and ``_code``, the longitudinal code's id);
+    missing-value answers are left out."""
     if not wave_ids:
         return {}
     letters = dict(
@@ -128,12 +87,15 @@ def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[st
     )
     by_id: dict[int, dict[str, Any]] = {}
     by_wave: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for rid, wave_id, gender, group_id in db.session.execute(
+    # plain cursor rows (Core, not the ORM's loading): 20,000 questionnaires read in one pass
+    connection = db.session.connection()
+    for rid, wave_id, gender, group_id, code_id in connection.execute(
         select(
             SurveyResponse.id,
             SurveyResponse.wave_id,
             SurveyResponse.gender,
             SurveyResponse.local_group_id,
+            SurveyResponse.longitudinal_code_id,
         )
         .where(
             SurveyResponse.wave_id.in_(wave_ids),
@@ -144,10 +106,11 @@ def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[st
         person = {
             "_kon": gender or NONE_PART,
             "_grupp": letters.get(group_id, NONE_PART) if group_id else NONE_PART,
+            "_code": code_id,
         }
         by_id[rid] = person
         by_wave[wave_id].append(person)
-    for rid, item, value, number in db.session.execute(
+    for rid, item, value, number in connection.execute(
         select(
             SurveyAnswer.response_id, SurveyAnswer.item_id, SurveyAnswer.value, SurveyAnswer.number
         )
@@ -170,111 +133,93 @@ def _kon_codes(doc: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def _parts(
-    people: Sequence[Mapping[str, Any]], key: str, fixed: Sequence[str]
-) -> dict[str, list[Mapping[str, Any]]]:
-    """Respondents per part of one breakdown: the fixed codes always, others when present."""
-    parts: dict[str, list[Mapping[str, Any]]] = {code: [] for code in fixed}
-    for person in people:
-        parts.setdefault(str(person[key]), []).append(person)
-    return parts
+def _wave_measure(wave: Wave, measure_id: Any) -> Mapping[str, Any] | None:
+    for indicator in wave.imported.document.get("indicators") or ():
+        for measure in indicator.get("measures") or ():
+            if measure.get("id") == measure_id:
+                return measure
+    return None
+
+
+def protocol_waves(imported: ImportedProtocol) -> list[Wave]:
+    """The förbund's waves of every imported version of the protocol, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Wave)
+            .join(ImportedProtocol, ImportedProtocol.id == Wave.imported_protocol_id)
+            .where(
+                Wave.organisation_id == imported.organisation_id,
+                ImportedProtocol.protocol_id == imported.protocol_id,
+            )
+            .order_by(Wave.opens_on, Wave.id)
+        )
+    )
 
 
 def build_results(
     imported: ImportedProtocol, wave: Wave | None = None, *, waves: Sequence[Wave] | None = None
 ) -> Results:
     """The rows for ``imported`` (its measures) over the förbund's waves of the same protocol
-    (every imported version: the trend), or over ``wave`` only."""
+    (every imported version: the trend), or over ``wave`` only; then the register, index and
+    paired-change rows and the narratives (:mod:`.result_kinds`)."""
     doc = imported.document
     if waves is None:
-        waves = list(
-            db.session.scalars(
-                select(Wave)
-                .join(ImportedProtocol, ImportedProtocol.id == Wave.imported_protocol_id)
-                .where(
-                    Wave.organisation_id == imported.organisation_id,
-                    ImportedProtocol.protocol_id == imported.protocol_id,
-                )
-                .order_by(Wave.opens_on, Wave.id)
-            )
-        )
+        waves = protocol_waves(imported)
     if wave is not None:
         waves = [w for w in waves if w.id == wave.id]
     reporting = Reporting.from_protocol(doc)
     out = Results(imported, waves=list(waves), min_cell_size=reporting.min_cell_size)
     people = _respondents(imported.organisation_id, [w.id for w in waves])
     kon_codes = _kon_codes(doc)
+    #: (measure, wave id) -> the unsuppressed cells, for the indexes that combine measures
+    scored: dict[tuple[str, int], dict[Hashable, MeasureValue]] = {}
+    #: wave id -> its respondents split by kön and by group (the same for every measure)
+    split: dict[int, dict[str, dict[str, list[Mapping[str, Any]]]]] = {}
     for indicator, measure in _survey_measures(doc):
         previous_major: dict[str, str] = {}  # series -> major version of its last wave
         for w in waves:
-            wave_doc = w.imported.document
-            items = {i.get("id"): i for i in wave_doc.get("items") or ()}
-            wave_measure = next(
-                (
-                    m
-                    for ind in wave_doc.get("indicators") or ()
-                    for m in ind.get("measures") or ()
-                    if m.get("id") == measure.get("id")
-                ),
-                None,
-            )
+            wave_measure = _wave_measure(w, measure.get("id"))
+            items = {i.get("id"): i for i in w.imported.document.get("items") or ()}
             if wave_measure is None or w.respondent_group not in _respondent_groups(
                 wave_measure, items
             ):
                 continue
-            scales = scales_by_item(wave_doc)
+            scales = scales_by_item(w.imported.document)
             series = w.schedule_id or CALENDAR
-            major = _major(w.imported.version)
-            broke = series in previous_major and previous_major[series] != major
-            previous_major[series] = major
-            everyone = people.get(w.id, [])
-            letters = [g.letter for g in w.local_groups]
-            cells: dict[Hashable, Any] = {
-                TOTAL: score(wave_measure, respondents=everyone, scales=scales)
-            }
-            groupings = []
-            for dimension, key, fixed in (
-                ("kon", "_kon", kon_codes),
-                ("grupp", "_grupp", letters),
-            ):
-                if dimension == "kon" and not kon_codes:
-                    continue
-                parts = _parts(everyone, key, fixed)
-                names = []
-                for code, members in parts.items():
-                    name = f"{dimension}:{code}"
-                    names.append(name)
-                    cells[name] = score(wave_measure, respondents=members, scales=scales)
-                groupings.append(Grouping(TOTAL, tuple(names)))
+            this_major = major(w.imported.version)
+            broke = series in previous_major and previous_major[series] != this_major
+            previous_major[series] = this_major
+
+            def scorer(members, wave_measure=wave_measure, scales=scales):
+                return score(wave_measure, respondents=members, scales=scales)
+
+            cells, groupings = breakdown_cells(
+                people.get(w.id, []),
+                kon_codes,
+                [g.letter for g in w.local_groups],
+                scorer,
+                split.setdefault(w.id, {}),
+            )
             shown, decided = suppress_values(cells, groupings, reporting=reporting)
+            scored[(str(measure.get("id")), w.id)] = cells
             out.suppressions[(str(measure.get("id")), w.id)] = decided
-            for name, value in shown.items():
-                code = str(name).partition(":")[2]
-                optional = code in (qn.DECLINED, NONE_PART)
-                if optional and (cells[name].cell_size or 0) == 0:
-                    continue
-                entry = decided.cells.get(name)
-                out.rows.append(
-                    {
-                        "indicator": indicator,
-                        "measure": value.measure,
-                        "wave": w.id,
-                        "wave_label": time_point_text(w),
-                        "series": series,
-                        "protocol_version": w.imported.version,
-                        "breakdown": str(name),
-                        "numerator": _whole(value.numerator),
-                        "denominator": _whole(value.denominator),
-                        "n": value.n,
-                        "value": _round(value.value),
-                        "ci_low": _round(value.ci_low),
-                        "ci_high": _round(value.ci_high),
-                        "target": None if value.target is None else _whole(value.target.value),
-                        "status": value.status.value,
-                        "suppression": None if entry is None else entry.reason.value,
-                        "comparability_break": broke,
-                    }
-                )
+            out.rows += table_rows(
+                indicator,
+                cells,
+                shown,
+                decided,
+                wave=w,
+                label=time_point_text(w),
+                series=series,
+                version=w.imported.version,
+                broke=broke,
+                kind="survey",
+            )
+    result_kinds.add_indexes(out, doc, waves, scored)
+    result_kinds.add_changes(out, doc, waves, people, kon_codes, reporting)
+    if wave is None:
+        result_kinds.add_register(out, doc, kon_codes, reporting)
+    result_kinds.add_narratives(out)
     return out
 
 

@@ -43,4 +43,13 @@ def require_post_form() -> None:
         abort(400)
 
 
-from . import answering, entry, protocols, register, results, waves  # noqa: E402,F401  (the routes)
+from . import (  # noqa: E402,F401,I001  (the routes)
+    answering,
+    entry,
+    free_text,
+    protocols,
+    register,
+    report,
+    results,
+    waves,
+)

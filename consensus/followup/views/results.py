@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, render_template
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from ...auth.access import staff
 from ...auth.roles import Role
 from ...protocol import render
 from .. import services
-from ..scoring import STATUS_TEXTS, Status
-from ..suppression import REASON_TEXTS
+from ..messages import REASON_TEXTS, STATUS_TEXTS
+from ..scoring import Status
 from . import bp, imported_or_404
 
 #: a sign beside each status text (the text is always there: never colour alone)
@@ -86,46 +88,68 @@ def _number(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) else str(value)
 
 
-def _page_model(built) -> list[dict[str, Any]]:
-    """Indicators → measures → waves → breakdown rows, in the order of the protocol."""
+def _table_key(row: Mapping[str, Any]) -> Any:
+    """A breakdown table's key: the wave, or a register figure's period."""
+    return row["wave"] if row["wave"] is not None else ("period", row["wave_label"])
+
+
+def _series(rows: list[dict[str, Any]], name: str, maximum: float, key: str) -> list[dict]:
+    by_series: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["breakdown"] == "total":
+            by_series[row["series"]].append(row)
+    return [
+        {
+            "key": series,
+            "label": points[0]["wave_label"].rsplit(": ", 1)[0],
+            "totals": points,
+            "chart": trend_svg(points, name, maximum, f"{key}-{series}"),
+        }
+        for series, points in by_series.items()
+    ]
+
+
+def _tables(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    tables: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        tables[_table_key(row)].append(row)
+    return list(tables.values())
+
+
+def page_model(built, rows=None, narratives=None) -> list[dict[str, Any]]:
+    """Indicators → measures (their level rows, paired change rows and narratives) in the
+    order of the protocol; ``rows`` and ``narratives`` narrow the built ones (the yearly
+    report)."""
+    narratives = built.narratives if narratives is None else narratives
     doc = built.imported.document
-    by_measure: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in built.rows:
-        by_measure[row["measure"]].append(row)
+    by_measure: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
+    for row in built.rows if rows is None else rows:
+        by_measure[(row["measure"], row["kind"] == "change")].append(row)
     indicators = []
     for indicator in doc.get("indicators") or ():
         measures = []
         for measure in indicator.get("measures") or ():
-            rows = by_measure.get(measure.get("id"), [])
-            if not rows:
+            mid = measure.get("id")
+            level = by_measure.get((mid, False), [])
+            change = by_measure.get((mid, True), [])
+            texts = narratives.get(mid, [])
+            if not (level or change or texts):
                 continue
-            waves: dict[int, list[dict[str, Any]]] = defaultdict(list)
-            for row in rows:
-                waves[row["wave"]].append(row)
-            totals = [r for r in rows if r["breakdown"] == "total"]
-            shown = [r["value"] for r in rows if r["value"] is not None]
-            if measure.get("scoring") == "proportion":
-                maximum = 100.0
-            else:
-                maximum = max([*shown, *(r["target"] or 0 for r in totals), 1.0])
-            series: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for row in totals:
-                series[row["series"]].append(row)
+            percent = measure.get("scoring") == "proportion"
+            shown = [r["value"] for r in level if r["value"] is not None]
+            targets = [r["target"] or 0 for r in level if r["breakdown"] == "total"]
+            maximum = 100.0 if percent else max([*shown, *targets, 1.0])
             name = render.text(measure.get("name"))
             measures.append(
                 {
                     "measure": measure,
-                    "waves": list(waves.values()),
-                    "series": [
-                        {
-                            "key": key,
-                            "label": points[0]["wave_label"].rsplit(": ", 1)[0],
-                            "totals": points,
-                            "chart": trend_svg(points, name, maximum, f"{measure.get('id')}-{key}"),
-                        }
-                        for key, points in series.items()
-                    ],
-                    "percent": measure.get("scoring") == "proportion",
+                    "waves": _tables(level),
+                    "series": _series(level, name, maximum, str(mid)),
+                    "change_waves": _tables(change),
+                    "change_series": _series(change, name, 100.0, f"{mid}-change"),
+                    "narratives": texts,
+                    "percent": percent,
+                    "kind": level[0]["kind"] if level else "narrative",
                 }
             )
         if measures:
@@ -133,23 +157,45 @@ def _page_model(built) -> list[dict[str, Any]]:
     return indicators
 
 
+def template_context(imported, built) -> dict[str, Any]:
+    """What the results page and the yearly report share."""
+    return {
+        "row": imported,
+        "doc": imported.document,
+        "text": render.text,
+        "built": built,
+        "icons": STATUS_ICONS,
+        "status_texts": STATUS_TEXTS,
+        "reason_texts": REASON_TEXTS,
+        "number": _number,
+        "years": sorted(
+            {w.opens_on.year for w in built.waves}
+            | {int(r["wave_label"][:4]) for r in built.rows if _is_year(r)},
+            reverse=True,
+        ),
+    }
+
+
+def _is_year(row: Mapping[str, Any]) -> bool:
+    return row["kind"] == "register" and row["wave_label"][:4].isdigit()
+
+
 @bp.route("/uppfoljning/<int:imported_id>/resultat")
 @staff(Role.FORBUND)
 def results(imported_id: int):
     imported = imported_or_404(imported_id)
-    built = services.build_results(imported)
+    built = services.cached_results(imported)
     services.check_hidden(built.rows)
+    context = template_context(imported, built)
+    body = services.cached_html(
+        ("page", built.key, str(get_locale())),
+        lambda: render_template(
+            "followup/_results_body.html", indicators=page_model(built), **context
+        ),
+    )
+    free_texts = services.free_texts(imported, built.waves)
     return render_template(
-        "followup/results.html",
-        row=imported,
-        doc=imported.document,
-        text=render.text,
-        built=built,
-        indicators=_page_model(built),
-        icons=STATUS_ICONS,
-        status_texts={s.value: t for s, t in STATUS_TEXTS.items()},
-        reason_texts={r.value: t for r, t in REASON_TEXTS.items()},
-        number=_number,
+        "followup/results.html", body=Markup(body), free_texts=free_texts, **context
     )
 
 
@@ -157,7 +203,7 @@ def results(imported_id: int):
 @staff(Role.FORBUND)
 def results_download(imported_id: int, fmt: str):
     imported = imported_or_404(imported_id)
-    body = services.render_results(services.build_results(imported).rows, fmt)
+    body = services.render_results(services.cached_results(imported).rows, fmt)
     return Response(
         body,
         mimetype=services.exports.mimetype(fmt),
