@@ -164,3 +164,30 @@ from .results import FORMATS as RESULT_FORMATS  # noqa: E402
 from .results import build_results, check_hidden, render_results, results_name  # noqa: E402
 
 __all__ += ["RESULT_FORMATS", "build_results", "check_hidden", "render_results", "results_name"]
+
+# --- national: the aggregate report, its import and the national figures ---
+from . import national  # noqa: E402
+from .national import (  # noqa: E402
+    ReceiveResult,
+    national_cells,
+    own_comparison,
+    receive_report,
+    render_cells,
+    report_name,
+    share_label,
+    share_wave,
+    wave_report,
+)
+
+__all__ += [
+    "ReceiveResult",
+    "national",
+    "national_cells",
+    "own_comparison",
+    "receive_report",
+    "render_cells",
+    "report_name",
+    "share_label",
+    "share_wave",
+    "wave_report",
+]

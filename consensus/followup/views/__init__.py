@@ -43,4 +43,4 @@ def require_post_form() -> None:
         abort(400)
 
 
-from . import answering, entry, protocols, register, results, waves  # noqa: E402,F401  (the routes)
+from . import answering, entry, national, protocols, register, results, waves  # noqa: E402,F401
