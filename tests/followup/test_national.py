@@ -482,3 +482,35 @@ def test_owner_page_names_only_who_agreed_and_takes_an_upload(
     assert share_count() == 3
     yearly = client.get(f"/studier/{slug}/nationellt/2026").get_data(as_text=True)
     assert "Nationell rapport 2026" in yearly and "Testförbundet" in yearly
+
+
+def test_command_line_import_and_national_results(published, wave, runner, tmp_path):
+    path = tmp_path / "aggregat.json"
+    result = runner.invoke(args=["followup", "share", "testforbund", str(wave.id), "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    bad = tmp_path / "fel.json"
+    bad.write_bytes(path.read_bytes().replace(b'"minCellSize":5', b'"minCellSize":2'))
+    refused = runner.invoke(args=["national", "import", str(bad)])
+    assert refused.exit_code == 1
+    assert "Rapporten togs inte emot: 1 fel." in refused.output
+    assert "$.checksum" in refused.output and "Kontrollsumman stämmer inte" in refused.output
+    assert share_count() == 0
+    done = runner.invoke(args=["national", "import", str(path)])
+    assert done.exit_code == 0, done.output
+    assert "Tog emot rapporten från Förbund 1 för oktober 2026" in done.output
+    again = runner.invoke(args=["national", "import", str(path)])
+    assert "finns redan: inget ändrades" in again.output
+    receive(synthetic_report(published, "c", 40.0))
+    out = runner.invoke(
+        args=["national", "results", published.protocol_id, "--format", "csv", "--year", "2026"]
+    )
+    assert out.exit_code == 0, out.output
+    lines = out.output.lstrip("\ufeff").splitlines()
+    assert lines[0].split(";") == list(services.national.CELL_COLUMNS)
+    total = next(line for line in lines if ";I01-M1;" in line and ";total;" in line)
+    # Förbund 1: 55, Förbund 2: 40 -> q1 at h 0.25 = 43.75, median 47.5, q3 51.25
+    assert total.split(";")[7:] == ["2", "40", "43,75", "47,5", "51,25", "55"]
+    unknown = runner.invoke(args=["national", "results", "finns-inte"])
+    assert unknown.exit_code == 1 and "Protokollet ”finns-inte” är inte publicerat här" in (
+        unknown.output
+    )
