@@ -210,10 +210,12 @@ class RegisterFileForm(FlaskForm):
 class ShareForm(FlaskForm):
     named = RadioField(
         _l("Får förbundet namnges i den nationella jämförelsen?"),
-        choices=[
-            ("nej", _l("Nej: visas som ”Förbund 1 … n”")),
-            ("ja", _l("Ja: förbundets namn visas för protokollets ägare")),
-        ],
+        choices=choices(
+            [
+                ("nej", _l("Nej: visas som ”Förbund 1 … n”")),
+                ("ja", _l("Ja: förbundets namn visas för protokollets ägare")),
+            ]
+        ),
         default="nej",
         validators=[DataRequired(_l("Välj om förbundet får namnges."))],
     )
