@@ -7,15 +7,11 @@ import pytest
 
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD
-from tests.followup.test_national import (  # noqa: F401  (fixtures)
-    _org_of,
-    forbund_with_wave,
-    published,
-    published_study_slug,
-    receive,
-    synthetic_report,
-    wave,
-)
+from tests.followup import test_national as national_tests
+from tests.followup.test_national import _org_of, published_study_slug, receive, synthetic_report
+
+published = national_tests.published  # the fixtures
+wave = national_tests.wave
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +38,7 @@ def test_forbund_shares_and_sees_its_value_beside_the_median(
     live_server,
     published,
     wave,
-    make_user,  # noqa: F811
+    make_user,
 ):
     for key, value in (("a", 40.0), ("b", 60.0), ("c", 70.0), ("d", 80.0)):
         receive(synthetic_report(published, key, value))
@@ -76,7 +72,7 @@ def test_owner_sees_the_distribution_and_receives_a_file(
     published,
     wave,
     make_user,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     from consensus.followup import services
     from consensus.protocol.canonical import dumps
