@@ -514,3 +514,61 @@ def test_command_line_import_and_national_results(published, wave, runner, tmp_p
     assert unknown.exit_code == 1 and "Protokollet ”finns-inte” är inte publicerat här" in (
         unknown.output
     )
+
+
+def test_share_page_downloads_the_report_and_an_open_wave_is_not_shared(
+    wave, client, make_user, login
+):
+    make_user("f@example.se", role="forbund", organisation=_org_of(wave))
+    other = auth_services.get_or_create_organisation("annat", "Annat förbund")
+    make_user("g@example.se", role="forbund", organisation=other)
+    login("f@example.se")
+    url = f"/uppfoljning/{wave.imported.id}/matningar/{wave.id}/dela"
+    page = client.get(url).get_data(as_text=True)
+    # the owner is not on this platform: the file, no delivery button
+    assert "Protokollets ägare använder en annan tjänst" in page
+    assert "Dela med protokollets ägare" not in page
+    response = client.post(url, data={"named": "nej", "download": "1"})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="aggregat-')
+    report = json.loads(response.data)
+    assert national.check_document(report) == []
+    assert "name" not in report["sender"]
+    assert client.post(url, data={"named": "kanske", "download": "1"}).status_code == 422
+    wave.status = "open"
+    db.session.commit()
+    assert "Mätningen är inte stängd" in client.get(url).get_data(as_text=True)
+    refused = client.post(url, data={"named": "ja", "download": "1"}, follow_redirects=True)
+    assert "Bara en stängd mätning kan delas" in refused.get_data(as_text=True)
+    # another förbund reaches neither the page nor the comparison
+    client.post("/logga-ut")
+    login("g@example.se")
+    assert client.get(url).status_code == 404
+    assert client.get(f"/uppfoljning/{wave.imported.id}/nationellt").status_code == 404
+
+
+def test_a_report_uploaded_on_another_studys_page_is_refused(
+    published, wave, client, make_user, login
+):
+    from consensus.studies import services as study_services
+
+    study_services.create_study("annan", "En annan studie")
+    db.session.commit()
+    make_user()
+    login()
+    import io
+
+    report = services.wave_report(wave, named=False, now=NOW)
+    response = client.post(
+        "/studier/annan/nationellt/importera",
+        data={"file": (io.BytesIO(dumps(report)), "rapport.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "som inte hör till den här studien" in response.get_data(as_text=True)
+    assert share_count() == 0
+    # and the page in English
+    client.post("/sprak", data={"lang": "en"})
+    english = client.get(f"/studier/{published_study_slug(published)}/nationellt")
+    assert "National comparison" in english.get_data(as_text=True)
+    assert "Receive an aggregate report" in english.get_data(as_text=True)
