@@ -572,3 +572,23 @@ def test_a_report_uploaded_on_another_studys_page_is_refused(
     english = client.get(f"/studier/{published_study_slug(published)}/nationellt")
     assert "National comparison" in english.get_data(as_text=True)
     assert "Receive an aggregate report" in english.get_data(as_text=True)
+
+
+def test_a_protocol_file_or_a_repeated_row_is_no_aggregate_report():
+    (problem,) = national.check_report(dumps(example_protocol()))[1]
+    assert problem.path == "$['$schema']"
+    assert problem.message.startswith("Filen är ingen aggregatrapport: ”$schema” är ”urn:uuid:")
+    row = {"indicator": "I01", "measure": MEASURE, "breakdown": "total", "status": "no_data"}
+    report = national.build_report(
+        protocol={"id": "p", "version": "1.0.0", "checksum": "sha256:" + "0" * 64},
+        sender_key="a" * 64,
+        name=None,
+        wave={"respondentGroup": "deltagare", "period": "2026", "year": 2026},
+        min_cell_size=5,
+        rows=[],
+        created_at=NOW,
+    ) | {"rows": [row, dict(row)]}
+    problems = national.check_document(with_checksum(report))
+    assert [(p.path, p.message) for p in problems] == [
+        ("$.rows[1]", "Måttet ”I01-M1” har två rader för ”total”. Varje mått har en rad per del.")
+    ]

@@ -169,25 +169,31 @@ __all__ += ["RESULT_FORMATS", "build_results", "check_hidden", "render_results",
 from . import national  # noqa: E402
 from .national import (  # noqa: E402
     ReceiveResult,
+    latest_of_study,
     national_cells,
     own_comparison,
+    owner_on_platform,
     receive_report,
     render_cells,
     report_name,
     share_label,
+    share_of_wave,
     share_wave,
     wave_report,
 )
 
 __all__ += [
     "ReceiveResult",
+    "latest_of_study",
     "national",
     "national_cells",
     "own_comparison",
+    "owner_on_platform",
     "receive_report",
     "render_cells",
     "report_name",
     "share_label",
+    "share_of_wave",
     "share_wave",
     "wave_report",
 ]

@@ -43,6 +43,7 @@ from ...dbtypes import utcnow
 from ...extensions import db
 from ...messages import Gettext, swedish
 from ...protocol import services as protocol_services
+from ...protocol.models import ProtocolVersion
 from ...protocol.validate import DEFAULT_MAX_BYTES, Problem
 from ...studies.models import Study
 from .. import messages, national
@@ -55,13 +56,16 @@ from .waves import time_point_text
 
 __all__ = [
     "ReceiveResult",
+    "latest_of_study",
     "national_cells",
+    "owner_on_platform",
     "own_comparison",
     "receive_report",
     "render_cells",
     "report_name",
     "sender_key",
     "share_label",
+    "share_of_wave",
     "share_wave",
     "shares",
     "wave_report",
@@ -289,13 +293,47 @@ def receive_report(
     return ReceiveResult("received" if existing is None else "replaced", share=share)
 
 
+def owner_on_platform(protocol_id: str) -> bool:
+    """Whether the protocol was published on this platform (its owner receives here)."""
+    return bool(protocol_services.published_versions(protocol_id))
+
+
+def share_of_wave(wave: Wave) -> NationalShare | None:
+    """What this platform received of the wave, when its owner is here."""
+    return db.session.scalar(
+        select(NationalShare).where(
+            NationalShare.organisation_id == wave.organisation_id,
+            NationalShare.protocol_id == wave.imported.protocol_id,
+            NationalShare.respondent_group == wave.respondent_group,
+            NationalShare.period_key
+            == national.period_key(
+                {
+                    "period": time_point_text(wave),
+                    "schedule": wave.schedule_id,
+                    "timepoint": wave.timepoint,
+                }
+            ),
+        )
+    )
+
+
+def latest_of_study(study: Study):
+    """The latest published version of the study's protocol, or ``None``."""
+    first = db.session.scalar(
+        select(ProtocolVersion.protocol_id).where(
+            ProtocolVersion.study_id == study.id, ProtocolVersion.published_at.is_not(None)
+        )
+    )
+    return None if first is None else protocol_services.latest_published(first)
+
+
 def share_wave(
     wave: Wave, *, named: bool, now: datetime | None = None
 ) -> tuple[dict[str, Any], ReceiveResult | None]:
     """The wave's report, and its delivery when the protocol's owner is on this platform
     (``None`` when it is not: the förbund sends the file)."""
     report = wave_report(wave, named=named, now=now)
-    if not protocol_services.published_versions(report["protocol"]["id"]):
+    if not owner_on_platform(report["protocol"]["id"]):
         return report, None
     return report, receive_report(report, organisation_id=wave.organisation_id)
 

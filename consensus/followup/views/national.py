@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF, Role
@@ -29,7 +28,6 @@ from ...studies.views import current_study, study_pages
 from .. import national, services
 from ..forms import AggregateFileForm, ShareForm
 from ..lifecycle import WaveStatus
-from ..models import NationalShare
 from . import bp, imported_or_404, organisation, wave_or_404
 from .results import _number
 
@@ -80,22 +78,8 @@ def share(imported_id: int, wave_id: int):
     imported = imported_or_404(imported_id)
     wave = wave_or_404(imported, wave_id)
     form = ShareForm()
-    owner_here = bool(services.national.protocol_services.published_versions(imported.protocol_id))
-    shared = db.session.scalar(
-        select(NationalShare).where(
-            NationalShare.organisation_id == wave.organisation_id,
-            NationalShare.protocol_id == imported.protocol_id,
-            NationalShare.respondent_group == wave.respondent_group,
-            NationalShare.period_key
-            == national.period_key(
-                {
-                    "period": services.time_point_text(wave),
-                    "schedule": wave.schedule_id,
-                    "timepoint": wave.timepoint,
-                }
-            ),
-        )
-    )
+    owner_here = services.owner_on_platform(imported.protocol_id)
+    shared = services.share_of_wave(wave)
     status = 200
     if form.validate_on_submit():
         named = form.named.data == "ja"
@@ -158,15 +142,7 @@ def own_national(imported_id: int):
 
 
 def _protocol_of_study() -> ProtocolVersion | None:
-    study = current_study()
-    versions = db.session.scalars(
-        select(ProtocolVersion).where(
-            ProtocolVersion.study_id == study.id, ProtocolVersion.published_at.is_not(None)
-        )
-    ).all()
-    if not versions:
-        return None
-    return services.national.protocol_services.latest_published(versions[0].protocol_id)
+    return services.latest_of_study(current_study())
 
 
 def _owner_page(year: int | None = None, form=None, problems=(), status: int = 200):
@@ -177,7 +153,7 @@ def _owner_page(year: int | None = None, form=None, problems=(), status: int = 2
     forbund = []
     if latest is not None:
         cells = services.national_cells(latest.protocol_id, year=year, gettext=_)
-        all_shares = services.national.shares(latest.protocol_id)
+        all_shares = services.national.shares(latest.protocol_id)  # every year: the links
         years = sorted({s.year for s in all_shares}, reverse=True)
         seen: dict[int, Any] = {}
         for s in all_shares:
