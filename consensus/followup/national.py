@@ -242,10 +242,29 @@ def _row_problems(doc: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def _nul_problems(value: Any, parts: tuple[str | int, ...] = ()) -> list[Problem]:
+    """A NUL character in any text (PostgreSQL cannot store it, and no report needs it)."""
+    if isinstance(value, str):
+        return [_problem(parts, "aggregate_nul")] if "\x00" in value else []
+    if isinstance(value, Mapping):
+        out: list[Problem] = []
+        for key, item in value.items():
+            if "\x00" in str(key):
+                return [_problem(parts, "aggregate_nul")]
+            out.extend(_nul_problems(item, (*parts, str(key))))
+        return out
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _nul_problems(item, (*parts, i))]
+    return []
+
+
 def check_document(doc: Any) -> list[Problem]:
     """Every problem of a parsed aggregate report ([] when it can be received)."""
     if not isinstance(doc, dict):
         return [_problem((), "aggregate_not_object", actual=type_of(doc))]
+    nul = _nul_problems(doc)
+    if nul:
+        return nul
     wrong = _format_problem(doc)
     if wrong is not None:
         return [wrong]

@@ -23,6 +23,7 @@ NATIONAL_MESSAGES = {
         "Aggregatrapporten innehåller ett tal som inte kan skrivas i kanonisk JSON, så "
         "kontrollsumman kan inte kontrolleras."
     ),
+    "aggregate_nul": N_("Texten innehåller ett otillåtet nolltecken (NUL)."),
     "aggregate_duplicate_row": N_(
         "Måttet ”{measure}” har två rader för ”{breakdown}”. Varje mått har en rad per del."
     ),

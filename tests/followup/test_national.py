@@ -592,3 +592,18 @@ def test_a_protocol_file_or_a_repeated_row_is_no_aggregate_report():
     assert [(p.path, p.message) for p in problems] == [
         ("$.rows[1]", "Måttet ”I01-M1” har två rader för ”total”. Varje mått har en rad per del.")
     ]
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(published, wave):
+    report = services.wave_report(wave, named=False, now=NOW)
+
+    def nul(doc):
+        doc["wave"]["period"] = "oktober\x002026"
+        doc["protocol"]["id"] = "nns\x00"
+
+    problems = services.receive_report(dumps(retouch(report, nul))).problems
+    assert [(p.path, p.message) for p in problems] == [
+        ("$.protocol.id", "Texten innehåller ett otillåtet nolltecken (NUL)."),
+        ("$.wave.period", "Texten innehåller ett otillåtet nolltecken (NUL)."),
+    ]
+    assert share_count() == 0
