@@ -57,9 +57,9 @@ def test_forbund_shares_and_sees_its_value_beside_the_median(
     row = table.get_by_role("row").filter(has_text="I01-M1").filter(has_text="Totalt").first
     # own 55 beside 40, 55, 60, 70, 80: median 60, quartiles 55–70
     assert [c.strip() for c in row.locator("td").all_inner_texts()][2:] == [
-        "55",
-        "60",
-        "55–70",
+        "55 %",
+        "60 %",
+        "55–70 %",
         "5",
     ]
     assert "80" not in row.inner_text() and "40" not in row.inner_text()
@@ -105,7 +105,7 @@ def test_owner_sees_the_distribution_and_receives_a_file(
     row = table.get_by_role("row").filter(has_text="I01-M1").filter(has_text="Totalt").first
     # 40, 55, 60, 70, 80 over five förbund: min 40, q1 55, median 60, q3 70, max 80
     cells = [c.strip() for c in row.locator("td").all_inner_texts()]
-    assert cells[2:8] == ["5", "40", "55", "60", "70", "80"]
+    assert cells[2:8] == ["5", "40 %", "55 %", "60 %", "70 %", "80 %"]
     page.get_by_role("link", name="Rapport 2026").click()
     assert page.get_by_role("heading", name="Nationell rapport 2026").is_visible()
     both_widths(page)

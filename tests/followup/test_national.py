@@ -430,7 +430,7 @@ def test_owner_table_by_hand_and_forbund_sees_only_its_own_beside_the_median(
     assert "Samordningsförbundet Norr" not in body and "Förbund 4" not in body
     for value in ("80", "40"):  # another förbund's value (max, min) never shown
         assert f">{value}<" not in body
-    assert ">60<" in body and "55–70" in body
+    assert ">60 %<" in body and "55–70 %" in body
     # the owner's page is not a förbund's page
     assert client.get(f"/studier/{published_study_slug(published)}/nationellt").status_code == 403
 

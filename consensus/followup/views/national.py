@@ -59,6 +59,17 @@ def _breakdown_text(breakdown: str) -> str:
     return texts.get(code, f"{_('Kön')} {code}")
 
 
+def _unit(doc: dict[str, Any]):
+    """`` %`` after a proportion's figures (as on the förbund's results page), else nothing."""
+    percent = {
+        str(m.get("id"))
+        for indicator in doc.get("indicators") or ()
+        for m in indicator.get("measures") or ()
+        if m.get("scoring") == "proportion"
+    }
+    return lambda measure: " %" if measure in percent else ""
+
+
 def _measure_names(doc: dict[str, Any]) -> dict[str, str]:
     return {
         str(m.get("id")): render.text(m.get("name"))
@@ -132,6 +143,8 @@ def own_national(imported_id: int):
         row=imported,
         cells=cells,
         names=_measure_names(imported.document),
+        title=render.text(imported.document.get("title")),
+        unit=_unit(imported.document),
         breakdown=_breakdown_text,
         number=_number,
         minimum=national.MIN_FORBUND,
@@ -171,6 +184,7 @@ def _owner_page(year: int | None = None, form=None, problems=(), status: int = 2
             form=form or AggregateFileForm(),
             problems=problems,
             names=_measure_names(latest.document) if latest else {},
+            unit=_unit(latest.document if latest else {}),
             breakdown=_breakdown_text,
             number=_number,
         ),
