@@ -362,7 +362,10 @@ class NationalShare(db.Model):
     value); the report itself holds only cell figures, never a respondent row."""
 
     __tablename__ = "national_share"
-    __table_args__ = (UniqueConstraint("protocol_id", "sender", "period_key", "respondent_group"),)
+    __table_args__ = (
+        UniqueConstraint("protocol_id", "sender", "period_key", "respondent_group"),
+        UniqueConstraint("protocol_id", "number", "period_key", "respondent_group"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     protocol_id: Mapped[str] = mapped_column(String(64), index=True)

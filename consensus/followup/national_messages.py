@@ -71,6 +71,10 @@ NATIONAL_MESSAGES = {
         "Förbundet har redan delat en nyare rapport för {period} ({newer}); den här är från "
         "{older} och ersätter den inte."
     ),
+    "national_conflict": N_(
+        "En annan rapport för samma mätning togs emot i samma ögonblick. Inget sparades; "
+        "skicka rapporten igen."
+    ),
     "national_wave_not_closed": N_(
         "Mätningen är {status}. Bara en stängd mätning kan delas: siffrorna ska vara slutliga."
     ),

@@ -38,6 +38,7 @@ def upgrade():
     sa.Column('received_at', consensus.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_national_share_organisation_id_organisation'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_national_share')),
+    sa.UniqueConstraint('protocol_id', 'number', 'period_key', 'respondent_group', name=op.f('uq_national_share_protocol_id_number_period_key_respondent_group')),
     sa.UniqueConstraint('protocol_id', 'sender', 'period_key', 'respondent_group', name=op.f('uq_national_share_protocol_id_sender_period_key_respondent_group'))
     )
     with op.batch_alter_table('national_share', schema=None) as batch_op:

@@ -607,3 +607,43 @@ def test_a_nul_character_is_refused_before_it_reaches_the_database(published, wa
         ("$.wave.period", "Texten innehåller ett otillåtet nolltecken (NUL)."),
     ]
     assert share_count() == 0
+
+
+def test_a_report_racing_another_for_the_same_wave_is_refused_not_a_server_error(
+    published, wave, monkeypatch
+):
+    from consensus.followup.services import national as national_services
+
+    report = services.wave_report(wave, named=False, now=NOW)
+    real_now = national_services.utcnow
+
+    def race():
+        """Another request stores the same förbund's share between our look-up and write."""
+        with db.engine.begin() as other:
+            other.execute(
+                NationalShare.__table__.insert().values(
+                    protocol_id=report["protocol"]["id"],
+                    protocol_version=report["protocol"]["version"],
+                    sender=report["sender"]["key"],
+                    number=1,
+                    named=False,
+                    period_key="oktober 2026",
+                    period="oktober 2026",
+                    year=2026,
+                    respondent_group="deltagare",
+                    checksum=report["checksum"],
+                    report={},
+                    created_at=NOW,
+                    received_at=NOW,
+                )
+            )
+        return real_now()
+
+    monkeypatch.setattr(national_services, "utcnow", race)
+    (text,) = messages_of(services.receive_report(dumps(report)))
+    assert text == (
+        "En annan rapport för samma mätning togs emot i samma ögonblick. Inget sparades; "
+        "skicka rapporten igen."
+    )
+    db.session.rollback()
+    assert share_count() == 1

@@ -13,7 +13,9 @@ Receiving (the owner's side)
     suppresses at least at the protocol's ``minCellSize``, and every measure exists. Nothing is
     written unless all of it holds.
 
-    **One share per förbund, protocol, period and respondent group.** The same file again
+    **One share per förbund, protocol, period and respondent group** (and one förbund per
+    number and period: two reports received at the same moment cannot both become "Förbund
+    N"; the second is refused and can be sent again). The same file again
     changes nothing; a report created later replaces the earlier one (its figures, version and
     naming); an older one is refused. Naming is the förbund's choice per protocol: the latest
     report's choice applies to all of its shares, so a förbund that withdraws its name is
@@ -37,6 +39,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ...auth.models import Organisation
 from ...dbtypes import utcnow
@@ -287,9 +290,14 @@ def receive_report(
     for row in [*siblings, share]:
         row.named = bool(sender["named"])
         row.name = sender.get("name") if sender["named"] else None
-    if existing is None:
-        db.session.add(share)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            if existing is None:
+                db.session.add(share)
+    except IntegrityError:  # the same wave, or the same number, received at the same moment
+        return ReceiveResult(
+            "refused", problems=[national.NationalProblem("$", "national_conflict", {})]
+        )
     return ReceiveResult("received" if existing is None else "replaced", share=share)
 
 
