@@ -647,3 +647,14 @@ def test_a_report_racing_another_for_the_same_wave_is_refused_not_a_server_error
     )
     db.session.rollback()
     assert share_count() == 1
+
+
+def test_a_facilitator_reads_the_national_page_but_does_not_receive_files(
+    published, client, make_user, login
+):
+    make_user("fac@example.se", role="facilitator")
+    login("fac@example.se")
+    slug = published_study_slug(published)
+    page = client.get(f"/studier/{slug}/nationellt").get_data(as_text=True)
+    assert "Nationell jämförelse" in page and "Ta emot en aggregatrapport" not in page
+    assert client.post(f"/studier/{slug}/nationellt/importera").status_code == 403

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF, Role
@@ -182,6 +183,7 @@ def _owner_page(year: int | None = None, form=None, problems=(), status: int = 2
             year=year,
             forbund=forbund,
             form=form or AggregateFileForm(),
+            can_receive=current_user.role in STUDY_LEADERS,
             problems=problems,
             names=_measure_names(latest.document) if latest else {},
             unit=_unit(latest.document if latest else {}),
