@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth.views import bp as auth_bp
     from .followup import models as followup_models  # noqa: F401  (complete the metadata)
     from .followup.views import bp as followup_bp
+    from .followup.views.national import owner_bp as national_bp
     from .measures import models as measures_models  # noqa: F401  (complete the metadata)
     from .measures.views import bp as measures_bp
     from .measures.views import survey_bp
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(protocol_bp)
     app.register_blueprint(protocol_admin_bp)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(national_bp)
 
     from .measures import hooks as measures_hooks
     from .rounds import hooks as rounds_hooks

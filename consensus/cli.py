@@ -135,7 +135,7 @@ def demo_command() -> None:
 
 def register(app: Flask) -> None:
     """Attach every command to ``app.cli`` (each is a module-level command or group)."""
-    from .followup.commands import followup_cli
+    from .followup.commands import followup_cli, national_cli
     from .followup.commands import import_command as followup_import_command
     from .measures.commands import measures_cli
     from .protocol.commands import protocol_cli
@@ -156,5 +156,6 @@ def register(app: Flask) -> None:
         measures_cli,
         protocol_cli,
         followup_cli,
+        national_cli,
     ):
         app.cli.add_command(command)

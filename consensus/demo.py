@@ -112,6 +112,9 @@ def load_if_empty() -> bool:
     _demo_measures(study, users["projektledare"], start)
     imported = _demo_protocol(study, users["projektledare"], forbund)
     _demo_followup(forbund, imported)
+    from .demo_national import load_national
+
+    load_national(forbund, imported)  # the national page: the demo förbund and six invented
     return True
 
 
@@ -476,5 +479,8 @@ def logins_text() -> str:
         "               tre lokala grupper, årliga mätningar 2025 och 2026 för deltagare och",
         "               insatspersonal (cirka 150 enkäter var), en kohort med koder (start,",
         "               6 och 12 månader) och registeruppgifter per år och grupp.",
+        f"  Nationellt:  Studier → {DEMO_SLUG} → Nationellt: förbundet och sex påhittade förbund",
+        "               har delat sina årliga mätningar (fördelning, median, kvartiler);",
+        "               förbundet ser sitt värde bredvid rikets under Jämförelse med riket.",
     ]
     return "\n".join(lines)

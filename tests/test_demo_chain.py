@@ -157,3 +157,30 @@ def test_demo_protocol_carries_targets_and_kon(study):
     assert len(with_targets) > len(shares)  # register measures have targets too
     assert any(m.get("direction") == "decrease" for m in measures_)
     assert not any("target" in m for m in measures_ if m["kind"] == "qualitative")
+
+
+def test_the_national_page_has_the_demo_forbund_and_six_invented(study, client, login):
+    from consensus.followup import national
+
+    protocol_id = protocol.latest(study).protocol_id
+    shares = followup.national.shares(protocol_id)
+    labels = {followup.share_label(s) for s in shares}
+    assert demo.DEMO_FORBUND[1] in labels
+    assert "Förbund 3" in labels and "Samordningsförbundet Kustlandet (demo)" not in labels
+    assert len({s.sender for s in shares}) == 7
+    assert {s.period for s in shares} == {"oktober 2025", "oktober 2026"}
+    assert any(not s.named for s in shares) and any(s.named for s in shares)
+    cells = followup.national_cells(protocol_id)
+    totals = [c for c in cells if c.breakdown == "total" and c.distribution]
+    assert totals and all(c.distribution.count >= national.MIN_FORBUND for c in totals)
+    # the small invented förbund's kön cells are hidden, and hold no figure
+    hidden = [e for c in cells for e in c.entries if e.status == "suppressed"]
+    assert hidden and all(e.value is None and e.n is None for e in hidden)
+    leader = next(a for a in demo.DEMO_ACCOUNTS if a[1] == "projektledare")
+    login(leader[0], leader[3])
+    page = client.get(f"/studier/{demo.DEMO_SLUG}/nationellt")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    for label in ("Samordningsförbundet Fjällbygden (demo)", "Förbund 3", "Förbund 5"):
+        assert label in body
+    assert "Kustlandet" not in body  # not named: its name was never stored

@@ -3,7 +3,7 @@
 ``auth`` <- ``studies`` <- ``rounds`` <- ``measures`` <- ``protocol`` <- ``followup``. A module
 may import from its own floor and the floors below. The top-level modules (``extensions``,
 ``config``, ``transitions``, ``mail`` ...) sit below every feature; ``pages/`` sits above the
-features; ``cli.py``, ``demo.py`` and ``__init__.py`` sit above everything. A lower floor that
+features; ``cli.py``, ``demo.py`` (with ``demo_national.py``) and ``__init__.py`` sit above everything. A lower floor that
 needs something from a higher one defines a hook the higher floor fills at app start
 (``auth.access.register_participant_loader``, ``studies/hooks.py``).
 
@@ -18,7 +18,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "consensus"
 FEATURES = ("auth", "studies", "rounds", "measures", "protocol", "followup")
 BASE = -1  # the top-level modules: config, extensions, transitions, mail ...
 PAGES = len(FEATURES)
-TOP = PAGES + 1  # consensus/__init__.py, cli.py, demo.py
+TOP = PAGES + 1  # consensus/__init__.py, cli.py, demo.py, demo_national.py
 
 # Upward imports in packages this change may not edit, each with the package that owns it.
 KNOWN_EXCEPTIONS: set[str] = set()
@@ -29,7 +29,7 @@ def floor(module: str) -> int | None:
     parts = module.split(".")
     if parts[0] != "consensus":
         return None
-    if len(parts) == 1 or parts[1] in ("cli", "demo"):
+    if len(parts) == 1 or parts[1] in ("cli", "demo", "demo_national"):
         return TOP
     if parts[1] in FEATURES:
         return FEATURES.index(parts[1])

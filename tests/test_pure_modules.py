@@ -33,6 +33,7 @@ TOP_LEVEL_FRAMEWORK = {
     "dbtypes.py": "SQLAlchemy column types",
     "database.py": "the engine's dialect and the dialect's upsert statement (SQLAlchemy)",
     "demo.py": "loads the demo study through the services",
+    "demo_national.py": "loads the demo's national comparison through the services",
     "logs.py": "the request-log hooks (flask.request, g) and optional Sentry set up by create_app",
 }
 

@@ -389,3 +389,75 @@ def results_command(
         click.echo(f"Skrev {output}.", err=True)
     else:
         click.echo(body, nl=False)
+
+
+# --- national: share a wave's aggregates, import them, the national figures ------------------
+
+
+def _write(body: bytes, output: str | None) -> None:
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(body)
+        click.echo(f"Skrev {output}.", err=True)
+    else:
+        click.echo(body, nl=False)
+
+
+@followup_cli.command("share")
+@with_appcontext
+@click.argument("org_slug", metavar="ORG")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.option("--named", is_flag=True, help="Förbundet får namnges i den nationella jämförelsen.")
+@click.option("-o", "--output", default=None, help="Fil att skriva (utan: standard ut).")
+def share_command(org_slug: str, wave_id: int, named: bool, output: str | None) -> None:
+    """Skriv en stängd mätnings aggregatrapport till protokollets ägare: bara cellernas
+    siffror (totalt och kön, små celler dolda), aldrig svar från enskilda."""
+    from ..protocol.canonical import dumps
+
+    org = _org(org_slug)
+    wave = _wave(org, wave_id)
+    try:
+        report = services.wave_report(wave, named=named)
+    except services.FollowupError as error:
+        fail(error.message)
+    _write(dumps(report), output)
+
+
+national_cli = click.Group(
+    "national",
+    help="Nationell jämförelse: aggregatrapporter från förbunden till protokollets ägare.",
+)
+
+
+@national_cli.command("import")
+@with_appcontext
+@click.argument("path", metavar="FILE")
+def national_import(path: str) -> None:
+    """Ta emot en aggregatrapport (JSON). Inget sparas om något i filen är fel."""
+    result = services.receive_report(_read_file(path))
+    if not result.ok:
+        fail(f"Rapporten togs inte emot: {len(result.problems)} fel.", result.problems)
+    share = result.share
+    label = services.share_label(share)
+    if result.status == "unchanged":
+        click.echo(f"Rapporten från {label} för {share.period} finns redan: inget ändrades.")
+        return
+    db.session.commit()
+    verb = "Ersatte" if result.status == "replaced" else "Tog emot"
+    click.echo(f"{verb} rapporten från {label} för {share.period} ({share.protocol_id}).")
+
+
+@national_cli.command("results")
+@with_appcontext
+@click.argument("protocol_id", metavar="PROTOCOL_ID")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option("--year", type=int, default=None, help="Bara detta år (den nationella årsrapporten).")
+@click.option("-o", "--output", default=None, help="Fil att skriva (utan: standard ut).")
+def national_results(protocol_id: str, fmt: str, year: int | None, output: str | None) -> None:
+    """Fördelningen över förbunden per mått, period och del: antal förbund, min, kvartiler,
+    median, max (bara förbund vars cell inte är dold)."""
+    from ..protocol import services as protocol_services
+
+    if not protocol_services.published_versions(protocol_id):
+        fail(render_followup("national_unknown_protocol", {"protocol": protocol_id}))
+    _write(services.render_cells(services.national_cells(protocol_id, year=year), fmt), output)

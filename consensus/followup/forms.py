@@ -202,3 +202,31 @@ class RegisterFileForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Förhandsgranska"))
+
+
+# --- national: sharing a wave's aggregates, receiving them ---
+
+
+class ShareForm(FlaskForm):
+    named = RadioField(
+        _l("Får förbundet namnges i den nationella jämförelsen?"),
+        choices=choices(
+            [
+                ("nej", _l("Nej: visas som ”Förbund 1 … n”")),
+                ("ja", _l("Ja: förbundets namn visas för protokollets ägare")),
+            ]
+        ),
+        default="nej",
+        validators=[DataRequired(_l("Välj om förbundet får namnges."))],
+    )
+    deliver = SubmitField(_l("Dela med protokollets ägare"))
+    download = SubmitField(_l("Ladda ner aggregatrapporten (JSON)"))
+
+
+class AggregateFileForm(FlaskForm):
+    file = FileField(
+        _l("Aggregatrapport (JSON)"),
+        validators=[FileRequired(_l("Välj aggregatrapportens JSON-fil."))],
+        description=_l("Filen som ett förbund laddade ner med ”Dela med nationell nivå”."),
+    )
+    submit = SubmitField(_l("Ta emot rapporten"))

@@ -329,3 +329,8 @@ CATALOGUE = CATALOGUE.merged(
         },
     )
 )
+
+# --- national: the aggregate report and its import ---
+from .national_messages import NATIONAL_MESSAGES  # noqa: E402
+
+CATALOGUE = CATALOGUE.merged(Catalogue(CATALOGUE.name, NATIONAL_MESSAGES))

@@ -365,3 +365,41 @@ class FreeTextReview(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- national: aggregate reports received by the protocol's owner ---
+
+
+class NationalShare(db.Model):
+    """An aggregate report of one förbund's wave, received by the owner of the protocol
+    (:mod:`..national`). One row per protocol, sender, period and respondent group: a newer
+    report from the same förbund for the same wave replaces the older one. ``sender`` is the
+    report's pseudonymous key; ``name`` is kept only when the förbund agreed to be named, and
+    ``number`` is its "Förbund N" (given at its first share of the protocol, kept after).
+    ``organisation_id`` is set when the förbund shared on this platform (so it finds its own
+    value); the report itself holds only cell figures, never a respondent row."""
+
+    __tablename__ = "national_share"
+    __table_args__ = (
+        UniqueConstraint("protocol_id", "sender", "period_key", "respondent_group"),
+        UniqueConstraint("protocol_id", "number", "period_key", "respondent_group"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol_id: Mapped[str] = mapped_column(String(64), index=True)
+    protocol_version: Mapped[str] = mapped_column(String(64))
+    sender: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int] = mapped_column()
+    named: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    period_key: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column()
+    respondent_group: Mapped[str] = mapped_column(String(64))
+    checksum: Mapped[str] = mapped_column(String(71))
+    report: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

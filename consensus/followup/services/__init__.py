@@ -178,3 +178,36 @@ __all__ += [
 from .free_text import free_texts, review_free_text  # noqa: E402
 
 __all__ += ["free_texts", "review_free_text"]
+
+# --- national: the aggregate report, its import and the national figures ---
+from . import national  # noqa: E402
+from .national import (  # noqa: E402
+    ReceiveResult,
+    latest_of_study,
+    national_cells,
+    own_comparison,
+    owner_on_platform,
+    receive_report,
+    render_cells,
+    report_name,
+    share_label,
+    share_of_wave,
+    share_wave,
+    wave_report,
+)
+
+__all__ += [
+    "ReceiveResult",
+    "latest_of_study",
+    "national",
+    "national_cells",
+    "own_comparison",
+    "owner_on_platform",
+    "receive_report",
+    "render_cells",
+    "report_name",
+    "share_label",
+    "share_of_wave",
+    "share_wave",
+    "wave_report",
+]

@@ -47,6 +47,7 @@ from . import (  # noqa: E402,F401,I001  (the routes)
     answering,
     entry,
     free_text,
+    national,
     protocols,
     register,
     report,
