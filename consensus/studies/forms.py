@@ -228,3 +228,26 @@ class ButtonForm(FlaskForm):
     """A bare POST button (archive, send, delete): CSRF is all it carries."""
 
     submit = SubmitField(_l("OK"))
+
+
+class MemberForm(FlaskForm):
+    """Add a staff account to a study by its email, with its role in the study."""
+
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[
+            DataRequired(message=_l("Skriv e-postadressen till ett personalkonto.")),
+            Email(message=_l("Skriv en giltig e-postadress, t.ex. namn@forbund.se.")),
+            Length(max=254),
+        ],
+    )
+    role = SelectField(
+        _l("Roll i studien"),
+        choices=[
+            ("projektledare", _l("projektledare")),
+            ("facilitator", _l("facilitator")),
+            ("owner", _l("ägare (projektledare som också hanterar vilka som arbetar med studien)")),
+        ],
+        default="projektledare",
+    )
+    submit = SubmitField(_l("Lägg till"))
