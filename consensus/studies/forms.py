@@ -240,14 +240,21 @@ class MemberForm(FlaskForm):
             Email(message=_l("Skriv en giltig e-postadress, t.ex. namn@forbund.se.")),
             Length(max=254),
         ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
     role = SelectField(
         _l("Roll i studien"),
-        choices=[
-            ("projektledare", _l("projektledare")),
-            ("facilitator", _l("facilitator")),
-            ("owner", _l("ägare (projektledare som också hanterar vilka som arbetar med studien)")),
-        ],
+        choices=choices(
+            [
+                ("projektledare", _l("projektledare")),
+                ("facilitator", _l("facilitator")),
+                (
+                    "owner",
+                    _l("ägare (projektledare som också hanterar vilka som arbetar med studien)"),
+                ),
+            ]
+        ),
         default="projektledare",
+        validate_choice=False,  # the service names an unknown role in Swedish
     )
     submit = SubmitField(_l("Lägg till"))

@@ -1,5 +1,7 @@
-"""sessions, throttling and study members: revocable staff sessions, the participant's
-session version, shared throttle counts, who works on which study
+"""sessions, throttling and study members
+
+Revocable staff sessions, the participant's session version, shared throttle counts, and who
+works on which study.
 
 Revision ID: c7d3e9a1f5b2
 Revises: 5e1a7c2d9b40
