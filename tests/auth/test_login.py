@@ -244,3 +244,27 @@ class TestThrottling:
             self.post(client, password="guess guess guess")
         page = self.post(client).get_data(as_text=True)
         assert "Too many failed sign-ins. Try again in 15 minutes." in page
+
+
+class TestRedisDown:
+    """The limiter's Redis (the survey's and follow-up's limits) at a closed port: requests
+    are still answered, the limiter counts in memory and says so in the log; the login (its
+    counts are in the database) works as ever."""
+
+    @pytest.fixture
+    def app_config(self, database_url):
+        from tests.conftest import make_config
+
+        return make_config(
+            database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0"
+        )
+
+    def test_no_500_and_the_fallback_is_logged(self, client, make_user, caplog):
+        make_user()
+        with caplog.at_level("WARNING"):
+            for _ in range(3):
+                assert client.post("/enkat/kod", data={"kod": "ABC234"}).status_code < 500
+        assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)
+        assert client.post("/logga-in", data={"email": "pl@example.se", "password": "nej"})
+        response = client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
+        assert response.status_code == 302
