@@ -187,7 +187,7 @@ def make_user(app):
 def share_studies() -> None:
     """Make every projektledare and facilitator a member of every study (with their account's
     role). Most tests are about what a study's staff can do, not about who the staff are: the
-    ``login`` fixture calls this. Tests of membership itself (tests/studies/test_members.py,
+    ``login`` fixture and the ``study`` and ``make_delphi`` fixtures call this. Tests of membership itself (tests/studies/test_members.py,
     tests/test_access.py) sign in with a plain POST instead."""
     from sqlalchemy import select
 
@@ -229,6 +229,7 @@ def study(app):
         s, code="P01", title="Deltagare är delaktiga", perspective="deltagare", type="process"
     )
     db.session.commit()
+    share_studies()  # staff made before it work on it (see share_studies)
     return s
 
 
