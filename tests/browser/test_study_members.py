@@ -45,7 +45,7 @@ def test_the_owner_adds_a_member(new_page, live_server, make_user, width):
     page.get_by_label("Roll i studien").select_option("projektledare")
     page.get_by_role("button", name="Lägg till").click()
     assert page.get_by_role("status").filter(has_text="bo@example.se arbetar nu").is_visible()
-    assert page.get_by_role("cell", name="bo@example.se").is_visible()
+    assert page.get_by_role("cell", name="bo@example.se", exact=True).is_visible()
     assert_accessible(page)
 
     bo = new_page()
@@ -54,7 +54,7 @@ def test_the_owner_adds_a_member(new_page, live_server, make_user, width):
     bo.goto(live_server + "/studier")
     bo.get_by_role("link", name="Egen studie").click()
     bo.wait_for_url("**/studier/egen")
-    assert bo.get_by_role("cell", name="anna@example.se").is_visible()
+    assert bo.get_by_role("cell", name="anna@example.se", exact=True).is_visible()
     assert bo.get_by_role("button", name="Lägg till").count() == 0  # only the owner manages
     assert_accessible(bo)
 
