@@ -12,7 +12,6 @@ from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
-
 from sqlalchemy import select
 
 from .. import tabular
