@@ -2,6 +2,7 @@
 and removes them; everyone else gets 404 and does not see it in the lists. These tests sign
 in with a plain POST: the ``login`` fixture would make everyone a member."""
 
+import pytest
 from sqlalchemy import select
 
 from consensus.extensions import db
@@ -138,3 +139,67 @@ def test_refused_members_say_why_and_change_nothing(app, make_user):
     assert "Studien måste ha minst en ägare." in response.get_data(as_text=True)
     assert roles() == {"anna@example.se": "owner"}
     assert anna.post("/studier/egen/medlemmar/9999/ta-bort").status_code == 302
+
+
+def _migrated_members(url: str) -> dict[str, set[tuple[str, str]]]:
+    """Upgrade to the revision before the members, make two studies (one with its creator,
+    one with none), upgrade: who became a member of which."""
+    from flask_migrate import upgrade
+
+    from consensus import create_app
+    from consensus.auth.models import User
+    from consensus.studies.models import Study
+    from tests.conftest import make_config
+
+    app = create_app(make_config(url))
+    with app.app_context():
+        upgrade(revision="5e1a7c2d9b40")
+        users = {
+            email: User(email=email, password_hash="x", role=role)
+            for email, role in [
+                ("anna@example.se", "projektledare"),
+                ("bo@example.se", "projektledare"),
+                ("fia@example.se", "facilitator"),
+                ("admin@example.se", "admin"),
+            ]
+        }
+        db.session.add_all(users.values())
+        db.session.flush()
+        db.session.add_all(
+            [
+                Study(slug="annas", title="A", created_by_id=users["anna@example.se"].id),
+                Study(slug="ingens", title="B", created_by_id=None),
+            ]
+        )
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(
+            select(Study.slug, User.email, StudyMember.role)
+            .join(StudyMember, StudyMember.study_id == Study.id)
+            .join(User, User.id == StudyMember.user_id)
+        ).all()
+        db.session.remove()
+        db.engine.dispose()
+    found: dict[str, set[tuple[str, str]]] = {}
+    for slug, email, role in rows:
+        found.setdefault(slug, set()).add((email, role))
+    return found
+
+
+EXPECTED_MIGRATED = {
+    "annas": {("anna@example.se", "owner")},
+    "ingens": {("anna@example.se", "projektledare"), ("bo@example.se", "projektledare")},
+}
+
+
+def test_the_migration_gives_existing_studies_their_members(tmp_path):
+    assert _migrated_members(f"sqlite:///{tmp_path / 'old.sqlite'}") == EXPECTED_MIGRATED
+
+
+@pytest.mark.postgres
+def test_the_migration_gives_existing_studies_their_members_on_postgresql():
+    from tests import databases
+
+    base = databases.require_postgres()
+    with databases.fresh_postgres_database(base) as url:
+        assert _migrated_members(url) == EXPECTED_MIGRATED
