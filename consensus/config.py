@@ -47,12 +47,28 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
 
-    # Login throttling (Flask-Limiter). In-memory storage is per process: use Redis in
-    # production, e.g. CONSENSUS_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0
+    # Login throttling (consensus.auth.throttle; counted in the database, so every process
+    # shares the count). Only failed logins count. Per address: at most this many failures in
+    # the window. Per account: after the free failures in the window, each further one makes
+    # the account wait the delay, doubling up to the cap (a browser that signed in before
+    # skips it), so guessing from many addresses slows down without locking the user out.
+    LOGIN_FAILURES_PER_ADDRESS = 10
+    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    LOGIN_ACCOUNT_FREE_FAILURES = 10
+    LOGIN_ACCOUNT_DELAY_SECONDS = 2
+    LOGIN_ACCOUNT_DELAY_CAP_SECONDS = 60
+    # Joining a workshop with its code: at most this many joins a minute from one address
+    # (counted in the database too).
+    WORKSHOP_JOINS_PER_MINUTE = 30
+    # The other limits (Flask-Limiter: the survey's and the follow-up's open links). In-memory
+    # storage is per process: use Redis in production, e.g.
+    # CONSENSUS_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0. When Redis cannot be reached
+    # the limiter counts in memory and logs it instead of failing the request.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
-    LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     # werkzeug's generate_password_hash method for new passwords. The tests use a cheap one
     # (tests/conftest.py); existing hashes are checked by the method stored in them.
     PASSWORD_HASH_METHOD = "scrypt"

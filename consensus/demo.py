@@ -27,6 +27,7 @@ from .auth import services as auth_services
 from .auth.models import User
 from .dbtypes import utcnow
 from .extensions import db
+from .studies import membership
 from .studies import services as study_services
 from .studies.models import Participant, Study
 
@@ -80,6 +81,7 @@ def load_if_empty() -> bool:
         info_text=texts["info_text"],
         target_core_size=15,
     )
+    membership.add_member(study, users["facilitator"].email, "facilitator")  # runs the workshop
     for group in texts["groups"]:
         study_services.add_group(study, group["code"], group["name"])
     for candidate in _data("candidates"):

@@ -184,9 +184,31 @@ def make_user(app):
     return _make
 
 
+def share_studies() -> None:
+    """Make every projektledare and facilitator a member of every study (with their account's
+    role). Most tests are about what a study's staff can do, not about who the staff are: the
+    ``login`` fixture and the ``study`` and ``make_delphi`` fixtures call this. Tests of membership itself (tests/studies/test_members.py,
+    tests/test_access.py) sign in with a plain POST instead."""
+    from sqlalchemy import select
+
+    from consensus.auth.models import User
+    from consensus.studies.models import Study, StudyMember
+
+    have = set(db.session.execute(select(StudyMember.study_id, StudyMember.user_id)).all())
+    staff = db.session.scalars(
+        select(User).where(User.role.in_(("projektledare", "facilitator")))
+    ).all()
+    for study_id in db.session.scalars(select(Study.id)).all():
+        for user in staff:
+            if (study_id, user.id) not in have:
+                db.session.add(StudyMember(study_id=study_id, user_id=user.id, role=user.role))
+    db.session.commit()
+
+
 @pytest.fixture
 def login(client):
     def _login(email="pl@example.se", password=PASSWORD, **kwargs):
+        share_studies()
         return client.post("/logga-in", data={"email": email, "password": password}, **kwargs)
 
     return _login
@@ -207,6 +229,7 @@ def study(app):
         s, code="P01", title="Deltagare är delaktiga", perspective="deltagare", type="process"
     )
     db.session.commit()
+    share_studies()  # staff made before it work on it (see share_studies)
     return s
 
 

@@ -125,3 +125,42 @@ def test_staff_routes_refuse_participants_sessions(client, study, role):
     client.get(f"/l/{token}")
     response = client.get("/studier")
     assert response.status_code == 302
+
+
+@pytest.mark.demo  # the demo study (slug "demo") belongs to the demo's projektledare
+def test_a_projektledare_gets_404_on_every_page_of_a_study_not_theirs(app, make_user):
+    """Every study page, export and POST under /studier/<slug>/ answers 404 to a second
+    projektledare who is no member, as if the study did not exist."""
+    from tests.conftest import PASSWORD
+
+    make_user(email="pl2@example.se", role="projektledare")
+    client = app.test_client()
+    response = client.post("/logga-in", data={"email": "pl2@example.se", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "demo" not in client.get("/studier").get_data(as_text=True).split("<main")[1]
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        access = access_of(app.view_functions[rule.endpoint]) if rule.endpoint != "static" else None
+        if access is None or access.kind != "staff" or "<slug>" not in rule.rule:
+            continue
+        url = _sample_url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert response.status_code == 404, (
+                f"{method} {url} ({rule.endpoint}) answered {response.status_code} to a "
+                "projektledare who does not work on the study"
+            )
+            checked += 1
+    assert checked >= 90, checked
+    # The demo's own projektledare (its owner) and an admin do open it, and its answers.
+    for email, password in [("admin@example.se", PASSWORD), (None, None)]:
+        if email is None:
+            from consensus.demo import DEMO_ACCOUNTS
+
+            [(email, _, _, password)] = [a for a in DEMO_ACCOUNTS if a[1] == "projektledare"]
+        else:
+            make_user(email=email, role="admin")
+        owner = app.test_client()
+        owner.post("/logga-in", data={"email": email, "password": password})
+        assert owner.get("/studier/demo").status_code == 200, email
+        assert "/studier/demo" in owner.get("/studier").get_data(as_text=True)

@@ -44,6 +44,7 @@ FEATURE_FRAMEWORK_ROLES = ("models", "forms", "commands", "views", "services")
 FEATURE_FRAMEWORK_MODULES = {
     "auth/access.py": "the before_request hook that enforces every route's declared access",
     "studies/mailing.py": "renders and sends invitations with the app's templates and mail",
+    "studies/membership.py": "reads and writes who works on which study (services)",
     "studies/hooks.py": "the study pages' extension points, filled by higher floors in create_app",
     "rounds/hooks.py": "registers the rounds' parts of study pages with studies/hooks.py",
     "measures/hooks.py": "registers the measures survey's due work with studies/hooks.py",

@@ -54,8 +54,8 @@ def test_the_limiter_is_skipped_only_where_no_limit_applies(app):
 
     with app.test_request_context("/halsa"):
         assert _no_rate_limit_applies() is True
-    with app.test_request_context("/logga-in", method="POST"):
-        assert _no_rate_limit_applies() is False  # login throttling stays
+    with app.test_request_context("/enkat/kod", method="POST"):
+        assert _no_rate_limit_applies() is False  # the follow-up's code entry keeps its limit
     app.config["RATELIMIT_DEFAULT"] = "100 per minute"
     with app.test_request_context("/halsa"):
         assert _no_rate_limit_applies() is False

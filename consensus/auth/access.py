@@ -100,12 +100,30 @@ def participant_loader() -> ParticipantLoader:
 
 
 def remember_participant(p) -> None:
-    session[SESSION_PARTICIPANT] = {"id": p.id, "link": p.token_hash[:16]}
+    """Admit ``p`` to this browser session. The cookie names the participant, the link it was
+    opened with (a prefix of the link's hash, never the token) and the participant's session
+    version, so that logging out ends it everywhere (:func:`end_participant_sessions`)."""
+    session[SESSION_PARTICIPANT] = {
+        "id": p.id,
+        "link": p.token_hash[:16],
+        "v": p.session_version or 1,
+    }
     session.permanent = True
 
 
 def forget_participant() -> None:
     session.pop(SESSION_PARTICIPANT, None)
+
+
+def end_participant_sessions() -> None:
+    """Logging out: end every session of the participant this browser names (their session
+    version moves on, so a copy of the cookie no longer opens the ballot), then forget them
+    here. The caller commits."""
+    participant_id = session_participant_id()
+    p = participant_loader().by_id(participant_id) if participant_id is not None else None
+    if p is not None and participant_link_holds(p, links_expired=lambda: False):
+        p.session_version = (p.session_version or 1) + 1
+    forget_participant()
 
 
 def load_session_participant():
@@ -135,14 +153,15 @@ def session_participant_id() -> int | None:
 
 def participant_link_holds(p, *, links_expired: Callable[[], bool]) -> bool:
     """Whether the session's participant ``p`` (anything with ``token_hash``,
-    ``link_revoked_at`` and ``erased_at``) still holds the personal link the session was
-    opened with. The one check of :func:`load_session_participant` and of views declared
+    ``link_revoked_at``, ``erased_at`` and ``session_version``) still holds the personal link
+    and the session version the session was opened with. The one check of :func:`load_session_participant` and of views declared
     :func:`participant_checked_by_view`; those forget the participant when it fails."""
     data = session.get(SESSION_PARTICIPANT)
     return not (
         not isinstance(data, dict)
         or p.token_hash is None
         or p.token_hash[:16] != data.get("link")
+        or (p.session_version or 1) != data.get("v", 1)
         or p.link_revoked_at is not None
         or p.erased_at is not None
         or links_expired()

@@ -1,19 +1,22 @@
 """Reads and writes for accounts and personal links. Services flush; callers commit."""
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import current_app, session
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..messages import Gettext, swedish
+from . import throttle
 from .access import participant_loader
 from .messages import ERRORS
-from .models import Organisation, User
+from .models import Organisation, StaffSession, ThrottleEvent, User
 from .roles import Role
 from .tokens import hash_token, looks_like_token, new_token
 
@@ -108,15 +111,67 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.session_version += 1
+    end_staff_sessions(user, keep=session.get(SESSION_STAFF))
     db.session.flush()
 
 
+# --- staff sessions ------------------------------------------------------------------------
+#
+# The session cookie is signed but lives in the browser: a copy of it would stay valid until
+# it expires. So each sign-in is also a row (``StaffSession``) that the cookie names by a
+# random key, and the user loader admits a cookie only while its row exists: logging out,
+# deactivation and "log out everywhere" delete rows and take effect at once on every process.
+# The check is folded into the loader's one query (the user joined with the session row).
+
+SESSION_STAFF = "staff_session"
+# A sign-in older than this is forgotten when the user next signs in (the cookie itself
+# expires after PERMANENT_SESSION_LIFETIME without use).
+STAFF_SESSION_PURGE_AFTER = timedelta(days=30)
+
+
+def start_staff_session(user: User) -> str:
+    """A new server-side session for ``user``; returns the key for the session cookie."""
+    key = new_token()
+    db.session.execute(
+        delete(StaffSession).where(
+            StaffSession.user_id == user.id,
+            StaffSession.created_at < utcnow() - STAFF_SESSION_PURGE_AFTER,
+        )
+    )
+    db.session.add(StaffSession(key_hash=hash_token(key), user_id=user.id))
+    db.session.flush()
+    return key
+
+
+def end_staff_session(key: str | None) -> None:
+    """End the session ``key`` names (logging out): its cookie, and every copy, stop working."""
+    if isinstance(key, str) and key:
+        db.session.execute(delete(StaffSession).where(StaffSession.key_hash == hash_token(key)))
+        db.session.flush()
+
+
+def end_staff_sessions(user: User, *, keep: str | None = None) -> int:
+    """End every session of ``user`` (but the one ``keep`` names); returns how many ended."""
+    statement = delete(StaffSession).where(StaffSession.user_id == user.id)
+    if isinstance(keep, str) and keep:
+        statement = statement.where(StaffSession.key_hash != hash_token(keep))
+    ended = db.session.execute(statement).rowcount or 0
+    db.session.flush()
+    return ended
+
+
 def load_user(login_id: str) -> User | None:
-    """Flask-Login loader: ``<id>.<session_version>``; an old version is logged out."""
+    """Flask-Login loader: ``<id>.<session_version>`` and the session's key, in one query;
+    an old version, or a session that was ended, is logged out."""
     user_id, _, version = (login_id or "").partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
+    key = session.get(SESSION_STAFF)
+    if not (user_id.isdigit() and version.isdigit() and isinstance(key, str) and key):
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(
+        select(User)
+        .join(StaffSession, StaffSession.user_id == User.id)
+        .where(User.id == int(user_id), StaffSession.key_hash == hash_token(key))
+    )
     if user is None or user.session_version != int(version):
         return None
     return user
@@ -156,6 +211,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
     user.active = active
     if not active:
         user.session_version += 1
+        end_staff_sessions(user)
     db.session.flush()
 
 
@@ -183,6 +239,78 @@ def list_organisations() -> list[tuple[Organisation, int]]:
 
 def count_users() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0
+
+
+# --- throttling (the rule: auth/throttle.py) ------------------------------------------------
+#
+# Counted in the database, so that every app process (and every worker) shares the count.
+# Only the SHA-256 of an address or an email is stored; rows older than a day are removed as
+# new ones come.
+
+THROTTLE_KEEP = timedelta(days=1)
+
+
+def throttle_key(text: str) -> str:
+    return hashlib.sha256((text or "").encode("utf-8", "replace")).hexdigest()
+
+
+def _attempt_times(kind: str, key: str, window: timedelta) -> list:
+    return list(
+        db.session.scalars(
+            select(ThrottleEvent.created_at).where(
+                ThrottleEvent.kind == kind,
+                ThrottleEvent.key == key,
+                ThrottleEvent.created_at > utcnow() - window,
+            )
+        )
+    )
+
+
+def record_attempt(kind: str, text: str) -> None:
+    """Count one attempt of ``kind`` by ``text`` (an address or an email)."""
+    db.session.execute(
+        delete(ThrottleEvent).where(ThrottleEvent.created_at < utcnow() - THROTTLE_KEEP)
+    )
+    db.session.add(ThrottleEvent(kind=kind, key=throttle_key(text), created_at=utcnow()))
+    db.session.flush()
+
+
+def login_rule() -> throttle.LoginRule:
+    config = current_app.config
+    window = timedelta(seconds=int(config["LOGIN_FAILURE_WINDOW_SECONDS"]))
+    return throttle.LoginRule(
+        address=throttle.Limit(int(config["LOGIN_FAILURES_PER_ADDRESS"]), window),
+        account=throttle.Delay(
+            free=int(config["LOGIN_ACCOUNT_FREE_FAILURES"]),
+            window=window,
+            step=timedelta(seconds=int(config["LOGIN_ACCOUNT_DELAY_SECONDS"])),
+            cap=timedelta(seconds=int(config["LOGIN_ACCOUNT_DELAY_CAP_SECONDS"])),
+        ),
+    )
+
+
+def login_wait(email: str, address: str, *, known_device: bool = False) -> int:
+    """Seconds before a login for ``email`` from ``address`` may be evaluated (0: now)."""
+    rule = login_rule()
+    return throttle.login_wait(
+        _attempt_times("login_address", throttle_key(address), rule.address.window),
+        _attempt_times("login_account", throttle_key(normalise_email(email)), rule.account.window),
+        utcnow(),
+        rule,
+        known_device=known_device,
+    )
+
+
+def record_login_failure(email: str, address: str) -> None:
+    record_attempt("login_address", address)
+    record_attempt("login_account", normalise_email(email))
+
+
+def attempts_wait(kind: str, text: str, limit: throttle.Limit) -> int:
+    """Seconds before one more attempt of ``kind`` by ``text`` may go ahead (0: now)."""
+    return throttle.limit_wait(
+        _attempt_times(kind, throttle_key(text), limit.window), utcnow(), limit
+    )
 
 
 # --- personal links -------------------------------------------------------------------

@@ -7,19 +7,29 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..i18n import render_message
-from . import services
-from .access import forget_participant, public, remember_participant, role_label, staff
+from . import services, throttle
+from .access import (
+    end_participant_sessions,
+    public,
+    remember_participant,
+    role_label,
+    staff,
+)
 from .forms import (
     AccountButtonForm,
     AccountCreateForm,
@@ -44,26 +54,79 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+# A browser that signed in to an account keeps a signed note of it (the SHA-256 of the email,
+# nothing else): it skips the account's delay after guesses from elsewhere (auth/throttle.py).
+KNOWN_DEVICE_COOKIE = "consensus_known"
+KNOWN_DEVICE_DAYS = 180
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="consensus-known-device")
+
+
+def _known_accounts() -> list[str]:
+    value = request.cookies.get(KNOWN_DEVICE_COOKIE)
+    if not value:
+        return []
+    try:
+        accounts = _device_serializer().loads(value, max_age=KNOWN_DEVICE_DAYS * 86400)
+    except BadSignature:
+        return []
+    return [a for a in accounts if isinstance(a, str)] if isinstance(accounts, list) else []
+
+
+def _remember_device(response, email: str) -> None:
+    key = services.throttle_key(services.normalise_email(email))
+    accounts = [key] + [a for a in _known_accounts() if a != key]
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        _device_serializer().dumps(accounts[:5]),
+        max_age=KNOWN_DEVICE_DAYS * 86400,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def wait_text(seconds: int) -> str:
+    """ "Försök igen om 12 minuter" in the page's language."""
+    unit, n = throttle.wait_in_words(seconds)
+    if unit == "seconds":
+        return ngettext("Försök igen om %(num)d sekund.", "Försök igen om %(num)d sekunder.", n)
+    return ngettext("Försök igen om %(num)d minut.", "Försök igen om %(num)d minuter.", n)
+
+
+def sign_in(user) -> None:
+    """Start a server-side session for ``user`` in this browser (the caller commits)."""
+    session[services.SESSION_STAFF] = services.start_staff_session(user)
+    login_user(user)
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email, address = form.email.data, request.remote_addr or ""
+        known = services.throttle_key(services.normalise_email(email)) in _known_accounts()
+        wait = services.login_wait(email, address, known_device=known)
+        if wait:
+            message = _("För många misslyckade inloggningar.") + " " + wait_text(wait)
+            page = render_template("auth/login.html", form=form, throttled=message)
+            response = make_response(page, 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        user = services.authenticate(email, form.password.data)
         if user is not None:
+            sign_in(user)
             db.session.commit()
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("pages.dashboard"))
+            response = redirect(safe_next(request.args.get("next")) or url_for("pages.dashboard"))
+            _remember_device(response, email)
+            return response
+        services.record_login_failure(email, address)
+        db.session.commit()
         flash(_("Fel e-postadress eller lösenord."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -71,10 +134,28 @@ def login():
 @bp.route("/logga-ut", methods=["POST"])
 @public
 def logout():
+    """Log out: the staff session and the participant's sessions end on the server too, so a
+    copy of the cookie made before no longer opens anything."""
+    services.end_staff_session(session.pop(services.SESSION_STAFF, None))
+    end_participant_sessions()
+    db.session.commit()
     logout_user()
-    forget_participant()
     flash(_("Du är utloggad."), "info")
     return redirect(url_for("pages.index"))
+
+
+@bp.route("/konto/logga-ut-overallt", methods=["POST"])
+@staff()
+def logout_everywhere():
+    """End every session of this account, on every device, this one included."""
+    if not AccountButtonForm().validate_on_submit():
+        abort(400)
+    services.end_staff_sessions(current_user._get_current_object())
+    session.pop(services.SESSION_STAFF, None)
+    db.session.commit()
+    logout_user()
+    flash(_("Du är utloggad på alla enheter."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/konto/losenord", methods=["GET", "POST"])
@@ -89,11 +170,11 @@ def change_password():
             field = form.current if error.code == "wrong_current_password" else form.new
             field.errors.append(account_error_text(error))
         else:
-            db.session.commit()
             login_user(user)  # the session version changed: stay signed in here
+            db.session.commit()
             flash(_("Lösenordet är bytt. Andra inloggningar har loggats ut."), "success")
             return redirect(url_for("pages.dashboard"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, button=AccountButtonForm())
 
 
 @bp.route("/l/<token>")

@@ -33,7 +33,7 @@ def index():
 def dashboard():
     studies = []
     if current_user.role != Role.FORBUND:
-        studies = study_services.list_studies(include_archived=False)
+        studies = study_services.list_studies(include_archived=False, visible_to=current_user)
     return render_template("pages/dashboard.html", studies=studies)
 
 

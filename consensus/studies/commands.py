@@ -12,8 +12,11 @@ from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from .. import tabular
+from ..auth.models import User
+from ..auth.services import normalise_email
 from ..extensions import db
 from . import importing, services
 
@@ -64,15 +67,27 @@ def study_cli() -> None:
 @click.option("--target", "target_core_size", type=int, default=15, show_default=True)
 @click.option("--min-group-size", type=click.IntRange(1, 100), default=5, show_default=True)
 @click.option("--group", "groups", multiple=True, help="Intressentgrupp (kan upprepas).")
-def study_create(title, slug, target_core_size, min_group_size, groups) -> None:
+@click.option("--owner", default=None, help="E-postadress till projektledaren som äger studien.")
+def study_create(title, slug, target_core_size, min_group_size, groups, owner) -> None:
     """Skapa en studie."""
     if not SLUG_RE.match(slug):
         raise click.ClickException(
             "Kortnamnet får bara innehålla små bokstäver a–z, siffror och bindestreck."
         )
+    owner_user = None
+    if owner is not None:
+        owner_user = db.session.scalar(
+            select(User).where(User.email == normalise_email(owner), User.role == "projektledare")
+        )
+        if owner_user is None or not owner_user.active:
+            raise click.ClickException(f"Det finns inget aktivt projektledarkonto {owner}.")
     try:
         study = services.create_study(
-            slug, title, target_core_size=target_core_size, min_group_size=min_group_size
+            slug,
+            title,
+            created_by=owner_user,
+            target_core_size=target_core_size,
+            min_group_size=min_group_size,
         )
         for name in groups:
             services.add_group(study, "", name)

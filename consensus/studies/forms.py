@@ -243,3 +243,33 @@ class ButtonForm(FlaskForm):
     """A bare POST button (archive, send, delete): CSRF is all it carries."""
 
     submit = SubmitField(_l("OK"))
+
+
+class MemberForm(FlaskForm):
+    """Add a staff account to a study by its email, with its role in the study."""
+
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[
+            DataRequired(message=_l("Skriv e-postadressen till ett personalkonto.")),
+            Email(message=_l("Skriv en giltig e-postadress, t.ex. namn@forbund.se.")),
+            Length(max=254),
+        ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+    role = SelectField(
+        _l("Roll i studien"),
+        choices=choices(
+            [
+                ("projektledare", _l("projektledare")),
+                ("facilitator", _l("facilitator")),
+                (
+                    "owner",
+                    _l("ägare (projektledare som också hanterar vilka som arbetar med studien)"),
+                ),
+            ]
+        ),
+        default="projektledare",
+        validate_choice=False,  # the service names an unknown role in Swedish
+    )
+    submit = SubmitField(_l("Lägg till"))

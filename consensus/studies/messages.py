@@ -40,6 +40,24 @@ ERRORS = Catalogue(
         "email_on_panel": N_("{email} finns redan i panelen."),
         "participant_erased": N_("Deltagarens personuppgifter är raderade."),
         "import_invalid": N_("Filen har fel och importerades inte."),
+        "member_role_unknown": N_("Välj en av rollerna i listan."),
+        "member_unknown": N_(
+            "Det finns inget aktivt personalkonto med e-postadressen {email}. Be en "
+            "administratör skapa kontot först."
+        ),
+        "member_not_study_staff": N_(
+            "{email} har inte rollen projektledare eller facilitator och kan inte arbeta i en "
+            "studie (en administratör ser redan alla studier)."
+        ),
+        "member_role_too_high": N_(
+            "{email} har ett facilitatorskonto och kan bara vara facilitator i studien."
+        ),
+        "member_exists": N_("{email} arbetar redan med studien."),
+        "member_missing": N_("Personen arbetar inte längre med studien."),
+        "member_last_owner": N_(
+            "Studien måste ha minst en ägare. Gör någon annan till ägare innan du tar bort den "
+            "sista."
+        ),
     },
     _display,
 )

@@ -157,6 +157,9 @@ class Participant(db.Model):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     link_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     link_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Named in the participant's session cookie; bumped when they log out (or are erased),
+    # which ends every session opened before, also copies of the cookie.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     # Invitation delivery: unsent | sent | failed (with the reason).
     invitation_status: Mapped[str] = mapped_column(String(10), default="unsent")
@@ -169,6 +172,26 @@ class Participant(db.Model):
 
     study: Mapped[Study] = relationship(back_populates="participants")
     group: Mapped[StakeholderGroup | None] = relationship()
+
+
+class StudyMember(db.Model):
+    """A staff user who works on a study. ``owner`` (the creator) and ``projektledare`` lead
+    it, a ``facilitator`` runs its workshop pages; an admin works on every study without
+    being a member (``studies.views.study_loader.may_work_on``)."""
+
+    __tablename__ = "study_member"
+    __table_args__ = (
+        UniqueConstraint("study_id", "user_id"),
+        CheckConstraint("role IN ('owner', 'projektledare', 'facilitator')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProtocolDeviation(db.Model):

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
+from ..auth.roles import Role
 from ..auth.services import issue_link
 from ..auth.tokens import hash_token, new_token
 from ..dbtypes import utcnow
@@ -28,6 +29,7 @@ from .models import (
     ProtocolDeviation,
     StakeholderGroup,
     Study,
+    StudyMember,
 )
 
 PSEUDONYM_PREFIX = "P"
@@ -76,8 +78,13 @@ def audit(study: Study | None, action: str, actor=None, reason: str = "", **deta
 # --- studies ---------------------------------------------------------------------------------
 
 
-def list_studies(*, include_archived: bool = False) -> list[Study]:
+def list_studies(*, include_archived: bool = False, visible_to=None) -> list[Study]:
+    """The studies, newest first; with ``visible_to`` only those the user works on (an
+    admin: all)."""
     query = select(Study).order_by(Study.created_at.desc(), Study.id.desc())
+    if visible_to is not None and not visible_to.has_role(Role.ADMIN):
+        member = select(StudyMember.study_id).where(StudyMember.user_id == visible_to.id)
+        query = query.where(Study.id.in_(member))
     if not include_archived:
         query = query.where(Study.phase != lifecycle.Phase.ARCHIVED)
     return list(db.session.scalars(query))
@@ -93,6 +100,9 @@ def create_study(slug: str, title: str, *, created_by=None, **settings) -> Study
     study = Study(slug=slug, title=title, created_by_id=getattr(created_by, "id", None), **settings)
     db.session.add(study)
     db.session.flush()
+    if created_by is not None:  # the creator owns the study (studies/membership.py)
+        db.session.add(StudyMember(study_id=study.id, user_id=created_by.id, role="owner"))
+        db.session.flush()
     audit(study, "study_created", created_by, slug=slug)
     return study
 
@@ -364,6 +374,7 @@ def erase_participant(participant: Participant, actor=None) -> None:
     participant.invitation_error = None
     participant.erased_at = utcnow()
     participant.link_revoked_at = participant.link_revoked_at or utcnow()
+    participant.session_version = (participant.session_version or 1) + 1  # ends its sessions
     audit(participant.study, "participant_erased", actor, pseudonym=participant.pseudonym)
     db.session.flush()
 

@@ -10,7 +10,7 @@ from consensus.auth.services import issue_link
 from consensus.extensions import db
 from consensus.measures import services as ms
 from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 
 pytestmark = pytest.mark.browser
 
@@ -114,6 +114,7 @@ def test_expert_proposes_combines_resumes_and_submits(
 
     # The projektledare reviews: both proposals side by side, merges them and accepts.
     leader = new_page()
+    share_studies()  # the staff work on the test's studies
     leader.goto(live_server + "/logga-in")
     leader.get_by_label("E-postadress").fill("pl@example.se")
     leader.get_by_label("Lösenord").fill(PASSWORD)

@@ -8,7 +8,7 @@ import pytest
 from consensus.extensions import db
 from consensus.protocol import services
 from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 from tests.protocol.test_protocol_services import make_protocol_study
 
 pytestmark = pytest.mark.browser
@@ -25,6 +25,7 @@ def test_public_protocol_page_is_accessible(page, live_server):
 
 
 def _sign_in(page, live_server, email):
+    share_studies()  # the staff work on the test's studies
     page.goto(live_server + "/logga-in")
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(PASSWORD)

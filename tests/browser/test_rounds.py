@@ -9,7 +9,7 @@ from consensus.auth.services import issue_link
 from consensus.extensions import db
 from consensus.studies import services as study_services
 from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,7 @@ def two_round_study(make_user, study):
 
 
 def _log_in(page, base, email):
+    share_studies()  # the staff work on the test's studies
     page.goto(base + "/logga-in")
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(PASSWORD)

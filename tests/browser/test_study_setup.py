@@ -8,7 +8,7 @@ import pytest
 from consensus.extensions import db
 from consensus.studies import services
 from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD, make_config
+from tests.conftest import PASSWORD, make_config, share_studies
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +43,7 @@ def setup_study(make_user):
 
 
 def _log_in(page, base):
+    share_studies()  # the staff work on the test's studies
     page.goto(base + "/logga-in")
     page.get_by_label("E-postadress").fill("pl@example.se")
     page.get_by_label("Lösenord").fill(PASSWORD)

@@ -15,7 +15,7 @@ from consensus.extensions import db
 from consensus.measures import services as ms
 from consensus.measures.models import CanonicalMeasure, Workshop
 from consensus.studies import services as study_services
-from tests.conftest import PASSWORD, make_config
+from tests.conftest import PASSWORD, make_config, share_studies
 
 QUANT = {
     "name": "Upplevt inflytande",
@@ -31,6 +31,7 @@ QUANT = {
 @pytest.fixture
 def leader(client, make_user, study):
     make_user()
+    share_studies()  # the staff work on the test's studies
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     study_services.add_indicator(
         study, code="E01", title="Hållbara effekter", perspective="samhälle", type="effect"
@@ -139,6 +140,7 @@ def test_core_set_is_the_default_pick(app, client, make_user):
     round_services.confirm_decisions(r)
     db.session.commit()
     make_user()
+    share_studies()  # the staff work on the test's studies
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
 
     page = body(client.get("/studier/delphi/matt/installningar"))
@@ -481,6 +483,7 @@ def test_exports_have_no_names_or_emails(leader, study, proposals):
 def test_facilitator_sees_review_but_cannot_change(client, make_user, leader, study, proposals):
     make_user(email="fac@example.se", role="facilitator")
     other = client.application.test_client()
+    share_studies()  # the staff work on the test's studies
     other.post("/logga-in", data={"email": "fac@example.se", "password": PASSWORD})
     ind = proposals["indicator"]
     assert other.get(f"/studier/pilot/matt/granskning/{ind}").status_code == 200

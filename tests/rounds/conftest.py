@@ -4,6 +4,7 @@ import pytest
 
 from consensus.extensions import db
 from consensus.studies import services as study_services
+from tests.conftest import share_studies
 
 
 class Delphi:
@@ -50,6 +51,7 @@ def make_delphi(*, panel=(("a", 3), ("b", 3)), indicators=3, **settings) -> Delp
                 )
             )
     db.session.commit()
+    share_studies()  # staff made before it work on it
     return Delphi(study, groups, items, people)
 
 

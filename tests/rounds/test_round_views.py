@@ -12,13 +12,14 @@ from consensus.auth.services import issue_link
 from consensus.extensions import db
 from consensus.rounds.models import Answer
 from consensus.studies import services as study_services
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 
 
 @pytest.fixture
 def setup(app, client, make_user, study):
     """A study of three indicators and three panelists (one per group), leader logged in."""
     make_user()
+    share_studies()  # the staff work on the test's studies
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     for code, title, perspective in [
         ("E01", "Hållbara effekter", "samhälle"),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from consensus.extensions import db
 from consensus.studies import services
 from consensus.studies.models import Participant
-from tests.conftest import PASSWORD, free_port, make_config
+from tests.conftest import PASSWORD, free_port, make_config, share_studies
 
 
 @pytest.fixture
@@ -19,6 +19,7 @@ def app_config(database_url, smtp_server):
 @pytest.fixture
 def leader(client, make_user):
     make_user()
+    share_studies()  # the staff work on the test's studies
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     return client
 

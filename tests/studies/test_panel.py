@@ -10,12 +10,13 @@ from consensus.auth.services import issue_link
 from consensus.extensions import db
 from consensus.studies import services
 from consensus.studies.models import Participant
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 
 
 @pytest.fixture
 def leader(client, make_user):
     make_user()
+    share_studies()  # the staff work on the test's studies
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     return client
 

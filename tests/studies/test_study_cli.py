@@ -28,6 +28,22 @@ def test_study_create_with_groups(runner):
     assert runner.invoke(args=["study", "create", "X", "--slug", "Fel Slug"]).exit_code != 0
 
 
+def test_study_create_with_an_owner(runner, make_user):
+    from consensus.studies.models import StudyMember
+
+    make_user(email="anna@example.se")
+    make_user(email="fia@example.se", role="facilitator")
+    refused = runner.invoke(
+        args=["study", "create", "X", "--slug", "x", "--owner", "fia@example.se"]
+    )
+    assert refused.exit_code != 0 and "Det finns inget aktivt projektledarkonto" in refused.output
+    result = runner.invoke(
+        args=["study", "create", "X", "--slug", "x", "--owner", "Anna@example.se"]
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalars(select(StudyMember.role)).all() == ["owner"]
+
+
 def test_indicator_import_export_round_trip(runner, study, tmp_path):
     source = tmp_path / "pool.csv"
     source.write_bytes(

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from consensus.extensions import db
 from consensus.studies import services
 from consensus.studies.models import AuditEvent, Indicator, ProtocolDeviation, Study
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 
 SETTINGS = {
     "title": "NNS 2026",
@@ -25,6 +25,7 @@ SETTINGS = {
 @pytest.fixture
 def leader(client, make_user):
     make_user()
+    share_studies()  # the staff work on the test's studies
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     return client
 
@@ -248,6 +249,7 @@ def test_preview_of_another_studys_upload_is_not_shown(leader, study):
 
 def test_facilitator_sees_but_cannot_change(client, make_user, study):
     make_user(email="f@example.se", role="facilitator")
+    share_studies()  # the staff work on the test's studies
     client.post("/logga-in", data={"email": "f@example.se", "password": PASSWORD})
     assert client.get("/studier/pilot/indikatorer").status_code == 200
     assert client.get("/studier/pilot/panel").status_code == 200

@@ -105,6 +105,7 @@ def _panelist_round_facts(dialect_name: str):
             Participant.token_hash,
             Participant.link_revoked_at,
             Participant.erased_at,
+            Participant.session_version,
             Participant.consent_at,
             Study.phase,
             Study.links_expire_at,
@@ -208,8 +209,8 @@ class _Panelist:
 @dataclass
 class LockedBallot:
     """Read by :func:`lock_ballot`: the session's participant (``participant``, with
-    ``token_hash``, ``link_revoked_at``, ``erased_at``, ``consent_at``), whether the study's
-    links have expired, and round ``number`` of their study, locked for saving. Nothing is
+    ``token_hash``, ``link_revoked_at``, ``erased_at``, ``session_version``, ``consent_at``),
+    whether the study's links have expired, and round ``number`` of their study, locked for saving. Nothing is
     checked yet: the caller checks the participant, then calls :func:`save_locked`."""
 
     facts: Any
@@ -239,6 +240,10 @@ class LockedBallot:
     @property
     def erased_at(self) -> datetime | None:
         return self.facts.erased_at
+
+    @property
+    def session_version(self) -> int:
+        return self.facts.session_version
 
     def links_expired(self, now: datetime) -> bool:
         return links_expired(self.facts.phase, self.facts.links_expire_at, now)

@@ -1,6 +1,8 @@
 """Joining in the room with the conference code (workshop page, QR code, join), and the
 participant's own start page with the information text."""
 
+from datetime import timedelta
+
 import segno
 from flask import (
     Response,
@@ -10,13 +12,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import mail
+from ...auth import services as auth_services
+from ...auth import throttle
 from ...auth.access import (
     current_participant,
     load_session_participant,
@@ -27,6 +30,7 @@ from ...auth.access import (
 )
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...auth.services import issue_link
+from ...auth.views import wait_text
 from ...extensions import db, limiter
 from .. import mailing, services
 from ..forms import ButtonForm, ConsentForm, JoinForm, OwnLinkForm, choices
@@ -101,9 +105,16 @@ def join_code_entry():
     return render_template("studies/join_code.html", code=code)
 
 
+def _join_wait(address: str) -> int:
+    """Seconds before another join from ``address`` (0: now); counted in the database, so
+    every app process shares the count (``WORKSHOP_JOINS_PER_MINUTE``)."""
+    per_minute = int(current_app.config["WORKSHOP_JOINS_PER_MINUTE"])
+    limit = throttle.Limit(per_minute, timedelta(minutes=1))
+    return auth_services.attempts_wait("workshop_join", address, limit)
+
+
 @bp.route("/k/<code>", methods=["GET", "POST"])
 @public
-@limiter.limit("30 per minute", methods=["POST"])
 def join(code: str):
     study = services.study_by_join_code(code)
     if study is None:
@@ -114,15 +125,21 @@ def join(code: str):
     form = JoinForm()
     form.group.choices = choices((g.id, g.name) for g in study.groups)
     if form.validate_on_submit():
+        address = request.remote_addr or ""
+        wait = _join_wait(address)
+        if wait:
+            flash(_("För många anslutningar från din adress.") + " " + wait_text(wait), "error")
+            return render_template("studies/join.html", study=study, form=form), 429
         group = db.session.get(StakeholderGroup, form.group.data)
         if group is None or group.study_id != study.id:
             abort(400)
         p, token = services.join_workshop(study, group)
+        auth_services.record_attempt("workshop_join", address)
         db.session.commit()
         remember_participant(p)
-        session["new_link"] = mailing.personal_url(token)
         flash(_("Välkommen! Du deltar som %(pseudonym)s.", pseudonym=p.pseudonym), "success")
-        return redirect(url_for("studies.participant_home"))
+        # The personal link is shown on this answer only: it never rides in the session cookie.
+        return _home_page(p, new_link=mailing.personal_url(token))
     return render_template("studies/join.html", study=study, form=form)
 
 
@@ -146,13 +163,16 @@ def participant_home():
         db.session.commit()
         flash(_("Tack! Ditt samtycke är registrerat."), "success")
         return redirect(url_for("studies.participant_home"))
-    new_link = session.pop("new_link", None)
+    return _home_page(p, form=form)
+
+
+def _home_page(p, *, form=None, new_link: str | None = None) -> str:
     sections = hooks().participant_home  # e.g. the rounds to answer
     return render_template(
         "studies/participant_home.html",
         participant=p,
         study=p.study,
-        form=form,
+        form=form or ConsentForm(formdata=None),
         new_link=new_link,
         link_form=OwnLinkForm(),
         leave_form=ButtonForm(),

@@ -10,7 +10,7 @@ from ...dates import day_end, local_day
 from ...extensions import db
 from .. import lifecycle, services
 from ..forms import ButtonForm, StudyCreateForm, StudySettingsForm
-from . import bp, current_study, study_error_text
+from . import bp, current_study, members, study_error_text
 
 
 def _settings_from_form(form: StudySettingsForm) -> dict:
@@ -34,7 +34,7 @@ def _settings_from_form(form: StudySettingsForm) -> dict:
 @bp.route("/studier")
 @staff(*STUDY_STAFF)
 def study_list():
-    studies = services.list_studies(include_archived=True)
+    studies = services.list_studies(include_archived=True, visible_to=current_user)
     return render_template("studies/list.html", studies=studies, button=ButtonForm())
 
 
@@ -80,6 +80,7 @@ def study_detail():
         counts=counts,
         deviations=services.deviations(study),
         button=ButtonForm(),
+        **members.members_context(study),
     )
 
 

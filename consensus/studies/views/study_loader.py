@@ -23,8 +23,9 @@ from flask import Blueprint, abort, current_app, g, request
 from flask_login import current_user
 
 from ...auth.access import access_of, current_participant
+from ...auth.roles import Role
 from ...extensions import db
-from .. import services
+from .. import membership, services
 from ..hooks import hooks
 
 
@@ -36,11 +37,19 @@ def current_study():
     return study
 
 
-def may_work_on(user, study) -> bool:
-    """Whether a signed-in staff user may work on ``study``. The page's role is checked before
-    (``auth.access``); today every staff user with that role may work on every study. Study
-    membership, when it comes, is checked here and nowhere else."""
-    return user.is_authenticated
+def may_work_on(user, study, roles=()) -> bool:
+    """Whether a signed-in staff user may work on ``study`` on a page declared for ``roles``.
+    The account's role is checked before (``auth.access``). An admin works on every study;
+    anyone else must be a member (``studies/membership.py``) whose role in the study is one of
+    ``roles`` (an owner counts as projektledare). Checked here and nowhere else."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    role = membership.page_role(membership.study_role(user, study))
+    if role is None:
+        return False
+    return not roles or role in {str(r) for r in roles}
 
 
 def without_due_work(view):
@@ -73,8 +82,9 @@ def _load_study() -> None:
         study = services.get_study_by_slug(slug)
         if study is None:
             abort(404)
-        if rule is not None and rule.kind == "staff" and not may_work_on(current_user, study):
-            abort(403)
+        if rule is not None and rule.kind == "staff":
+            if not may_work_on(current_user, study, rule.roles):
+                abort(404)  # another's study: as if it did not exist
         enter_study(study)
         return
     p = current_participant()
