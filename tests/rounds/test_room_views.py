@@ -10,7 +10,7 @@ from consensus.auth.services import issue_link
 from consensus.extensions import db
 from consensus.rounds import services
 from consensus.rounds.models import Answer, Round
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 from tests.rounds.conftest import make_delphi, rate
 
 
@@ -30,6 +30,8 @@ def _panelist(app, p):
 
 def _leader(app, make_user):
     make_user()
+    share_studies()  # a plain POST login: make the leader a member of the study
+    db.session.commit()
     c = app.test_client()
     c.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     return c

@@ -254,9 +254,10 @@ def test_round_rule_is_applied_at_close_and_locked_once_open(app):
 
 
 def test_the_leader_chooses_the_rule_on_the_create_form(app, client, make_user, study):
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, share_studies
 
     make_user()
+    share_studies()  # the leader is made after the study: make them a member
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     study.min_ratings = 3
     db.session.commit()
