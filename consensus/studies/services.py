@@ -18,7 +18,7 @@ from ..auth.tokens import hash_token, new_token
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..messages import Gettext, swedish
-from . import lifecycle
+from . import lifecycle, pseudonyms
 from .messages import ERRORS
 from .models import (
     AuditEvent,
@@ -30,7 +30,6 @@ from .models import (
     Study,
 )
 
-PSEUDONYM_PREFIX = "P"
 # The a-priori settings (delphi-method.md): fixed before round 1; changed later only as a
 # recorded protocol deviation.
 A_PRIORI_SETTINGS = (
@@ -285,20 +284,15 @@ def apply_indicator_import(study: Study, parsed, actor=None, filename: str = "")
 # --- the panel -------------------------------------------------------------------------------
 
 
-def _pseudonym_numbers_from(study: Study) -> int:
-    """The next free pseudonym number: ``P001``, ``P002`` ..., never reused."""
-    count = db.session.scalar(
-        select(func.count(Participant.id)).where(Participant.study_id == study.id)
+def _taken_pseudonyms(study: Study) -> set[str]:
+    return set(
+        db.session.scalars(select(Participant.pseudonym).where(Participant.study_id == study.id))
     )
-    return (count or 0) + 1
-
-
-def _pseudonym(number: int) -> str:
-    return f"{PSEUDONYM_PREFIX}{number:03d}"
 
 
 def next_pseudonym(study: Study) -> str:
-    return _pseudonym(_pseudonym_numbers_from(study))
+    """A pseudonym drawn at random among the study's free ones (never reused)."""
+    return pseudonyms.draw(_taken_pseudonyms(study), 1)[0]
 
 
 def add_participant(study: Study, **fields) -> Participant:
@@ -380,7 +374,7 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
             )
         )
     }
-    number = _pseudonym_numbers_from(study)
+    drawn = iter(pseudonyms.draw(_taken_pseudonyms(study), len(parsed.to_create)))
     created = updated = 0
     for row in parsed.to_update:
         participant = existing[row.email.lower()]
@@ -394,7 +388,7 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
         new.append(
             {
                 "study_id": study.id,
-                "pseudonym": _pseudonym(number),
+                "pseudonym": next(drawn),
                 "name": row.name or None,
                 "email": row.email.lower(),
                 "group_id": groups_by_code[row.group].id,
@@ -404,7 +398,6 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
                 "joined_via": "import",
             }
         )
-        number += 1
         created += 1
     if new:
         # A bulk INSERT (executemany), not 5,000 ORM objects: same defaults, a fraction of the time.

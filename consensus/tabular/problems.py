@@ -48,6 +48,12 @@ _TEMPLATES: dict[str, str] = {
         "Filen kunde inte läsas som text. Spara den i Excel som ”CSV UTF-8 (kommaavgränsad)” "
         "och försök igen."
     ),
+    "implausible_text": N_(
+        "cellen innehåller tecknet ”{char}”, som inte hör hemma i text. Filen är troligen "
+        "sparad med en annan teckenkodning än den lästes som ({encoding}), till exempel Mac "
+        "Roman eller Shift_JIS. Spara filen i Excel som ”CSV UTF-8 (kommaavgränsad)” eller som "
+        "Excel-arbetsbok (.xlsx) och ladda upp den igen."
+    ),
     "no_sheet": N_("Arbetsboken har inget synligt kalkylblad."),
     # structure
     "malformed_csv": N_(

@@ -105,7 +105,7 @@ def test_two_rounds_end_to_end(app, setup):
     answers = leader.get("/studier/pilot/omgangar/1/svar.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(answers), delimiter=";"))
     assert rows[0][:3] == ["Pseudonym", "Intressentgrupp", "Omgång"]
-    assert {r[0] for r in rows[1:]} == {"P001", "P002", "P003"}
+    assert {r[0] for r in rows[1:]} == {p.pseudonym for p, _ in setup["panel"]}
     assert "@example.se" not in answers and "Namn1" not in answers.replace("Namn0", "")
 
     # Decisions: overriding the proposal needs a reason.
