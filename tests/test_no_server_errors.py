@@ -85,10 +85,14 @@ def as_someone(request, app, client):
         return request.param, client
     if request.param == "participant":
         from consensus.auth.access import SESSION_PARTICIPANT
+        from consensus.auth.services import issue_link
+        from consensus.extensions import db
         from consensus.studies.models import Participant
 
         with app.app_context():
-            p = Participant.query.filter(Participant.token_hash.isnot(None)).first()
+            p = Participant.query.filter(Participant.consent_at.isnot(None)).first()
+            issue_link(p)
+            db.session.commit()
             data = {"id": p.id, "link": p.token_hash[:16]}
         with client.session_transaction() as session:
             session[SESSION_PARTICIPANT] = data

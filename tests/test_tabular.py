@@ -15,6 +15,7 @@ from consensus.tabular import (
     Note,
     Problem,
     detect_delimiter,
+    limit_rows,
     map_columns,
     neutralise_formula,
     read_table,
@@ -612,7 +613,7 @@ def test_every_message_renders_without_placeholders():
         "columns": ["X"],
         "formula": "A1", "value": "x", "length": 400, "max": 300, "field": "type",
         "allowed": ["a", "b"], "other_rows": [3, 9], "sheet": "Blad1", "others": ["B"], "row": 3,
-        "letters": ["D"], "char": "Š",
+        "letters": ["D"], "char": "Š", "rows": 100_000, "max_rows": 2_000,
     }  # fmt: skip
     for code in MESSAGES.messages:
         for rendered in (Problem(4, "Kod", code, params).message, Note(code, params).message):
@@ -708,3 +709,16 @@ def test_windows_1252_punctuation_in_swedish_text_is_accepted(text):
 def test_a_czech_letter_in_utf8_is_a_letter():
     table = read_table("Kod;Titel\r\nK1;Šťastný\r\n".encode(), "x.csv", columns=SPEC)
     assert table.problems == []
+
+
+def test_a_table_over_the_row_limit_is_refused_whole():
+    lines = ["Kod;Titel"] + [f"K{i};Titel {i}" for i in range(2_001)]
+    table = read_table("\n".join(lines).encode(), "x.csv", columns=SPEC)
+    assert len(table.rows) == 2_001 and table.ok
+    limited = limit_rows(table, 2_000)
+    assert limited.rows == []
+    assert [p.message for p in limited.problems] == [
+        "Filen har 2\u00a0001 rader men en import får ha högst 2\u00a0000. Ingenting har lästs "
+        "in. Dela upp filen i flera filer och importera dem en i taget."
+    ]
+    assert limit_rows(table, 2_001) is table

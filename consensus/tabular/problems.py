@@ -54,6 +54,10 @@ _TEMPLATES: dict[str, str] = {
         "Roman eller Shift_JIS. Spara filen i Excel som ”CSV UTF-8 (kommaavgränsad)” eller som "
         "Excel-arbetsbok (.xlsx) och ladda upp den igen."
     ),
+    "too_many_rows": N_(
+        "Filen har {rows} rader men en import får ha högst {max_rows}. Ingenting har lästs in. "
+        "Dela upp filen i flera filer och importera dem en i taget."
+    ),
     "no_sheet": N_("Arbetsboken har inget synligt kalkylblad."),
     # structure
     "malformed_csv": N_(
@@ -137,6 +141,8 @@ def display(params: Mapping[str, Any], gettext: Gettext = swedish) -> dict[str, 
     for key, value in params.items():
         if key in ("size", "limit"):
             out[key] = _size(value)
+        elif key in ("rows", "max_rows"):
+            out[key] = f"{value:,}".replace(",", "\u00a0")  # 100 000 (a no-break space)
         elif key in ("other_rows", "letters"):
             out[key] = join(value, N_("och"), gettext)
         elif key == "allowed":
