@@ -515,3 +515,28 @@ def parse_panelists(
             parsed.append(PanelistRow(n, email, name or "", group, organisation or "", level))
 
     return _split(result, parsed, "email", check.duplicates("email", occurrences), existing)
+
+
+# --------------------------------------------------------------------------------------------
+# Erasure: does a staged file mention a person?
+# --------------------------------------------------------------------------------------------
+
+
+def mentions(content: bytes, filename: str, texts: Iterable[str]) -> bool:
+    """Whether a file's cells (or, when it cannot be read as a table, its bytes in the usual
+    encodings) contain any of ``texts``, case-insensitively. A file that cannot be read at all
+    counts as mentioning (erasure then removes it rather than keep what it cannot check)."""
+    needles = [_fold(t) for t in texts if t and t.strip()]
+    if not needles:
+        return False
+    table = read_table(content, filename, max_bytes=len(content) + 1)
+    cells = [*table.headers, *(v for row in table.rows for v in row.values.values())]
+    if cells:
+        return any(needle in _fold(cell) for cell in cells for needle in needles)
+    for encoding in ("utf-8", "cp1252", "utf-16"):
+        try:
+            text = _fold(content.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+        return any(needle in text for needle in needles)
+    return True

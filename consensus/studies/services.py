@@ -8,9 +8,9 @@ import json
 import re
 import secrets
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import joinedload
 
 from ..auth.services import issue_link
@@ -18,7 +18,7 @@ from ..auth.tokens import hash_token, new_token
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..messages import Gettext, swedish
-from . import lifecycle, pseudonyms
+from . import importing, lifecycle, pseudonyms
 from .messages import ERRORS
 from .models import (
     AuditEvent,
@@ -351,7 +351,9 @@ def update_participant(participant: Participant, fields: dict, actor=None) -> No
 
 
 def erase_participant(participant: Participant, actor=None) -> None:
-    """Erase name, email and organisation; answers stay, tied to the pseudonym only."""
+    """Erase name, email and organisation; answers stay, tied to the pseudonym only. Staged
+    uploads of the study that mention the person (a panel file left at its preview) go too."""
+    purge_uploads_mentioning(participant.study, [participant.name, participant.email])
     participant.name = None
     participant.email = None
     participant.organisation = ""
@@ -522,7 +524,7 @@ def stage_upload(
     study: Study, kind: str, filename: str, content: bytes, actor=None
 ) -> PendingUpload:
     """Keep an uploaded file between preview and confirmation (in the database, not a process)."""
-    _discard_stale_uploads()
+    purge_stale_uploads()
     upload = PendingUpload(
         study_id=study.id,
         kind=kind,
@@ -552,9 +554,27 @@ def discard_upload(upload: PendingUpload) -> None:
     db.session.flush()
 
 
-def _discard_stale_uploads() -> None:
-    from datetime import timedelta
+def purge_stale_uploads(now: datetime | None = None) -> int:
+    """Delete staged uploads older than ``PENDING_UPLOAD_TTL_HOURS`` (the tick job runs it as
+    ``consensus uploads purge``, and every new upload does too). Returns how many."""
+    cutoff = (now or utcnow()) - timedelta(hours=PENDING_UPLOAD_TTL_HOURS)
+    result = db.session.execute(delete(PendingUpload).where(PendingUpload.created_at < cutoff))
+    db.session.flush()
+    return result.rowcount or 0
 
-    cutoff = utcnow() - timedelta(hours=PENDING_UPLOAD_TTL_HOURS)
-    for stale in db.session.scalars(select(PendingUpload).where(PendingUpload.created_at < cutoff)):
-        db.session.delete(stale)
+
+def purge_uploads_mentioning(study: Study, texts) -> int:
+    """Delete the study's staged uploads whose content mentions any of ``texts`` (a name or
+    an address being erased); a staged file that cannot be read is deleted as well."""
+    needles = [t for t in texts if t and len(t.strip()) >= 3]
+    if not needles:
+        return 0
+    purged = 0
+    for upload in db.session.scalars(
+        select(PendingUpload).where(PendingUpload.study_id == study.id)
+    ):
+        if importing.mentions(upload.content, upload.filename, needles):
+            db.session.delete(upload)
+            purged += 1
+    db.session.flush()
+    return purged

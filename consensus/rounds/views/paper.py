@@ -89,7 +89,9 @@ def _ballots_import(study, r) -> FileImport:
 def ballots_upload(number: int):
     study = current_study()
     r = _round(study, number)
-    return _ballots_import(study, r).upload_page("rounds/import_upload.html", round=r)
+    return _ballots_import(study, r).upload_page(
+        "rounds/import_upload.html", "rounds/import_preview.html", round=r
+    )
 
 
 @bp.route(

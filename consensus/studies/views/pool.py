@@ -201,7 +201,9 @@ def import_upload(what: str):
     if flow.kind == "indicators" and lifecycle.settings_locked(study.phase):
         flash(study_error_text(services.StudyError("study_started")), "error")
         return redirect(flow.done_url)
-    return flow.upload_page("studies/import_upload.html", kind=flow.kind, what=what)
+    return flow.upload_page(
+        "studies/import_upload.html", "studies/import_preview.html", kind=flow.kind, what=what
+    )
 
 
 @bp.route(
