@@ -53,7 +53,13 @@ from .lifecycle import (
     run_schedule,
     set_schedule,
 )
-from .paper import enter_paper_ballot, import_ballots, parse_ballot_file
+from .paper import (
+    PaperChange,
+    enter_paper_ballot,
+    import_ballots,
+    paper_ballot_changes,
+    parse_ballot_file,
+)
 from .reading import ballot, get_result, get_round, next_round, results_page, rounds
 from .reports import answers_long, report_data
 from .revisions import add_note, lineage, merge, notes, reword, split, wordings
@@ -71,6 +77,8 @@ __all__ = [
     "create_round",
     "decisions",
     "enter_paper_ballot",
+    "paper_ballot_changes",
+    "PaperChange",
     "feedback",
     "get_result",
     "get_round",
