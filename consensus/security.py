@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import BadRequest
 from werkzeug.http import dump_options_header, parse_options_header
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
 from .numbers import MAX_ID
 
@@ -90,9 +90,10 @@ class SessionInterface(SecureCookieSessionInterface):
         return signed_at is None or datetime.now(UTC) - signed_at >= interval
 
 
-class BoundedIntegerConverter(IntegerConverter):
+class IntegerConverter(WerkzeugIntegerConverter):
     """``<int:...>`` as werkzeug's, but no larger than a database integer: a twenty-digit id
-    is a 404 instead of PostgreSQL's "integer out of range" (a 500)."""
+    is a 404 instead of PostgreSQL's "integer out of range" (a 500). Same class name as
+    werkzeug's, so code that tells converters by name keeps working."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max=None, signed=False):
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
@@ -162,7 +163,7 @@ def init_app(app: Flask) -> None:
 
     app.session_interface = SessionInterface()
     # Before any blueprint is registered: rules bind their converters when they are added.
-    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.url_map.converters["int"] = IntegerConverter
     app.before_request(refuse_control_characters)
     # The limiter is module-level and shared by every app made in a process: register once.
     global _FILTER_REGISTERED

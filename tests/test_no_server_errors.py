@@ -144,9 +144,9 @@ def test_the_control_character_page_says_what_in_swedish(client):
 def test_an_id_beyond_a_database_integer_is_a_404(app):
     from werkzeug.routing import Map, Rule
 
-    from consensus.security import BoundedIntegerConverter
+    from consensus.security import IntegerConverter as Bounded
 
-    urls = Map([Rule("/n/<int:n>", endpoint="n")], converters={"int": BoundedIntegerConverter})
+    urls = Map([Rule("/n/<int:n>", endpoint="n")], converters={"int": Bounded})
     adapter = urls.bind("localhost")
     assert adapter.match("/n/2147483647") == ("n", {"n": 2147483647})
     from werkzeug.exceptions import NotFound
