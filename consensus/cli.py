@@ -140,7 +140,7 @@ def register(app: Flask) -> None:
     from .measures.commands import measures_cli
     from .protocol.commands import protocol_cli
     from .rounds.commands import ballots_cli, results_command, round_cli
-    from .studies.commands import indicators_cli, panel_cli, study_cli
+    from .studies.commands import indicators_cli, panel_cli, study_cli, uploads_cli
 
     protocol_cli.add_command(followup_import_command)  # consensus protocol import ... --org
     for command in (
@@ -150,6 +150,7 @@ def register(app: Flask) -> None:
         study_cli,
         indicators_cli,
         panel_cli,
+        uploads_cli,
         round_cli,
         ballots_cli,
         results_command,

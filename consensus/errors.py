@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        return render_error(error.code, getattr(error, "reason", None))
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

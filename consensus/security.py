@@ -1,13 +1,19 @@
 """HTTP hardening: security headers, proxy awareness, the session cookie, SQLite pragmas."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask
+from flask import Flask, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import BadRequest
+from werkzeug.http import dump_options_header, parse_options_header
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
+
+from .numbers import MAX_ID
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -84,6 +90,51 @@ class SessionInterface(SecureCookieSessionInterface):
         return signed_at is None or datetime.now(UTC) - signed_at >= interval
 
 
+class IntegerConverter(WerkzeugIntegerConverter):
+    """``<int:...>`` as werkzeug's, but no larger than a database integer: a twenty-digit id
+    is a 404 instead of PostgreSQL's "integer out of range" (a 500). Same class name as
+    werkzeug's, so code that tells converters by name keeps working."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max=None, signed=False):
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
+
+
+# C0 control characters and DEL. Form values may carry tab and line breaks (text areas).
+_CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_VALUE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ControlCharacters(BadRequest):
+    reason = "control"  # the error page says which
+
+
+def refuse_control_characters() -> None:
+    """A NUL byte or other control character in the path, the query or a form field is a 400
+    before any view or database sees it (PostgreSQL refuses NUL in text: a 500 otherwise).
+    Uploaded files are not looked at here: their readers judge their content."""
+    if _CONTROL_IN_PATH.search(request.path):
+        raise ControlCharacters()
+    for key, value in request.args.items(multi=True):
+        if _CONTROL_IN_PATH.search(key) or _CONTROL_IN_VALUE.search(value):
+            raise ControlCharacters()
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        for key, value in request.form.items(multi=True):
+            if _CONTROL_IN_PATH.search(key) or _CONTROL_IN_VALUE.search(value):
+                raise ControlCharacters()
+        for key, upload in request.files.items(multi=True):
+            if _CONTROL_IN_PATH.search(key) or _CONTROL_IN_PATH.search(upload.filename or ""):
+                raise ControlCharacters()
+
+
+def single_charset(response) -> None:
+    """One ``charset`` in the Content-Type: a view that names ``text/csv; charset=utf-8`` as
+    its mimetype gets werkzeug's own charset added a second time."""
+    content_type = response.headers.get("Content-Type") or ""
+    if content_type.lower().count("charset=") > 1:
+        mimetype, options = parse_options_header(content_type)
+        response.headers["Content-Type"] = dump_options_header(mimetype, options)
+
+
 _FILTER_REGISTERED = False
 
 
@@ -111,6 +162,9 @@ def init_app(app: Flask) -> None:
     from .extensions import limiter
 
     app.session_interface = SessionInterface()
+    # Before any blueprint is registered: rules bind their converters when they are added.
+    app.url_map.converters["int"] = IntegerConverter
+    app.before_request(refuse_control_characters)
     # The limiter is module-level and shared by every app made in a process: register once.
     global _FILTER_REGISTERED
     if not _FILTER_REGISTERED:
@@ -127,9 +181,11 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        # Pages can carry personal links and answers: never keep them in shared caches.
-        if not response.headers.get("Cache-Control") and response.mimetype == "text/html":
+        # Pages and downloads (CSV, XLSX, JSON of answers and results) can carry personal
+        # links and answers: never keep them in a cache. Static files keep their own rules.
+        if not response.headers.get("Cache-Control") and request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
+        single_charset(response)
         return response
 
 

@@ -73,6 +73,7 @@ def test_one_tick_job(services):
     assert ticks == ["tick"]
     assert "while true" in services["tick"]["command"][-1]
     assert "consensus followup purge" in services["tick"]["command"][-1]
+    assert "consensus uploads purge" in services["tick"]["command"][-1]
     assert "replicas" not in str(services["tick"].get("deploy", ""))
 
 

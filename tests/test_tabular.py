@@ -15,6 +15,7 @@ from consensus.tabular import (
     Note,
     Problem,
     detect_delimiter,
+    limit_rows,
     map_columns,
     neutralise_formula,
     read_table,
@@ -612,7 +613,7 @@ def test_every_message_renders_without_placeholders():
         "columns": ["X"],
         "formula": "A1", "value": "x", "length": 400, "max": 300, "field": "type",
         "allowed": ["a", "b"], "other_rows": [3, 9], "sheet": "Blad1", "others": ["B"], "row": 3,
-        "letters": ["D"],
+        "letters": ["D"], "char": "Š", "rows": 100_000, "max_rows": 2_000,
     }  # fmt: skip
     for code in MESSAGES.messages:
         for rendered in (Problem(4, "Kod", code, params).message, Note(code, params).message):
@@ -626,3 +627,98 @@ def test_line_break_in_a_quoted_cell_of_the_last_row_is_not_an_unterminated_quot
     assert table.problems == []
     data = b'Kod;Titel\r\nA;x\r\nB;"rad 1\nrad 2";extra\r\n'
     assert "malformed_csv" not in codes(read_table(data, "x.csv", columns=SPEC))
+
+
+# --------------------------------------------------------------------------------------------
+# Encodings that are not what they seem: refused by row and column, never imported misread
+# --------------------------------------------------------------------------------------------
+
+PLACES = ("Västra Götaland", "Region Skåne", "Försäkringskassan")
+
+
+def _places_csv(encoding):
+    lines = ["Kod;Titel"] + [f"K{i};{place}" for i, place in enumerate(PLACES, start=1)]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_swedish_place_names_read_in_honest_encodings(encoding):
+    table = read_table(_places_csv(encoding), "platser.csv", columns=SPEC)
+    assert table.problems == []
+    assert [r.values["title"] for r in table.rows] == list(PLACES)
+
+
+def test_mac_roman_is_refused_naming_row_and_column():
+    data = _places_csv("mac_roman")
+    # The bytes Windows-1252 would read: Mac Roman's ä, ö and å are its Š, š and Œ.
+    assert data.decode("cp1252").splitlines()[1:] == [
+        "K1;VŠstra Gštaland",
+        "K2;Region SkŒne",
+        "K3;FšrsŠkringskassan",
+    ]
+    table = read_table(data, "platser.csv", columns=SPEC)
+    assert [(p.row, p.column, p.code) for p in table.problems] == [
+        (2, "Titel", "implausible_text"),
+        (3, "Titel", "implausible_text"),
+        (4, "Titel", "implausible_text"),
+    ]
+    assert table.problems[0].message == (
+        "Rad 2, kolumn ”Titel”: cellen innehåller tecknet ”Š”, som inte hör hemma i text. "
+        "Filen är troligen sparad med en annan teckenkodning än den lästes som (Windows-1252), "
+        "till exempel Mac Roman eller Shift_JIS. Spara filen i Excel som ”CSV UTF-8 "
+        "(kommaavgränsad)” eller som Excel-arbetsbok (.xlsx) och ladda upp den igen."
+    )
+
+
+def test_mac_roman_capitals_are_refused_too():
+    # Mac Roman's Ö is Windows-1252's ellipsis: "…stersund".
+    data = "Kod;Titel\r\nK1;Östersund\r\n".encode("mac_roman")
+    table = read_table(data, "x.csv", columns=SPEC)
+    assert [(p.row, p.column, p.code, p.params["char"]) for p in table.problems] == [
+        (2, "Titel", "implausible_text", "…")
+    ]
+
+
+def test_shift_jis_is_refused():
+    # Shift_JIS has no å, ä or ö: a Japanese Excel's file carries Japanese text, which
+    # Windows-1252 reads as “Œ‹ž“s (東京都) or cannot read at all.
+    data = "Kod;Titel\r\nK1;東京都 kommun\r\n".encode("shift_jis")
+    assert data.decode("cp1252").splitlines()[1] == "K1;“Œ‹ž“s kommun"
+    table = read_table(data, "x.csv", columns=SPEC)
+    assert [(p.row, p.column, p.code) for p in table.problems] == [(2, "Titel", "implausible_text")]
+    undecodable = "Kod;Titel\r\nK1;大阪\r\n".encode("shift_jis")  # 0x8D is undefined in cp1252
+    assert codes(read_table(undecodable, "x.csv", columns=SPEC)) == ["bad_encoding"]
+
+
+def test_control_characters_are_refused_in_any_encoding():
+    data = b"Kod;Titel\r\nK1;Sk\x01ne\r\n"
+    table = read_table(data, "x.csv", columns=SPEC)
+    assert [(p.row, p.column, p.params["char"]) for p in table.problems] == [(2, "Titel", "U+0001")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Pris 100 € per år", "Mål – delmål … och mer", "”Citat” och ’apostrof’", "Punkt • punkt"],
+)
+def test_windows_1252_punctuation_in_swedish_text_is_accepted(text):
+    data = f"Kod;Titel\r\nK1;{text}\r\n".encode("cp1252")
+    table = read_table(data, "x.csv", columns=SPEC)
+    assert table.problems == [] and table.rows[0].values["title"] == text
+
+
+def test_a_czech_letter_in_utf8_is_a_letter():
+    table = read_table("Kod;Titel\r\nK1;Šťastný\r\n".encode(), "x.csv", columns=SPEC)
+    assert table.problems == []
+
+
+def test_a_table_over_the_row_limit_is_refused_whole():
+    lines = ["Kod;Titel"] + [f"K{i};Titel {i}" for i in range(2_001)]
+    table = read_table("\n".join(lines).encode(), "x.csv", columns=SPEC)
+    assert len(table.rows) == 2_001 and table.ok
+    limited = limit_rows(table, 2_000)
+    assert limited.rows == []
+    assert [p.message for p in limited.problems] == [
+        "Filen har 2\u00a0001 rader men en import får ha högst 2\u00a0000. Ingenting har lästs "
+        "in. Dela upp filen i flera filer och importera dem en i taget."
+    ]
+    assert limit_rows(table, 2_001) is table

@@ -17,7 +17,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from ..studies.importing import normalise_level
-from ..tabular import Column, Problem, read_table
+from ..tabular import Column, Problem, limit_rows, read_table
 
 EXPERT_COLUMNS = (
     Column("name", "Namn", ("Name", "Fullständigt namn")),
@@ -29,6 +29,7 @@ EXPERT_COLUMNS = (
 )
 
 #: the codes of the row checks (the file's own problems have tabular's codes)
+MAX_EXPERT_ROWS = 2_000  # experts per import
 ROW_CODES = ("invalid_email", "email_taken", "level_unknown")
 
 
@@ -55,7 +56,7 @@ def parse_experts(
 
     ``taken(email)`` says whether the study already has someone with that (lower-case,
     normalised) address. A row with an invalid address is left out of ``rows``."""
-    table = read_table(content, filename, columns=EXPERT_COLUMNS)
+    table = limit_rows(read_table(content, filename, columns=EXPERT_COLUMNS), MAX_EXPERT_ROWS)
     result = ExpertsFile(problems=list(table.problems), notes=[n.message for n in table.notes])
     seen: set[str] = set()
     for row in table.rows:

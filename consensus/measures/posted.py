@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable, Mapping
 
+from ..numbers import parse_id
+
 DIMENSIONS = ("relevance", "feasibility")
 
 
@@ -25,8 +27,8 @@ def read_ratings(
                 entries.append((mid, dimension, None))
             elif raw == "unable":
                 entries.append((mid, dimension, "unable"))
-            elif raw.isdigit() and 1 <= int(raw) <= 9:
-                entries.append((mid, dimension, int(raw)))
+            elif (rating := parse_id(raw, maximum=9)) is not None and rating >= 1:
+                entries.append((mid, dimension, rating))
             else:
                 problems[(mid, dimension)] = "invalid_value"
     return entries, problems

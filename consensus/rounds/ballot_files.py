@@ -40,6 +40,7 @@ from consensus.tabular import (
     Problem,
     Row,
     Table,
+    limit_rows,
     map_columns,
     read_table,
     sort_problems,
@@ -51,6 +52,8 @@ RATING, APPROVAL, RANKING = "rating", "approval", "ranking"
 METHODS = (RATING, APPROVAL, RANKING)
 
 UNABLE_WORDS = ("kan ej bedöma",)
+# Rows per ballot file: one row per panelist and indicator (500 paper ballots of 100 each).
+MAX_BALLOT_ROWS = 50_000
 PARTICIPANT_CODE_MAX = 20  # Participant.pseudonym is String(20)
 _CODE_RE = re.compile(r"[\w.\-]+")
 _AUTO_PSEUDONYM_RE = re.compile(r"p\d+", re.IGNORECASE)
@@ -211,6 +214,7 @@ def parse_ballots(
             sheet_names=BALLOT_SHEET_NAMES,
             max_bytes=max_bytes,
         )
+    table = limit_rows(table, MAX_BALLOT_ROWS)
     result = BallotImport(problems=list(table.problems), notes=list(table.notes))
     if any(p.code == "missing_column" for p in table.problems):
         result.problems = sort_problems(result.problems)

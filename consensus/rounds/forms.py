@@ -148,6 +148,13 @@ class PaperBallotForm(FlaskForm):
         description=_l("Koden på pappersblanketten, eller en befintlig pseudonym (t.ex. P017)."),
     )
     group = SelectField(_l("Intressentgrupp"), choices=[], validate_choice=False)
+    # Shown only for a panelist who has answered online in the round (rounds/views/paper.py).
+    replace = BooleanField(_l("Ersätt de ändrade webbsvaren med pappersblankettens svar"))
+    replace_reason = TextAreaField(
+        _l("Skäl"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Varför pappersblanketten gäller före webbsvaren. Sparas i loggen."),
+    )
     submit = SubmitField(_l("Spara pappersblanketten"))
 
 

@@ -40,6 +40,12 @@ BALLOT_MESSAGES = Catalogue(
             "(P och siffror), som delas ut till nya deltagare. Ge pappersdeltagare en egen kod, "
             "till exempel ”K-{digits}”."
         ),
+        "answered_online": N_(
+            "deltagaren ”{participant}” har redan svarat på webben i omgången. En fil ersätter "
+            "inga webbsvar: ta bort deltagarens rader ur filen och mata in blanketten för hand "
+            "under ”Mata in en pappersblankett”, där du ser vilka svar som ändras och anger ett "
+            "skäl."
+        ),
         "new_participant_needs_group": N_(
             "deltagarkoden ”{value}” finns inte i panelen. Ange intressentgrupp för nya deltagare."
         ),
@@ -128,6 +134,11 @@ ERRORS = Catalogue(
             "”{code}” ser ut som en automatisk pseudonym men finns inte i panelen."
         ),
         "group_required": N_("Ange intressentgrupp för den nya deltagaren ”{code}”."),
+        "answered_online": N_(
+            "Deltagaren ”{code}” har redan svarat på webben i den här omgången. En "
+            "pappersblankett ersätter inte de svaren utan att du väljer det, ser vilka svar som "
+            "ändras och anger ett skäl."
+        ),
         "group_mismatch": N_("Deltagaren ”{code}” hör till en annan intressentgrupp än ”{group}”."),
         "unknown_group": N_("Det finns ingen intressentgrupp ”{group}”."),
         "code_taken": N_("Koden ”{code}” används redan."),

@@ -140,6 +140,9 @@ class Answer(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     # Why the answer crossed the 7 or the 3 boundary since the previous round (if asked).
     reason: Mapped[str] = mapped_column(Text, default="")
+    # "online" (the ballot page, the live vote) or "paper" (typed in, or a ballot file): a
+    # paper ballot never silently replaces online answers (rounds/services/paper.py).
+    source: Mapped[str] = mapped_column(String(10), default="online", server_default="online")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -9,7 +9,11 @@ whole form (no JavaScript) and one indicator at a time (saved as it is given).
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..numbers import parse_id
+
 UNABLE = "unable"
+# A rank is a place among the round's indicators; no pool comes near this.
+MAX_RANK = 100_000
 
 
 @dataclass
@@ -39,10 +43,11 @@ def read_ballot(
             if raw == UNABLE:
                 answer.update(value=None, unable=True)
             elif raw:
-                if not raw.isdigit() or not 1 <= int(raw) <= 9:
+                rating = parse_id(raw, maximum=9)
+                if rating is None or rating < 1:
                     result.problems[iid] = "invalid_value"
                     continue
-                answer.update(value=int(raw), unable=False)
+                answer.update(value=rating, unable=False)
             elif value_key in form:
                 answer.update(value=None, unable=False)
         elif method == "approval":
@@ -53,10 +58,11 @@ def read_ballot(
                 answer["value"] = 1 if raw == "1" else None
         elif method == "ranking":
             if raw:
-                if not raw.isdigit() or int(raw) < 1:
+                rank = parse_id(raw, maximum=MAX_RANK)
+                if rank is None or rank < 1:
                     result.problems[iid] = "invalid_value"
                     continue
-                answer["value"] = int(raw)
+                answer["value"] = rank
             elif value_key in form:
                 answer["value"] = None
         else:

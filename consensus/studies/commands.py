@@ -188,3 +188,22 @@ def panel_import(slug, path) -> None:
 def _error_text(error: services.StudyError) -> str:
     """The refusal in Swedish, from the same catalogue as the pages (``studies/messages.py``)."""
     return error.render()
+
+
+@click.group("uploads", cls=AppGroup)
+def uploads_cli() -> None:
+    """Uppladdade filer som väntar på bekräftelse."""
+
+
+@uploads_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Räkna bara, ta inte bort något.")
+def uploads_purge_command(dry_run: bool) -> None:
+    """Ta bort uppladdade filer som väntat på bekräftelse i mer än ett dygn (körs lämpligen
+    varje minut av tick-jobbet)."""
+    count = services.purge_stale_uploads()
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"{count} uppladdade filer skulle tas bort (inget ändrades).")
+        return
+    db.session.commit()
+    click.echo(f"{count} uppladdade filer som aldrig bekräftades är borttagna.")

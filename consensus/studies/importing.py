@@ -23,6 +23,7 @@ from consensus.tabular import (
     Problem,
     Row,
     Table,
+    limit_rows,
     map_columns,
     read_table,
     sort_problems,
@@ -43,6 +44,9 @@ SOURCE_MAX = 500
 NAME_MAX = 200
 ORGANISATION_MAX = 200
 EMAIL_MAX = 254
+# Rows per import (a bigger file is refused whole: its preview and pages would not load).
+MAX_INDICATOR_ROWS = 2_000
+MAX_PANEL_ROWS = 5_000
 
 _CODE_RE = re.compile(r"[\w.\-]+")
 
@@ -348,6 +352,7 @@ def parse_indicators(
     """Validate an indicator pool file. ``existing_codes`` are the codes already in the study:
     rows with those codes (case-insensitively) are updates, the rest are new indicators."""
     table = _load(table_or_bytes, filename, INDICATOR_COLUMNS, INDICATOR_SHEET_NAMES, max_bytes)
+    table = limit_rows(table, MAX_INDICATOR_ROWS)
     result = IndicatorImport(problems=list(table.problems), notes=list(table.notes))
     if any(p.code == "missing_column" for p in table.problems):
         result.problems = sort_problems(result.problems)
@@ -446,6 +451,7 @@ def parse_panelists(
     addresses already on the panel: those rows are updates (name, group, organisation, level)."""
     known_groups = dict(known_groups or {})
     table = _load(table_or_bytes, filename, PANELIST_COLUMNS, PANELIST_SHEET_NAMES, max_bytes)
+    table = limit_rows(table, MAX_PANEL_ROWS)
     result = PanelistImport(problems=list(table.problems), notes=list(table.notes))
     if not known_groups and table.rows:
         result.problems.append(Problem(None, None, "no_groups", {}))
@@ -509,3 +515,28 @@ def parse_panelists(
             parsed.append(PanelistRow(n, email, name or "", group, organisation or "", level))
 
     return _split(result, parsed, "email", check.duplicates("email", occurrences), existing)
+
+
+# --------------------------------------------------------------------------------------------
+# Erasure: does a staged file mention a person?
+# --------------------------------------------------------------------------------------------
+
+
+def mentions(content: bytes, filename: str, texts: Iterable[str]) -> bool:
+    """Whether a file's cells (or, when it cannot be read as a table, its bytes in the usual
+    encodings) contain any of ``texts``, case-insensitively. A file that cannot be read at all
+    counts as mentioning (erasure then removes it rather than keep what it cannot check)."""
+    needles = [_fold(t) for t in texts if t and t.strip()]
+    if not needles:
+        return False
+    table = read_table(content, filename, max_bytes=len(content) + 1)
+    cells = [*table.headers, *(v for row in table.rows for v in row.values.values())]
+    if cells:
+        return any(needle in _fold(cell) for cell in cells for needle in needles)
+    for encoding in ("utf-8", "cp1252", "utf-16"):
+        try:
+            text = _fold(content.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+        return any(needle in text for needle in needles)
+    return True

@@ -8,9 +8,9 @@ import json
 import re
 import secrets
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import joinedload
 
 from ..auth.roles import Role
@@ -19,7 +19,7 @@ from ..auth.tokens import hash_token, new_token
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..messages import Gettext, swedish
-from . import lifecycle
+from . import importing, lifecycle, pseudonyms
 from .messages import ERRORS
 from .models import (
     AuditEvent,
@@ -32,7 +32,6 @@ from .models import (
     StudyMember,
 )
 
-PSEUDONYM_PREFIX = "P"
 # The a-priori settings (delphi-method.md): fixed before round 1; changed later only as a
 # recorded protocol deviation.
 A_PRIORI_SETTINGS = (
@@ -295,20 +294,15 @@ def apply_indicator_import(study: Study, parsed, actor=None, filename: str = "")
 # --- the panel -------------------------------------------------------------------------------
 
 
-def _pseudonym_numbers_from(study: Study) -> int:
-    """The next free pseudonym number: ``P001``, ``P002`` ..., never reused."""
-    count = db.session.scalar(
-        select(func.count(Participant.id)).where(Participant.study_id == study.id)
+def _taken_pseudonyms(study: Study) -> set[str]:
+    return set(
+        db.session.scalars(select(Participant.pseudonym).where(Participant.study_id == study.id))
     )
-    return (count or 0) + 1
-
-
-def _pseudonym(number: int) -> str:
-    return f"{PSEUDONYM_PREFIX}{number:03d}"
 
 
 def next_pseudonym(study: Study) -> str:
-    return _pseudonym(_pseudonym_numbers_from(study))
+    """A pseudonym drawn at random among the study's free ones (never reused)."""
+    return pseudonyms.draw(_taken_pseudonyms(study), 1)[0]
 
 
 def add_participant(study: Study, **fields) -> Participant:
@@ -367,7 +361,9 @@ def update_participant(participant: Participant, fields: dict, actor=None) -> No
 
 
 def erase_participant(participant: Participant, actor=None) -> None:
-    """Erase name, email and organisation; answers stay, tied to the pseudonym only."""
+    """Erase name, email and organisation; answers stay, tied to the pseudonym only. Staged
+    uploads of the study that mention the person (a panel file left at its preview) go too."""
+    purge_uploads_mentioning(participant.study, [participant.name, participant.email])
     participant.name = None
     participant.email = None
     participant.organisation = ""
@@ -391,7 +387,7 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
             )
         )
     }
-    number = _pseudonym_numbers_from(study)
+    drawn = iter(pseudonyms.draw(_taken_pseudonyms(study), len(parsed.to_create)))
     created = updated = 0
     for row in parsed.to_update:
         participant = existing[row.email.lower()]
@@ -405,7 +401,7 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
         new.append(
             {
                 "study_id": study.id,
-                "pseudonym": _pseudonym(number),
+                "pseudonym": next(drawn),
                 "name": row.name or None,
                 "email": row.email.lower(),
                 "group_id": groups_by_code[row.group].id,
@@ -415,7 +411,6 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
                 "joined_via": "import",
             }
         )
-        number += 1
         created += 1
     if new:
         # A bulk INSERT (executemany), not 5,000 ORM objects: same defaults, a fraction of the time.
@@ -540,7 +535,7 @@ def stage_upload(
     study: Study, kind: str, filename: str, content: bytes, actor=None
 ) -> PendingUpload:
     """Keep an uploaded file between preview and confirmation (in the database, not a process)."""
-    _discard_stale_uploads()
+    purge_stale_uploads()
     upload = PendingUpload(
         study_id=study.id,
         kind=kind,
@@ -570,9 +565,27 @@ def discard_upload(upload: PendingUpload) -> None:
     db.session.flush()
 
 
-def _discard_stale_uploads() -> None:
-    from datetime import timedelta
+def purge_stale_uploads(now: datetime | None = None) -> int:
+    """Delete staged uploads older than ``PENDING_UPLOAD_TTL_HOURS`` (the tick job runs it as
+    ``consensus uploads purge``, and every new upload does too). Returns how many."""
+    cutoff = (now or utcnow()) - timedelta(hours=PENDING_UPLOAD_TTL_HOURS)
+    result = db.session.execute(delete(PendingUpload).where(PendingUpload.created_at < cutoff))
+    db.session.flush()
+    return result.rowcount or 0
 
-    cutoff = utcnow() - timedelta(hours=PENDING_UPLOAD_TTL_HOURS)
-    for stale in db.session.scalars(select(PendingUpload).where(PendingUpload.created_at < cutoff)):
-        db.session.delete(stale)
+
+def purge_uploads_mentioning(study: Study, texts) -> int:
+    """Delete the study's staged uploads whose content mentions any of ``texts`` (a name or
+    an address being erased); a staged file that cannot be read is deleted as well."""
+    needles = [t for t in texts if t and len(t.strip()) >= 3]
+    if not needles:
+        return 0
+    purged = 0
+    for upload in db.session.scalars(
+        select(PendingUpload).where(PendingUpload.study_id == study.id)
+    ):
+        if importing.mentions(upload.content, upload.filename, needles):
+            db.session.delete(upload)
+            purged += 1
+    db.session.flush()
+    return purged

@@ -44,7 +44,7 @@ Modules
 """
 
 from .cells import FORMULA_TRIGGERS, neutralise_formula, restore_formula_text
-from .headers import HEADER_SEARCH_ROWS, Column, Row, Table, map_columns
+from .headers import HEADER_SEARCH_ROWS, Column, Row, Table, limit_rows, map_columns
 from .problems import (
     DELIMITER_NAMES,
     FIELD_PHRASES,
@@ -74,6 +74,7 @@ __all__ = [
     "Row",
     "Table",
     "detect_delimiter",
+    "limit_rows",
     "map_columns",
     "neutralise_formula",
     "read_table",

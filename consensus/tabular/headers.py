@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -66,6 +67,16 @@ class Table:
         if self.columns and key in self.columns:
             return self.columns[key]
         return default if default is not None else key
+
+
+def limit_rows(table: Table, max_rows: int | None) -> Table:
+    """The table refused as a whole when it has more than ``max_rows`` rows: no rows, one
+    problem that says how many it has and may have (a preview of 100,000 rows or errors is a
+    page no browser shows). Notes are kept."""
+    if max_rows is None or len(table.rows) <= max_rows:
+        return table
+    problem = Problem(None, None, "too_many_rows", {"rows": len(table.rows), "max_rows": max_rows})
+    return dataclasses.replace(table, rows=[], problems=[problem])
 
 
 def _heading_key(text: str) -> str:

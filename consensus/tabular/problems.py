@@ -48,6 +48,16 @@ _TEMPLATES: dict[str, str] = {
         "Filen kunde inte läsas som text. Spara den i Excel som ”CSV UTF-8 (kommaavgränsad)” "
         "och försök igen."
     ),
+    "implausible_text": N_(
+        "cellen innehåller tecknet ”{char}”, som inte hör hemma i text. Filen är troligen "
+        "sparad med en annan teckenkodning än den lästes som ({encoding}), till exempel Mac "
+        "Roman eller Shift_JIS. Spara filen i Excel som ”CSV UTF-8 (kommaavgränsad)” eller som "
+        "Excel-arbetsbok (.xlsx) och ladda upp den igen."
+    ),
+    "too_many_rows": N_(
+        "Filen har {rows} rader men en import får ha högst {max_rows}. Ingenting har lästs in. "
+        "Dela upp filen i flera filer och importera dem en i taget."
+    ),
     "no_sheet": N_("Arbetsboken har inget synligt kalkylblad."),
     # structure
     "malformed_csv": N_(
@@ -131,6 +141,8 @@ def display(params: Mapping[str, Any], gettext: Gettext = swedish) -> dict[str, 
     for key, value in params.items():
         if key in ("size", "limit"):
             out[key] = _size(value)
+        elif key in ("rows", "max_rows"):
+            out[key] = f"{value:,}".replace(",", "\u00a0")  # 100 000 (a no-break space)
         elif key in ("other_rows", "letters"):
             out[key] = join(value, N_("och"), gettext)
         elif key == "allowed":

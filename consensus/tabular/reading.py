@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from .cells import _clean
 from .grid import _Grid, _Record
 from .headers import Column, Table, _build_table
+from .plausible import implausible, shown
 from .problems import Note, Problem
 from .workbook import DEFAULT_MAX_UNCOMPRESSED, _read_xlsx
 
@@ -169,9 +170,24 @@ def _read_csv(grid: _Grid, data: bytes) -> None:
     except csv.Error:
         grid.problems.append(Problem(number + 1, None, "malformed_csv", {}))
         return
+    _flag_implausible(grid, encoding)
     if grid.records and _unterminated_quote(text, delimiter):
         # The lenient reader swallows an unterminated quote up to the end of the file.
         grid.problems.append(Problem(grid.records[-1].number, None, "malformed_csv", {}))
+
+
+def _flag_implausible(grid: _Grid, encoding: str) -> None:
+    """Cells whose text shows that the file was not in the encoding it was read as (a Mac
+    Roman or Shift_JIS file read as Windows-1252), or that carry control characters."""
+    guessed = encoding == "Windows-1252"
+    for record in grid.records:
+        for index, cell in enumerate(record.cells):
+            char = implausible(cell, guessed=guessed)
+            if char is not None:
+                grid.cell_issues[(record.number, index)] = (
+                    "implausible_text",
+                    {"char": shown(char), "encoding": encoding},
+                )
 
 
 def _unterminated_quote(text: str, delimiter: str) -> bool:

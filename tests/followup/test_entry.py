@@ -438,3 +438,16 @@ def test_cli_import_and_export(runner, wave, tmp_path):
 
     result = runner.invoke(args=["followup", "answers", "export", "finnsinte", str(wave.id)])
     assert result.exit_code == 1 and "inget förbund med kortnamnet ”finnsinte”" in result.output
+
+
+def test_the_entered_questionnaires_are_paged(wave, forbund, client):
+    data = csv_bytes([good_row(n) for n in range(205)])
+    services.import_answers(services.preview_import(wave, data, "svar.csv"))
+    db.session.commit()
+    base = f"/uppfoljning/{wave.imported_protocol_id}/matningar/{wave.id}/inmatning"
+    first = client.get(base).get_data(as_text=True)
+    assert "Inmatade och importerade enkäter</h2>" not in first  # the count follows the heading
+    assert "(205)" in first and "Visar 1–200 av 205." in first
+    assert first.count(f"{base}/svar/") == 200
+    second = client.get(base + "?sida=2").get_data(as_text=True)
+    assert second.count(f"{base}/svar/") == 5

@@ -299,3 +299,49 @@ def test_same_version_at_another_address_is_an_unknown_schema():
     doc = edited(lambda d: d.__setitem__("$schema", d["$schema"] + "/"))
     [problem] = validate(doc)
     assert problem.code == "unknown_schema" and problem.path == "$['$schema']"
+
+
+def test_every_text_has_a_length_limit():
+    """A 9.5 MB title once imported and made every förbund page weigh 9-19 MB: titles, names
+    and labels are at most 300 characters, other texts 5,000, plain strings bounded too."""
+
+    def edit(d):
+        d["title"]["sv"] = "T" * 301
+        d["indicators"][0]["description"]["sv"] = "x" * 5_001
+        d["owner"]["name"] = "n" * 301
+
+    problems = validate(doc_bytes(edited(edit)))
+    assert sorted((p.path, p.code, p.message) for p in problems) == [
+        ("$.indicators[0].description.sv", "max_length", "”sv” får vara högst 5000 tecken långt."),
+        ("$.owner.name", "max_length", "”name” får vara högst 300 tecken långt."),
+        ("$.title.sv", "max_length", "”sv” får vara högst 300 tecken långt."),
+    ]
+    at_the_limits = edited(
+        lambda d: (
+            d["title"].update(sv="T" * 300),
+            d["indicators"][0]["description"].update(sv="x" * 5_000),
+        )
+    )
+    assert validate(doc_bytes(at_the_limits)) == []
+
+
+def test_every_string_in_the_schema_is_bounded():
+    """Each string the schema allows has a maxLength, a bounded pattern or an enum."""
+    from consensus.protocol.validate.schema import load_schema
+
+    unbounded = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            types = node.get("type")
+            if "string" in (types if isinstance(types, list) else [types]):
+                if not ("maxLength" in node or "pattern" in node or "enum" in node):
+                    unbounded.append(path)
+            for key, value in node.items():
+                walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(load_schema(), "")
+    assert unbounded == []

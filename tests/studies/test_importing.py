@@ -483,3 +483,25 @@ def test_constants_match_the_models():
     assert importing.PERSPECTIVES == models.PERSPECTIVES
     assert importing.INDICATOR_TYPES == models.INDICATOR_TYPES
     assert importing.LEVELS == models.LEVELS
+
+
+# --------------------------------------------------------------------------------------------
+# Rows per import
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_indicator_pool_may_have_2000_rows_not_more():
+    rows = [[f"K{i}", f"Titel {i}", "", "deltagare", "process", ""] for i in range(2_001)]
+    assert indicators(*rows[:2_000]).ok
+    over = indicators(*rows)
+    assert [p.code for p in over.problems] == ["too_many_rows"]
+    assert over.problems[0].params == {"rows": 2_001, "max_rows": 2_000}
+    assert over.to_create == [] and over.to_update == []
+
+
+def test_a_panel_may_have_5000_rows_not_more():
+    rows = [["", f"p{i}@example.se", "chefer", "", "lokal"] for i in range(5_001)]
+    assert len(panel(*rows[:5_000]).to_create) == 5_000
+    over = panel(*rows)
+    assert [p.code for p in over.problems] == ["too_many_rows"]
+    assert over.to_create == []

@@ -34,7 +34,8 @@ def test_add_panelist_gets_pseudonym(leader, study):
     )
     assert response.status_code == 302
     p = db.session.scalar(select(Participant))
-    assert (p.pseudonym, p.email, p.group.code) == ("P001", "asa@example.se", "chefer")
+    assert (p.email, p.group.code) == ("asa@example.se", "chefer")
+    assert re.fullmatch(r"P\d{3}", p.pseudonym)
     again = leader.post(
         "/studier/pilot/panel/ny",
         data={"email": "asa@example.se", "group": str(study.groups[0].id), "level": "lokal"},
@@ -73,10 +74,12 @@ def test_panel_import_preview_confirm_and_update(leader, study):
     assert "skapa 2 och uppdatera 0" in preview
     leader.post(response.headers["Location"])
     members = db.session.scalars(select(Participant).order_by(Participant.id)).all()
-    assert [(m.pseudonym, m.email, m.group.code, m.level) for m in members] == [
-        ("P001", "anna@example.se", "politiker", "lokal"),
-        ("P002", "bo@example.se", "chefer", "nationell"),
+    assert [(m.email, m.group.code, m.level) for m in members] == [
+        ("anna@example.se", "politiker", "lokal"),
+        ("bo@example.se", "chefer", "nationell"),
     ]
+    pseudonyms = [m.pseudonym for m in members]
+    assert all(re.fullmatch(r"P\d{3}", x) for x in pseudonyms) and len(set(pseudonyms)) == 2
     changed = PANEL_CSV.replace(b"Huddinge,lokal", b"Botkyrka,nationell")
     response = leader.post(
         "/studier/pilot/panel/importera",
@@ -89,7 +92,8 @@ def test_panel_import_preview_confirm_and_update(leader, study):
     leader.post(response.headers["Location"])
     db.session.expire_all()
     anna = db.session.scalar(select(Participant).where(Participant.email == "anna@example.se"))
-    assert (anna.organisation, anna.level, anna.pseudonym) == ("Botkyrka", "nationell", "P001")
+    assert (anna.organisation, anna.level) == ("Botkyrka", "nationell")
+    assert anna.pseudonym == pseudonyms[0]  # an update keeps the pseudonym
 
 
 def test_panel_import_with_unknown_group_writes_nothing(leader, study):
@@ -99,9 +103,8 @@ def test_panel_import_with_unknown_group_writes_nothing(leader, study):
         data={"file": (io.BytesIO(bad), "panel.csv")},
         content_type="multipart/form-data",
     )
-    body = leader.get(response.headers["Location"]).get_data(as_text=True)
+    body = response.get_data(as_text=True)  # shown at once: a file with problems is not kept
     assert "journalister" in body and "Ingenting har sparats" in body
-    leader.post(response.headers["Location"])
     assert db.session.scalar(select(func.count(Participant.id))) == 0
 
 
@@ -114,6 +117,7 @@ def test_erasure_removes_identity_but_keeps_the_pseudonym(leader, study, client)
         organisation="Huddinge",
     )
     token = issue_link(p)
+    pseudonym = p.pseudonym
     db.session.commit()
     refused = leader.post(f"/studier/pilot/panel/{p.id}/radera", data={})
     assert refused.status_code == 302
@@ -123,7 +127,7 @@ def test_erasure_removes_identity_but_keeps_the_pseudonym(leader, study, client)
     leader.post(f"/studier/pilot/panel/{p.id}/radera", data={"confirm": "y"})
     db.session.refresh(p)
     assert (p.name, p.email, p.organisation) == (None, None, "")
-    assert p.pseudonym == "P001" and p.group_id == study.groups[0].id
+    assert p.pseudonym == pseudonym and p.group_id == study.groups[0].id
     assert p.erased_at is not None
     panel_page = leader.get("/studier/pilot/panel").get_data(as_text=True)
     assert "anna@example.se" not in panel_page and "Anna A" not in panel_page
@@ -179,7 +183,8 @@ class TestWorkshop:
             follow_redirects=True,
         )
         body = joined.get_data(as_text=True)
-        assert "Du deltar som P001" in body
+        p = db.session.scalar(select(Participant))
+        assert f"Du deltar som {p.pseudonym}" in body
         assert re.search(r"/l/[A-Za-z0-9_-]{43}", body)  # the link to keep, shown once
         p = db.session.scalar(select(Participant))
         assert (p.email, p.joined_via, p.group.code) == (None, "workshop", "deltagare")
@@ -216,3 +221,129 @@ class TestWorkshop:
             f"/k/{study.join_code}"
         )
         assert "finns inte" in phone.get("/k?kod=NOPE12").get_data(as_text=True)
+
+
+ANNA = ("Annika Zetterqvist", "annika.zetterqvist@example.se", "070-123 45 67")
+
+
+def _everything_stored(app) -> list[tuple[str, str, str]]:
+    """Every text, JSON and binary value of every table (reflected: tables added later are
+    searched too), as (table, column, text)."""
+    from sqlalchemy import JSON, LargeBinary, MetaData, String, Text
+
+    metadata = MetaData()
+    metadata.reflect(bind=db.engine)
+    found = []
+    for table in metadata.sorted_tables:
+        columns = [
+            c
+            for c in table.columns
+            if isinstance(c.type, String | Text | JSON | LargeBinary)
+            or c.type.__class__.__name__ in ("JSONB", "BYTEA", "BLOB")
+        ]
+        if not columns:
+            continue
+        for row in db.session.execute(select(*columns)):
+            for column, value in zip(columns, row, strict=True):
+                if value is None:
+                    continue
+                if isinstance(value, bytes | memoryview):
+                    text = bytes(value).decode("utf-8", "ignore")
+                else:
+                    text = value if isinstance(value, str) else repr(value)
+                found.append((table.name, column.name, text.casefold()))
+    assert {name for name, _c, _t in found} >= {"participant", "pending_upload", "audit_event"}
+    return found
+
+
+def test_erasure_leaves_no_trace_in_any_table(leader, study, app):
+    name, email, phone = ANNA
+    first = (
+        f"Namn,E-post,Intressentgrupp,Organisation,Nivå\n{name},{email},Politiker,Huddinge,lokal\n"
+    )
+    response = leader.post(
+        "/studier/pilot/panel/importera",
+        data={"file": (io.BytesIO(first.encode()), "panel.csv")},
+        content_type="multipart/form-data",
+    )
+    leader.post(response.headers["Location"])
+    # A second file that mentions her (with her phone number in a column the import ignores)
+    # is left at its preview; another file that does not mention her is left too.
+    staged = (
+        "Namn;E-post;Intressentgrupp;Organisation;Nivå;Telefon\n"
+        f"{name};{email};Politiker;Botkyrka;lokal;{phone}\n"
+    )
+    other = (
+        "Namn,E-post,Intressentgrupp,Organisation,Nivå\nBo Berg,bo@example.se,chefer,NNS,lokal\n"
+    )
+    for content in (staged, other):
+        response = leader.post(
+            "/studier/pilot/panel/importera",
+            data={"file": (io.BytesIO(content.encode("cp1252")), "panel.csv")},
+            content_type="multipart/form-data",
+        )
+        assert "/importera/" in response.headers["Location"]
+    p = db.session.scalar(select(Participant).where(Participant.email == email))
+    before = _everything_stored(app)
+    assert any(phone in text for _t, _c, text in before)  # the search finds what is there
+
+    leader.post(f"/studier/pilot/panel/{p.id}/radera", data={"confirm": "y"})
+    db.session.expire_all()
+    after = _everything_stored(app)
+    traces = [
+        (table, column)
+        for table, column, text in after
+        for needle in (name.casefold(), email, phone, "zetterqvist")
+        if needle in text
+    ]
+    assert traces == []
+    # The upload that does not mention her is still there to be confirmed.
+    assert sum(1 for t, c, text in after if t == "pending_upload" and "bo@example.se" in text) == 1
+
+
+def test_staged_uploads_expire_after_a_day_by_the_purge_command(leader, study, runner):
+    from datetime import timedelta
+
+    from consensus.dbtypes import utcnow
+    from consensus.studies.models import PendingUpload
+
+    uploads = [services.stage_upload(study, "panel", "panel.csv", PANEL_CSV) for _ in range(2)]
+    for upload, age in zip(uploads, (25, 23), strict=True):
+        upload.created_at = utcnow() - timedelta(hours=age)
+    db.session.commit()
+    dry = runner.invoke(args=["uploads", "purge", "--dry-run"])
+    assert dry.exit_code == 0 and "1 uppladdade filer skulle tas bort" in dry.output
+    assert db.session.scalar(select(func.count(PendingUpload.id))) == 2
+    done = runner.invoke(args=["uploads", "purge"])
+    assert done.exit_code == 0 and "1 uppladdade filer" in done.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(PendingUpload.id))) == 1
+
+
+def test_a_file_with_problems_is_not_kept(leader, study):
+    from consensus.studies.models import PendingUpload
+
+    bad = PANEL_CSV.replace(b"chefer", b"journalister")
+    response = leader.post(
+        "/studier/pilot/panel/importera",
+        data={"file": (io.BytesIO(bad), "panel.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Förhandsgranskning av panel.csv" in body and "journalister" in body
+    assert db.session.scalar(select(func.count(PendingUpload.id))) == 0
+
+
+def test_a_preview_shows_the_first_100_problems_and_counts_the_rest(leader, study):
+    rows = "".join(f"Person {i},inte-en-adress-{i},Politiker,X,lokal\n" for i in range(250))
+    content = ("Namn,E-post,Intressentgrupp,Organisation,Nivå\n" + rows).encode()
+    response = leader.post(
+        "/studier/pilot/panel/importera",
+        data={"file": (io.BytesIO(content), "panel.csv")},
+        content_type="multipart/form-data",
+    )
+    body = response.get_data(as_text=True)
+    assert "Filen har 250 fel." in body
+    assert body.count("inte-en-adress-") == 100
+    assert "… och 150 fel till." in body

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from consensus.extensions import db
 from consensus.studies import services
-from consensus.studies.models import AuditEvent, Indicator, ProtocolDeviation, Study
+from consensus.studies.models import AuditEvent, Indicator, PendingUpload, ProtocolDeviation, Study
 from tests.conftest import PASSWORD, share_studies
 
 SETTINGS = {
@@ -181,12 +181,16 @@ def test_import_preview_then_confirm(leader, study):
 def test_import_with_errors_writes_nothing(leader, study):
     bad = b"Kod;Titel;Perspektiv;Typ\nX1;Bra;kunder;process\nX2;;deltagare;effekt\n"
     response = _upload(leader, "indikatorer", bad, "fel.csv")
-    preview = leader.get(response.headers["Location"])
-    body = preview.get_data(as_text=True)
+    # Shown at once, and not kept: there is no staged file to confirm.
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
     assert "Ingenting har sparats" in body
     assert "kunder" in body and "Rad 2" in body or '<td class="num">2</td>' in body
-    # A confirm forced anyway is refused.
-    forced = leader.post(response.headers["Location"], follow_redirects=True)
+    assert db.session.scalar(select(func.count(PendingUpload.id))) == 0
+    # A confirm forced anyway (a file staged before it was checked) is refused.
+    staged = services.stage_upload(study, "indicators", "fel.csv", bad)
+    db.session.commit()
+    forced = leader.post(f"/studier/pilot/indikatorer/importera/{staged.id}", follow_redirects=True)
     assert "importerades inte" in forced.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Indicator.id))) == 1
 
@@ -268,7 +272,7 @@ def test_import_preview_shows_problems_in_the_pages_language(leader, study):
 
     def preview(content):
         response = _upload(leader, "indikatorer", content, "fel.csv")
-        return leader.get(response.headers["Location"]).get_data(as_text=True)
+        return response.get_data(as_text=True)  # a file with problems is shown at once
 
     swedish = preview(missing)
     assert "Kolumnen ”Perspektiv” saknas. Godtagna rubriker: ”Perspektiv” eller" in swedish

@@ -15,6 +15,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import paging
 from ...auth.access import staff
 from ...auth.roles import Role
 from ...extensions import db
@@ -24,6 +25,7 @@ from ..forms import AnswersFileForm, CorrectionForm, DeleteResponseForm
 from . import bp, imported_or_404, organisation, require_post_form, wave_or_404
 
 STAGED_MAX_AGE = 24 * 3600
+ENTERED_PER_PAGE = 200
 PREFIX = "/uppfoljning/<int:imported_id>/matningar/<int:wave_id>"
 
 
@@ -83,11 +85,14 @@ def _wave(imported_id: int, wave_id: int):
 @staff(Role.FORBUND)
 def entry(imported_id: int, wave_id: int):
     imported, wave = _wave(imported_id, wave_id)
+    entered = services.staff_entered(wave)
+    shown = paging.window(len(entered), request.args.get(paging.PAGE_ARG), ENTERED_PER_PAGE)
     return render_template(
         "followup/entry.html",
         row=imported,
         wave=wave,
-        entered=services.staff_entered(wave),
+        entered=entered[shown.start : shown.stop],
+        window=shown,
         deleted=services.deletions(wave),
         file_form=AnswersFileForm(),
         time_point=services.time_point_text(wave),

@@ -106,7 +106,9 @@ def experts_import():
     if survey is None:
         return _home()
     flow = _experts_import(study, survey)
-    return flow.upload_page("measures/experts_import.html", survey=survey)
+    return flow.upload_page(
+        "measures/experts_import.html", "measures/experts_preview.html", survey=survey
+    )
 
 
 @bp.route("/studier/<slug>/matt/experter/importera/<int:upload_id>", methods=["GET", "POST"])

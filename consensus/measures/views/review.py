@@ -15,6 +15,7 @@ from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
 from ...i18n import render_message
+from ...numbers import parse_id
 from ...studies.forms import ButtonForm, choices
 from ...studies.models import Indicator
 from ...studies.views import current_study
@@ -109,7 +110,8 @@ def merge(indicator_id: int):
         return _home()
     indicator = _indicator_of(survey, indicator_id)
     form = MergeForm()
-    ids = [int(v) for v in request.form.getlist("proposals") if v.isdigit()]
+    named = (parse_id(v) for v in request.form.getlist("proposals"))
+    ids = [i for i in named if i is not None]
     form.proposals.choices = choices((i, str(i)) for i in ids)
     if not form.validate_on_submit():
         flash(_("Välj minst ett förslag att slå ihop."), "error")

@@ -54,7 +54,13 @@ from .lifecycle import (
     set_round_rule,
     set_schedule,
 )
-from .paper import enter_paper_ballot, import_ballots, parse_ballot_file
+from .paper import (
+    PaperChange,
+    enter_paper_ballot,
+    import_ballots,
+    paper_ballot_changes,
+    parse_ballot_file,
+)
 from .reading import (
     ballot,
     decisive_rule,
@@ -83,6 +89,8 @@ __all__ = [
     "create_round",
     "decisions",
     "enter_paper_ballot",
+    "paper_ballot_changes",
+    "PaperChange",
     "feedback",
     "get_result",
     "get_round",

@@ -350,6 +350,7 @@ def _upsert(round_id: int, participant_id: int, rows: Sequence[dict[str, Any]], 
                 "unable": False,
                 "comment": "",
                 "reason": "",
+                "source": "online",
                 "created_at": now,
                 "updated_at": now,
                 **row,
@@ -371,7 +372,10 @@ def _write_ballot(
     *,
     now: datetime,
     replace: bool,
+    source: str = "online",
 ) -> SaveResult:
+    """Write a ballot's answers (``replace``: clear the participant's answers it leaves out).
+    ``source`` ("online" or "paper") is recorded on every answer whose value it sets."""
     if participant.study_id != ctx.study_id or participant.kind != "panelist":
         raise RoundError("not_on_panel")
     rows = [_normalise(ctx, a) for a in answers]
@@ -413,6 +417,9 @@ def _write_ballot(
             duplicates = sorted({v for v in given if given.count(v) > 1})
             if duplicates:
                 raise RoundError("duplicate_rank", rank=duplicates[0])
+    for row in rows:
+        if "value" in row:
+            row["source"] = source
     if rows:
         _upsert(ctx.round_id, participant.id, rows, now)
     result = SaveResult(saved=len(rows))

@@ -17,6 +17,7 @@ from ...auth.access import (
 from ...dates import local_time
 from ...dbtypes import utcnow
 from ...extensions import db
+from ...numbers import parse_id
 from ...studies.forms import ButtonForm
 from ...studies.views import perspective_sections, without_due_work
 from .. import posted, services
@@ -160,7 +161,8 @@ def ballot_autosave(number: int):
     round read and locked in one statement, then the upsert, one commit. The participant is
     checked here as ``@participant`` checks it elsewhere.
     """
-    ids = sorted({int(k.split("-", 1)[1]) for k in request.form if k.split("-", 1)[-1].isdigit()})
+    named = (parse_id(k.split("-", 1)[1]) for k in request.form if "-" in k)
+    ids = sorted({iid for iid in named if iid is not None})
     locked = services.lock_ballot(session_participant_id(), number, ids)
     if locked is None:  # no such participant, or no such round: tell which as elsewhere
         p = load_session_participant()

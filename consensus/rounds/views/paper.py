@@ -23,39 +23,56 @@ def _group_choices(study):
 @bp.route("/studier/<slug>/omgangar/<int:number>/papper", methods=["GET", "POST"])
 @staff(*STUDY_STAFF)
 def paper_ballot(number: int):
+    """A paper ballot typed in. For a panelist who has answered online in the round the
+    page first shows which answers the paper would change (item, online, paper) and saves
+    only when the facilitator ticks that the paper replaces them and gives a reason."""
     study = current_study()
     r = _round(study, number)
     items = services.ballot(r)
     form = PaperBallotForm()
     form.group.choices = _group_choices(study)
     problems: dict[int, str] = {}
+    answers: dict = {}
+    changes = None
     if form.validate_on_submit():
         read = posted.read_ballot(r.method, request.form, [i.id for i in items], whole_ballot=True)
         problems = read.problems
+        answers = {a["indicator_id"]: a for a in read.answers}
+        code = form.participant_code.data.strip()
         if not problems:
-            try:
-                p = services.enter_paper_ballot(
-                    r,
-                    form.participant_code.data.strip(),
-                    form.group.data or None,
-                    read.answers,
-                    actor=current_user,
-                )
-            except services.RoundError as error:
-                db.session.rollback()
-                flash(round_error_text(error), "error")
-            else:
-                db.session.commit()
-                flash(_("Blanketten för %(p)s är sparad.", p=p.pseudonym), "success")
-                return redirect(url_for("rounds.paper_ballot", number=number))
+            changes = services.paper_ballot_changes(r, code, read.answers)
+            reason = (form.replace_reason.data or "").strip()
+            confirmed = changes is not None and form.replace.data and reason
+            if changes is not None and form.replace.data and not reason:
+                form.replace_reason.errors = [
+                    _("Ange ett skäl till att pappersblanketten ersätter webbsvaren.")
+                ]
+            if changes is None or confirmed:
+                try:
+                    p = services.enter_paper_ballot(
+                        r,
+                        code,
+                        form.group.data or None,
+                        read.answers,
+                        actor=current_user,
+                        replace_reason=reason if confirmed else None,
+                    )
+                except services.RoundError as error:
+                    db.session.rollback()
+                    flash(round_error_text(error), "error")
+                else:
+                    db.session.commit()
+                    flash(_("Blanketten för %(p)s är sparad.", p=p.pseudonym), "success")
+                    return redirect(url_for("rounds.paper_ballot", number=number))
     return render_template(
         "rounds/paper.html",
         study=study,
         round=r,
         form=form,
         sections=perspective_sections(items),
-        answers={},
+        answers=answers,
         problems=problems,
+        changes=changes,
     )
 
 
@@ -89,7 +106,9 @@ def _ballots_import(study, r) -> FileImport:
 def ballots_upload(number: int):
     study = current_study()
     r = _round(study, number)
-    return _ballots_import(study, r).upload_page("rounds/import_upload.html", round=r)
+    return _ballots_import(study, r).upload_page(
+        "rounds/import_upload.html", "rounds/import_preview.html", round=r
+    )
 
 
 @bp.route(

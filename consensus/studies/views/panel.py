@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import paging
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
@@ -11,6 +12,8 @@ from .. import lifecycle, mailing, services
 from ..forms import ButtonForm, EraseForm, PanelistForm, choices
 from ..models import Participant
 from . import bp, current_study, study_error_text
+
+PANELISTS_PER_PAGE = 200
 
 # --- the panel -------------------------------------------------------------------------------
 
@@ -28,8 +31,14 @@ def panel_list():
         "visited": sum(1 for p in members if p.first_visit_at),
         "consented": sum(1 for p in members if p.consent_at),
     }
+    shown = paging.window(len(members), request.args.get(paging.PAGE_ARG), PANELISTS_PER_PAGE)
     return render_template(
-        "studies/panel.html", study=study, members=members, summary=summary, button=ButtonForm()
+        "studies/panel.html",
+        study=study,
+        members=members[shown.start : shown.stop],
+        window=shown,
+        summary=summary,
+        button=ButtonForm(),
     )
 
 

@@ -36,16 +36,27 @@ class ShownProblem:
     message: str
 
 
+# A preview lists this many problems and counts the rest (100,000 problems made a 21.8 MB page).
+SHOWN_PROBLEMS = 100
+
+
 @dataclass(frozen=True)
 class Preview:
-    """What the preview page shows: the staged file, the feature's parse result (for its own
-    rows), the problems and notes as text, and where a corrected file is uploaded."""
+    """What the preview page shows: the staged file (or, for a file with problems, which is
+    never staged, its name), the feature's parse result (for its own rows), the first
+    problems and notes as text, how many problems there are, and where a corrected file is
+    uploaded."""
 
     upload: PendingUpload
     parsed: Any
     problems: list[ShownProblem]
     notes: list[str]
     upload_url: str
+    problem_count: int = 0
+
+    @property
+    def hidden_problems(self) -> int:
+        return max(self.problem_count - len(self.problems), 0)
 
     @property
     def ok(self) -> bool:
@@ -76,14 +87,18 @@ class FileImport:
     refused_url: str | None = None
     problem_text: Callable[[Any], str] = problem_message
 
-    def upload_page(self, template: str, **context):
-        """The upload form; a valid file is staged and the preview shown."""
+    def upload_page(self, template: str, preview_template: str, **context):
+        """The upload form. A valid file is staged and its preview shown; a file with
+        problems is not kept at all: its problems are shown at once (``preview_template``)."""
         form = UploadForm()
         if form.validate_on_submit():
             file = form.file.data
-            upload = services.stage_upload(
-                self.study, self.kind, file.filename or "fil", file.read(), current_user
-            )
+            filename, content = file.filename or "fil", file.read()
+            parsed = self.parse(content, filename)
+            if not parsed.ok:
+                unsaved = PendingUpload(kind=self.kind, filename=filename[:255])
+                return self._preview(unsaved, parsed, ConfirmForm(), preview_template, context)
+            upload = services.stage_upload(self.study, self.kind, filename, content, current_user)
             db.session.commit()
             return redirect(self.preview_url(upload.id))
         return render_template(template, study=self.study, form=form, **context)
@@ -117,12 +132,17 @@ class FileImport:
                     db.session.commit()
                     flash(message, "success")
                     return redirect(self.done_url)
+        return self._preview(upload, parsed, form, template, context)
+
+    def _preview(self, upload: PendingUpload, parsed, form, template: str, context: dict):
+        shown = parsed.problems[:SHOWN_PROBLEMS]
         preview = Preview(
             upload=upload,
             parsed=parsed,
-            problems=[ShownProblem(p.row, p.column, self.problem_text(p)) for p in parsed.problems],
+            problems=[ShownProblem(p.row, p.column, self.problem_text(p)) for p in shown],
             notes=[render_message(note) for note in parsed.notes],
             upload_url=self.upload_url,
+            problem_count=len(parsed.problems),
         )
         return render_template(
             template, study=self.study, preview=preview, parsed=parsed, form=form, **context
