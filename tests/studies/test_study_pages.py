@@ -18,7 +18,7 @@ from consensus.rounds import services as round_services
 from consensus.rounds.lifecycle import Status as RoundStatus
 from tests.conftest import PASSWORD
 
-STUDY_BLUEPRINTS = {"studies", "rounds", "measures", "protocol_admin", "survey"}
+STUDY_BLUEPRINTS = {"studies", "rounds", "measures", "protocol_admin", "survey", "national"}
 
 
 def _study_rules(app):
