@@ -34,7 +34,9 @@ def dashboard():
     studies = []
     if current_user.role != Role.FORBUND:
         studies = study_services.list_studies(include_archived=False)
-    return render_template("pages/dashboard.html", studies=studies)
+    return render_template(
+        "pages/dashboard.html", studies=studies, panel_counts=study_services.panel_counts(studies)
+    )
 
 
 @bp.route("/sprak", methods=["POST"])

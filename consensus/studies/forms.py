@@ -228,3 +228,15 @@ class ButtonForm(FlaskForm):
     """A bare POST button (archive, send, delete): CSRF is all it carries."""
 
     submit = SubmitField(_l("OK"))
+
+
+class LostLinkForm(FlaskForm):
+    email = EmailField(
+        _l("Din e-postadress"),
+        validators=[
+            InputRequired(message=_l("Skriv den e-postadress som inbjudan skickades till.")),
+            Length(max=254, message=_l("E-postadressen är för lång.")),
+            Email(message=_l("Det där ser inte ut som en e-postadress (namn@exempel.se).")),
+        ],
+    )
+    submit = SubmitField(_l("Skicka en ny länk"))

@@ -23,7 +23,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from ..auth import access
-from . import services
+from . import links, services
 
 EXTENSION = "consensus.studies"
 
@@ -77,6 +77,8 @@ def init_app(app: Flask) -> None:
         app,
         access.ParticipantLoader(
             by_id=services.participant_with_study,
-            by_token_hash=services.participant_by_token_hash,
+            by_token_hash=links.holder_of,
+            add_link=links.add_link,
+            revoke_links=links.revoke_links,
         ),
     )

@@ -26,8 +26,8 @@ from ...auth.access import (
 )
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db, limiter
-from .. import mailing, services
-from ..forms import ButtonForm, ConsentForm, JoinForm, choices
+from .. import links, mailing, services
+from ..forms import ButtonForm, ConsentForm, JoinForm, LostLinkForm, choices
 from ..hooks import hooks
 from ..models import StakeholderGroup
 from . import bp, current_study
@@ -150,3 +150,28 @@ def participant_home():
         new_link=new_link,
         sections=[(section.template, section.context(p.study)) for section in sections],
     )
+
+
+# --- a lost personal link --------------------------------------------------------------------
+
+
+@bp.route("/tappad-lank", methods=["GET", "POST"])
+@public
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def lost_link():
+    """ "Har du tappat din länk?": a new link by email to a panelist or expert of a study
+    still under way. The answer is the same whether the address is known or not."""
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        for holder in links.lost_link_holders(form.email.data):
+            mailing.send_links(
+                holder.study,
+                [holder],
+                template="email/lost_link.txt",
+                subject=lambda study=holder.study: _("Din länk till %(title)s", title=study.title),
+                action="lost_link_sent",
+                purpose="lost",
+            )
+        db.session.commit()
+        return render_template("studies/lost_link.html", form=None, sent=True)
+    return render_template("studies/lost_link.html", form=form, sent=False)

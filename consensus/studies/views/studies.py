@@ -35,7 +35,12 @@ def _settings_from_form(form: StudySettingsForm) -> dict:
 @staff(*STUDY_STAFF)
 def study_list():
     studies = services.list_studies(include_archived=True)
-    return render_template("studies/list.html", studies=studies, button=ButtonForm())
+    return render_template(
+        "studies/list.html",
+        studies=studies,
+        panel_counts=services.panel_counts(studies),
+        button=ButtonForm(),
+    )
 
 
 @bp.route("/studier/ny", methods=["GET", "POST"])
@@ -69,11 +74,7 @@ def study_create():
 @staff(*STUDY_STAFF)
 def study_detail():
     study = current_study()
-    counts = {
-        "indicators": len(study.indicators),
-        "panel": len([p for p in study.participants if p.kind == "panelist"]),
-        "visited": len([p for p in study.participants if p.first_visit_at]),
-    }
+    counts = {"indicators": len(study.indicators), **services.panel_counts([study])[study.id]}
     return render_template(
         "studies/detail.html",
         study=study,
