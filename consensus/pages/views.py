@@ -15,6 +15,7 @@ from flask_login import current_user
 from ..auth.access import public, staff
 from ..auth.roles import Role
 from ..auth.views import safe_next
+from ..extensions import db
 from ..studies import services as study_services
 
 bp = Blueprint("pages", __name__)
@@ -46,6 +47,13 @@ def set_language():
     if lang not in current_app.config["LANGUAGES"]:
         abort(400)
     session["lang"] = lang
+    # A panelist or expert who chooses a language gets their emails in it from now on.
+    from ..auth.access import load_session_participant
+
+    participant = load_session_participant()
+    if participant is not None and participant.language != lang:
+        participant.language = lang
+        db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("pages.index"))
 
 

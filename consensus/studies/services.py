@@ -43,7 +43,7 @@ A_PRIORI_SETTINGS = (
     "invitation_policy",
     "ask_reason_on_band_cross",
 )
-FREE_SETTINGS = ("title", "description", "info_text", "links_expire_at")
+FREE_SETTINGS = ("title", "description", "info_text", "links_expire_at", "reply_to")
 PENDING_UPLOAD_TTL_HOURS = 24
 
 

@@ -144,6 +144,24 @@ def panelist_revoke_links(participant_id: int):
     return redirect(url_for("studies.panel_list"))
 
 
+@bp.route("/studier/<slug>/provutskick", methods=["POST"])
+@staff(*STUDY_LEADERS)
+def study_test_email():
+    """Send a sample invitation to the signed-in staff member: how the panel will see it."""
+    study = current_study()
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    delivery = mailing.send_sample(study, current_user)
+    if delivery.sent:
+        flash(
+            _("Ett provmeddelande skickades till %(email)s.", email=current_user.email),
+            "success",
+        )
+    else:
+        flash(_("Provmeddelandet kunde inte skickas.") + " " + delivery.explain(_), "error")
+    return redirect(url_for("studies.study_detail"))
+
+
 def flash_outcome(outcome: dict) -> None:
     if outcome["sent"]:
         flash(_("%(n)s inbjudningar skickades.", n=outcome["sent"]), "success")
