@@ -82,8 +82,11 @@ def crowded_panel(make_user, study):
         )
         if n == 3:
             p.invitation_status = "failed"
-            p.invitation_error = "550 5.1.1 <" + p.email + ">: Recipient address rejected: " + (
-                "User unknown in virtual mailbox table " * 3
+            p.invitation_error = (
+                "550 5.1.1 <"
+                + p.email
+                + ">: Recipient address rejected: "
+                + ("User unknown in virtual mailbox table " * 3)
             )
     services.join_workshop(study, study.groups[1])
     db.session.commit()
@@ -124,4 +127,32 @@ def test_the_panel_table_fits_1280_px_with_its_actions_in_view(
     assert staff.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
+    assert_accessible(staff)
+
+
+def test_the_experts_table_fits_1280_px_and_is_axe_clean(new_page, live_server, make_user, study):
+    from consensus.measures import services as measures
+
+    make_user()
+    survey = measures.create_survey(study)
+    for n in range(8):
+        measures.add_expert(
+            survey,
+            email=f"utredare.vid.myndigheten.{n}@forsakringskassans-langa-doman.example.se",
+            name=f"Expertnamn{n} Långt Efternamnsson",
+            organisation="Myndigheten för vård- och omsorgsanalys, enheten för uppföljning",
+            organisation_type="Statlig myndighet",
+            level="nationell",
+            role="Utredare med ansvar för registerdata",
+        )
+    db.session.commit()
+    staff = new_page()
+    staff.set_viewport_size({"width": 1280, "height": 900})
+    _log_in(staff, live_server)
+    staff.goto(live_server + "/studier/pilot/matt/experter")
+    assert _overflow(staff) == {"page": 0, "table": 0}
+    assert_accessible(staff)  # the scroll region is focusable (scrollable-region-focusable)
+    staff.set_viewport_size({"width": 390, "height": 844})
+    staff.reload()
+    assert _overflow(staff)["page"] == 0
     assert_accessible(staff)
