@@ -32,6 +32,7 @@ PUBLIC_ENDPOINTS = {
     "survey.proposal_delete",
     "survey.submit",
     "survey.rating",  # checks its own session: invited experts rate the measures
+    "survey.rating_autosave",  # the same, one rating at a time (JavaScript)
     "protocol.schema",  # the published protocol is public: its schema,
     "protocol.latest",  # the stable latest address,
     "protocol.version_page",  # each version's page,

@@ -242,6 +242,11 @@ class ButtonForm(FlaskForm):
     submit = SubmitField(_l("OK"))
 
 
+class MailTextForm(FlaskForm):
+    subject = StringField(_l("Ämnesrad"), validators=[Length(max=300)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=20000)])
+
+
 class LostLinkForm(FlaskForm):
     email = EmailField(
         _l("Din e-postadress"),

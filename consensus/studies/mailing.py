@@ -7,14 +7,15 @@ was not delivered stores no link. Subject and body are in the recipient's langua
 """
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import mail
-from . import services
-from .models import Participant
+from . import mail_texts, services
+from .models import Participant, Study
 
 
 def personal_url(token: str) -> str:
@@ -28,6 +29,91 @@ def recipient_language(participant) -> str:
     languages = current_app.config["LANGUAGES"]
     language = getattr(participant, "language", None)
     return language if language in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def default_subject(kind: str, title: str, number: object = None) -> str:
+    """The built-in subject of ``kind`` in the current language."""
+    if kind == "round":
+        return _("Omgång %(n)s är öppen: %(title)s", n=number, title=title)
+    if kind == "reminder":
+        return _("Påminnelse: omgång %(n)s i %(title)s", n=number, title=title)
+    if kind == "measures_invitation":
+        return _("Inbjudan: föreslå mått för %(title)s", title=title)
+    return _("Inbjudan: %(title)s", title=title)
+
+
+class _Number(int):
+    """A round number that reads as its placeholder in a default text."""
+
+    def __str__(self) -> str:
+        return "{omgång}"
+
+
+class _Closes:
+    def strftime(self, _format: str) -> str:
+        return "{sista_dag}"
+
+    def isoformat(self) -> str:
+        return "{sista_dag}"
+
+
+def default_text(kind: str, language: str) -> dict[str, str]:
+    """The built-in subject and body of ``kind`` in ``language``, with placeholders where the
+    recipient's details go: the starting point of a study's own text."""
+    with force_locale(language):
+        body = render_template(
+            mail_texts.KINDS[kind],
+            study=SimpleNamespace(title="{studie}"),
+            member=SimpleNamespace(name="{namn}"),
+            link="{länk}",
+            round=SimpleNamespace(number=_Number(1)),
+            closes_at=_Closes(),
+            closes_on=_Closes(),
+        )
+        subject = default_subject(kind, "{studie}", "{omgång}")
+    return {"subject": subject, "body": body.strip() + "\n"}
+
+
+def custom_text(study: Study, kind: str | None, language: str) -> dict | None:
+    if kind is None:
+        return None
+    return ((study.mail_texts or {}).get(kind) or {}).get(language)
+
+
+def save_text(study: Study, kind: str, language: str, subject: str, body: str, actor=None):
+    """Store the study's own text of ``kind`` in ``language`` after :func:`mail_texts.check`;
+    returns the problems (nothing is stored when there are any)."""
+    problems = mail_texts.check(subject, body)
+    if problems:
+        return problems
+    texts = {k: dict(v) for k, v in (study.mail_texts or {}).items()}
+    texts.setdefault(kind, {})[language] = {"subject": subject.strip(), "body": body}
+    study.mail_texts = texts
+    services.audit(study, "mail_text_saved", actor, kind=kind, language=language)
+    return []
+
+
+def reset_text(study: Study, kind: str, language: str, actor=None) -> None:
+    texts = {k: dict(v) for k, v in (study.mail_texts or {}).items()}
+    texts.get(kind, {}).pop(language, None)
+    study.mail_texts = {k: v for k, v in texts.items() if v}
+    services.audit(study, "mail_text_reset", actor, kind=kind, language=language)
+
+
+def _placeholder_values(study, member, link: str, context: dict) -> dict[str, str]:
+    closes = context.get("closes_at")
+    closes_on = context.get("closes_on")
+    round_ = context.get("round")
+    return {
+        "namn": member.name or "",
+        "länk": link,
+        "studie": study.title,
+        "sista_dag": closes.strftime("%Y-%m-%d %H:%M")
+        if closes
+        else (closes_on.isoformat() if closes_on else ""),
+        "återstår": str(context.get("remaining") or ""),
+        "omgång": str(getattr(round_, "number", "") or ""),
+    }
 
 
 def send_links(
@@ -50,23 +136,28 @@ def send_links(
     ``per_target(p)`` adds context of one recipient (a reminder's number of answers left)."""
     targets = [p for p in targets if p.email and p.erased_at is None]
     tokens = {p.id: services.prepare_link(p) for p in targets}
+    kind = mail_texts.KIND_OF_TEMPLATE.get(template)
     messages = []
     for p in targets:
         language = recipient_language(p)
         extra = per_target(p) if per_target else {}
+        link = personal_url(tokens[p.id])
+        own = custom_text(study, kind, language)
         with force_locale(language):
+            if own:  # the study's own words, placeholders filled
+                values = _placeholder_values(study, p, link, {**context, **extra})
+                subject_text = mail_texts.fill(own["subject"], values)
+                body = mail_texts.fill(own["body"], values)
+            else:
+                subject_text = subject()
+                body = render_template(
+                    template, study=study, member=p, link=link, **context, **extra
+                )
             messages.append(
                 mail.Outgoing(
                     to=p.email,
-                    subject=subject(),
-                    body=render_template(
-                        template,
-                        study=study,
-                        member=p,
-                        link=personal_url(tokens[p.id]),
-                        **context,
-                        **extra,
-                    ),
+                    subject=subject_text,
+                    body=body,
                     key=p.id,
                     reply_to=study.reply_to or None,
                     language=language,
@@ -96,7 +187,7 @@ def send_invitations(study, targets: list[Participant], actor=None) -> dict:
         study,
         targets,
         template="email/invitation.txt",
-        subject=lambda: _("Inbjudan: %(title)s", title=study.title),
+        subject=lambda: default_subject("invitation", study.title),
         action="invitations_sent",
         actor=actor,
         purpose="invitation",

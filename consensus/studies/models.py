@@ -52,6 +52,9 @@ class Study(db.Model):
     links_expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The study's emails ask for answers to this address ("Svar till", Reply-To).
     reply_to: Mapped[str | None] = mapped_column(String(254))
+    # The study's own email texts: {kind: {language: {"subject": ..., "body": ...}}}
+    # (``mail_texts.py``); a kind or language without one uses the built-in text.
+    mail_texts: Mapped[dict | None] = mapped_column(JSON)
 
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

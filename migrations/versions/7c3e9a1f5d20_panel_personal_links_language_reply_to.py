@@ -1,5 +1,5 @@
 """panel: personal links in a table of their own (each link sent stays valid), the
-participant's email language, the study's Reply-To
+participant's email language, the study's Reply-To and its own email texts
 
 Revision ID: 7c3e9a1f5d20
 Revises: 5e1a7c2d9b40
@@ -39,6 +39,7 @@ def upgrade():
         batch_op.add_column(sa.Column('language', sa.String(length=5), server_default='sv', nullable=False))
     with op.batch_alter_table('study', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reply_to', sa.String(length=254), nullable=True))
+        batch_op.add_column(sa.Column('mail_texts', sa.JSON(), nullable=True))
     # Each participant's one link becomes their first row; the participant keeps the hash as
     # the key of the sessions already open, so nobody is logged out by the upgrade.
     op.execute(
@@ -50,6 +51,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('study', schema=None) as batch_op:
+        batch_op.drop_column('mail_texts')
         batch_op.drop_column('reply_to')
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.drop_column('language')

@@ -260,3 +260,92 @@ class TestDeliveryErrorsInWords:
         assert f"E-postservern svarar inte (127.0.0.1:{port})" in body
         assert "Kontrollera MAIL_SERVER och MAIL_PORT" in body
         assert "Errno" not in body and "Connection refused" not in body
+
+
+# --- the study's own email texts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "codes"),
+    [
+        ("Inbjudan {studie}", "Hej {namn}! {länk} {sista_dag} {återstår} {omgång}", []),
+        ("Inbjudan", "Hej {namn}! {lank}", ["mail_unknown_placeholder", "mail_link_required"]),
+        ("", "{länk}", ["mail_subject_required"]),
+        ("Rad ett\nrad två", "{länk}", ["mail_subject_one_line"]),
+        ("Hej {namn", "{länk}", ["mail_brace_unclosed_subject"]),
+        ("Hej", "", ["mail_body_required"]),
+    ],
+)
+def test_mail_text_check(subject, body, codes):
+    from consensus.studies.mail_texts import check
+
+    assert [p.code for p in check(subject, body)] == codes
+
+
+def test_mail_text_fill():
+    from consensus.studies.mail_texts import fill
+
+    values = {"namn": "Anna", "länk": "https://x/l/abc", "studie": "Pilot"}
+    assert fill("Hej {namn}! {länk} ({studie}) {okänd}", values) == (
+        "Hej Anna! https://x/l/abc (Pilot) {okänd}"
+    )
+    assert fill("Hej{ namn }.", {"namn": ""}) == "Hej."
+
+
+def test_a_study_words_its_own_invitation(leader, study, smtp_server):
+    page = leader.get("/studier/pilot/e-posttexter/invitation/sv").get_data(as_text=True)
+    # The default text is the starting point, placeholders where the recipient's details go.
+    assert "Inbjudan: {studie}" in page and "{länk}" in page and "Hej {namn}!" in page
+
+    bad = leader.post(
+        "/studier/pilot/e-posttexter/invitation/sv",
+        data={"subject": "Välkommen", "body": "Hej {namn}! Klicka på {lank}.", "action": "save"},
+    )
+    text = bad.get_data(as_text=True)
+    assert "Okänd platshållare {lank}." in text
+    assert "Texten måste innehålla {länk}" in text
+    db.session.refresh(study)
+    assert study.mail_texts is None
+
+    preview = leader.post(
+        "/studier/pilot/e-posttexter/invitation/sv",
+        data={
+            "subject": "Välkommen till {studie}",
+            "body": "Hej {namn}!\n\n{länk}",
+            "action": "preview",
+        },
+    ).get_data(as_text=True)
+    assert "Välkommen till Pilotstudie" in preview and "Hej Anna Andersson!" in preview
+    db.session.refresh(study)
+    assert study.mail_texts is None  # a preview saves nothing
+
+    leader.post(
+        "/studier/pilot/e-posttexter/invitation/sv",
+        data={
+            "subject": "Välkommen till {studie}",
+            "body": "Hej {namn}!\n\nDin länk: {länk}\n\nVänliga hälsningar, förbundet",
+            "action": "save",
+        },
+    )
+    services.add_participant(study, name="Sven", email="sv@example.se", group_id=study.groups[0].id)
+    services.add_participant(
+        study, name="Emma", email="en@example.se", group_id=study.groups[0].id, language="en"
+    )
+    db.session.commit()
+    leader.post("/studier/pilot/panel/bjud-in/unsent")
+    by_to = {m["To"]: m for m in smtp_server.messages}
+    swedish = by_to["sv@example.se"]
+    assert swedish["Subject"] == "Välkommen till Pilotstudie"
+    assert _text(swedish).startswith("Hej Sven!")
+    assert "Vänliga hälsningar, förbundet" in _text(swedish)
+    assert app_link_works(leader, _link(swedish))
+    # The English recipient has no own English text: the built-in English one.
+    assert by_to["en@example.se"]["Subject"] == "Invitation: Pilotstudie"
+
+    leader.post("/studier/pilot/e-posttexter/invitation/sv", data={"action": "reset"})
+    db.session.refresh(study)
+    assert not (study.mail_texts or {}).get("invitation")
+
+
+def app_link_works(client, path: str) -> bool:
+    return client.application.test_client().get(path).status_code == 302

@@ -138,7 +138,7 @@ def experts_send(which: str):
         targets,
         template="email/measures_invitation.txt" if invite else "email/measures_reminder.txt",
         subject=(
-            (lambda: _("Inbjudan: föreslå mått för %(title)s", title=study.title))
+            (lambda: mailing.default_subject("measures_invitation", study.title))
             if invite
             else (lambda: _("Påminnelse: föreslå mått för %(title)s", title=study.title))
         ),

@@ -155,13 +155,13 @@ def round_mail(number: int, which: str):
     remaining: dict[int, int] = {}
     if which == "meddela":
         targets, template, action = services.invited(r), "email/round_open.txt", "round_announced"
-        subject = lambda: _("Omgång %(n)s är öppen: %(title)s", n=r.number, title=study.title)  # noqa: E731
+        subject = lambda: mailing.default_subject("round", study.title, r.number)  # noqa: E731
     else:
         # Not started and partial alike; the partial ones are told how many answers remain.
         pairs = services.reminder_targets(r)
         targets, template, action = [p for p, _n in pairs], "email/reminder.txt", "reminders_sent"
         remaining = {p.id: n for p, n in pairs}
-        subject = lambda: _("Påminnelse: omgång %(n)s i %(title)s", n=r.number, title=study.title)  # noqa: E731
+        subject = lambda: mailing.default_subject("reminder", study.title, r.number)  # noqa: E731
     needed = services.progress_counts(r)["needed"] if remaining else 0
     outcome = mailing.send_links(
         study,
