@@ -405,6 +405,7 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
         participant.group_id = groups_by_code[row.group].id
         participant.organisation = row.organisation
         participant.level = row.level
+        participant.language = row.language or participant.language
         updated += 1
     new = []
     for row in parsed.to_create:
@@ -417,6 +418,7 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
                 "group_id": groups_by_code[row.group].id,
                 "organisation": row.organisation,
                 "level": row.level,
+                "language": row.language or "sv",
                 "kind": "panelist",
                 "joined_via": "import",
             }
