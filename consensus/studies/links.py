@@ -5,12 +5,17 @@ Every link sent stays valid until the projektledare revokes the participant's li
 participant is erased, or the study's links expire (archived, or past ``links_expire_at``).
 """
 
+from datetime import timedelta
+
 from sqlalchemy import func, select, update
 
 from ..dbtypes import utcnow
 from ..extensions import db
 from .lifecycle import Phase
 from .models import Participant, PersonalLink, Study
+
+
+LOST_LINK_INTERVAL = timedelta(minutes=10)
 
 
 def add_link(participant: Participant, token_hash: str, purpose: str) -> PersonalLink:
@@ -67,11 +72,15 @@ def active_link_counts(study: Study) -> dict[int, int]:
 def lost_link_holders(email: str) -> list[Participant]:
     """The participants a lost-link request may send a new link to: this address, not
     erased, links not revoked, in a study whose links still open it (not archived, not
-    past its links' expiry; a study in preparation counts: its panel may be invited)."""
+    past its links' expiry; a study in preparation counts: its panel may be invited), and
+    not sent a lost link in the last :data:`LOST_LINK_INTERVAL` (no mailbox flooding)."""
     email = (email or "").strip().lower()
     if not email or "@" not in email or len(email) > 254:
         return []
     now = utcnow()
+    recent = select(PersonalLink.participant_id).where(
+        PersonalLink.purpose == "lost", PersonalLink.issued_at > now - LOST_LINK_INTERVAL
+    )
     candidates = db.session.scalars(
         select(Participant)
         .join(Study, Study.id == Participant.study_id)
@@ -79,6 +88,7 @@ def lost_link_holders(email: str) -> list[Participant]:
             Participant.email == email,
             Participant.erased_at.is_(None),
             Participant.link_revoked_at.is_(None),
+            Participant.id.not_in(recent),
             Study.phase != Phase.ARCHIVED.value,
         )
         .order_by(Participant.id)

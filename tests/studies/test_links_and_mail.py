@@ -73,6 +73,9 @@ class TestLostLink:
         assert unknown.status_code == 200
         assert _main(unknown) == _main(known)  # nothing tells the addresses apart
         assert len(smtp_server.messages) == 1
+        # Asked again at once: the same answer, no second email (one per 10 minutes).
+        again = client.post("/tappad-lank", data={"email": "anna@example.se"})
+        assert _main(again) == _main(known) and len(smtp_server.messages) == 1
 
     def test_nothing_is_sent_for_an_ended_study_or_revoked_links(
         self, client, study, panelist, smtp_server
