@@ -14,7 +14,6 @@ from ..extensions import db
 from .lifecycle import Phase
 from .models import Participant, PersonalLink, Study
 
-
 LOST_LINK_INTERVAL = timedelta(minutes=10)
 
 
