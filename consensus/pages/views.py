@@ -36,8 +36,26 @@ def dashboard():
     if current_user.role != Role.FORBUND:
         studies = study_services.list_studies(include_archived=False)
     return render_template(
-        "pages/dashboard.html", studies=studies, panel_counts=study_services.panel_counts(studies)
+        "pages/dashboard.html",
+        studies=studies,
+        panel_counts=study_services.panel_counts(studies),
+        open_rounds=_open_rounds(studies),
     )
+
+
+def _open_rounds(studies) -> dict:
+    """{study id: (round, its complete/partial/not started counts)} for the studies with a
+    round open now."""
+    from ..rounds import services as round_services
+    from ..rounds.lifecycle import Status
+    from ..rounds.services.reading import current_round
+
+    out = {}
+    for study in studies:
+        r = current_round(study)
+        if r is not None and r.status == Status.OPEN:
+            out[study.id] = (r, round_services.progress_counts(r))
+    return out
 
 
 @bp.route("/sprak", methods=["POST"])

@@ -248,6 +248,8 @@ class TestReminders:
         )
         page = leader.get("/studier/pilot/omgangar/1").get_data(as_text=True)
         assert "Klara: 1 · Påbörjade: 1 · Inte påbörjade: 1" in page
+        dashboard = leader.get("/oversikt").get_data(as_text=True)
+        assert "Omgång 1</a>: Klara: 1 · Påbörjade: 1 · Inte påbörjade: 1" in dashboard
         status = leader.get("/studier/pilot/omgangar/1/status.json").get_json()
         assert status["answered"] == 2  # the old key keeps its meaning
         assert (status["complete"], status["partial"], status["not_started"]) == (1, 1, 1)
