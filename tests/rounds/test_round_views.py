@@ -248,6 +248,9 @@ class TestReminders:
         )
         page = leader.get("/studier/pilot/omgangar/1").get_data(as_text=True)
         assert "Klara: 1 · Påbörjade: 1 · Inte påbörjade: 1" in page
+        panel_page = leader.get("/studier/pilot/panel").get_data(as_text=True)
+        assert "Omgång 1: Klara: 1 · Påbörjade: 1 · Inte påbörjade: 1" in panel_page
+        assert "Omgång 1: påbörjad (1 av 3)" in panel_page
         dashboard = leader.get("/oversikt").get_data(as_text=True)
         assert "Omgång 1</a>: Klara: 1 · Påbörjade: 1 · Inte påbörjade: 1" in dashboard
         status = leader.get("/studier/pilot/omgangar/1/status.json").get_json()

@@ -9,6 +9,7 @@ from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
 from .. import lifecycle, links, mailing, services
 from ..forms import ButtonForm, EraseForm, PanelistForm, choices
+from ..hooks import hooks
 from ..models import Participant
 from . import bp, current_study, study_error_text
 
@@ -34,6 +35,7 @@ def panel_list():
         members=members,
         summary=summary,
         link_counts=links.active_link_counts(study),
+        progress=hooks().panel_progress(study),
         button=ButtonForm(),
     )
 
