@@ -156,3 +156,38 @@ def test_the_experts_table_fits_1280_px_and_is_axe_clean(new_page, live_server, 
     staff.reload()
     assert _overflow(staff)["page"] == 0
     assert_accessible(staff)
+
+
+def test_an_expert_rates_with_autosave_and_progress(new_page, live_server, make_user, study):
+    """Each rating saves as it is chosen and the progress counts up ("1 av 2 bedömda"), with
+    no submit; reloading shows what was saved. axe-core clean on a phone."""
+    from consensus.auth.services import issue_link
+    from consensus.measures import services as measures
+    from tests.measures.test_leader_views import QUANT
+
+    make_user()
+    survey = measures.create_survey(study, indicator_ids=[study.indicators[0].id])
+    measures.change_status(survey, "open")
+    respondent = measures.add_expert(survey, email="anna@kommun.se", name="Anna")
+    proposal = measures.save_proposal(respondent, study.indicators[0].id, QUANT)
+    measures.submit(respondent)
+    measures.merge_proposals(survey, study.indicators[0], [proposal.id], {"name": "Inflytande"})
+    measures.change_rating_status(survey, "open_rating")
+    token = issue_link(respondent.participant)
+    db.session.commit()
+
+    expert = new_page()
+    expert.set_viewport_size({"width": 390, "height": 844})
+    expert.goto(f"{live_server}/l/{token}")
+    expert.goto(f"{live_server}/matt/pilot/bedomning")
+    assert expert.get_by_text("0 av 2 bedömda.").is_visible()
+    assert_accessible(expert)
+    # By keyboard, as a screen-reader user would (the sticky save bar covers a click here).
+    expert.locator("fieldset.question").first.locator("input[value='8']").focus()
+    expert.keyboard.press("Space")
+    status = expert.locator("#save-status")
+    status.filter(has_text="Sparat. 1 av 2 bedömda.").wait_for()
+    assert expert.locator("#rating-progress").inner_text() == "1 av 2 bedömda."
+    expert.reload()
+    assert expert.get_by_text("1 av 2 bedömda.").is_visible()
+    assert expert.locator("fieldset.question").first.locator("input[value='8']").is_checked()
