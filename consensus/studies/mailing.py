@@ -195,20 +195,24 @@ def send_invitations(study, targets: list[Participant], actor=None) -> dict:
 
 
 def send_sample(study, user) -> mail.Delivery:
-    """A sample invitation to the staff member ``user`` (the study's "test-send"), with the
-    study's sender and Reply-To and a link that opens nothing."""
-    body = render_template(
-        "email/invitation.txt",
-        study=study,
-        member=None,
-        link=personal_url("x" * 43),
-        sample=True,
-    )
+    """A sample invitation to the staff member ``user`` (the study's "test-send"): the
+    study's own Swedish invitation text if it has one, its sender and Reply-To, and a link
+    that opens nothing."""
+    language = str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    link = personal_url("x" * 43)
+    own = custom_text(study, "invitation", language)
+    with force_locale(language):
+        if own:
+            member = SimpleNamespace(name=user.name or "")
+            body = mail_texts.fill(own["body"], _placeholder_values(study, member, link, {}))
+        else:
+            body = render_template("email/invitation.txt", study=study, member=None, link=link)
+        subject = _("Provutskick: %(title)s", title=study.title)
     message = mail.Outgoing(
         to=user.email,
-        subject=_("Provutskick: %(title)s", title=study.title),
+        subject=subject,
         body=body,
         reply_to=study.reply_to or None,
-        language=str(current_app.config["BABEL_DEFAULT_LOCALE"]),
+        language=language,
     )
     return mail.send([message])[0]

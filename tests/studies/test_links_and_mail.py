@@ -249,6 +249,12 @@ def test_a_sample_email_goes_to_the_signed_in_leader(leader, study, smtp_server)
     assert message["To"] == "pl@example.se" and message["Subject"] == "Provutskick: Pilotstudie"
     assert message["Reply-To"] == "svar@example.se"
     assert db.session.scalar(select(PersonalLink.id)) is None  # its link opens nothing
+    assert "Du är inbjuden" in _text(message)
+    # With the study's own invitation text, the sample shows that text.
+    study.mail_texts = {"invitation": {"sv": {"subject": "Hej", "body": "Egen text {länk}"}}}
+    db.session.commit()
+    leader.post("/studier/pilot/provutskick")
+    assert _text(smtp_server.messages[-1]).startswith("Egen text http://localhost/l/")
 
 
 class TestDeliveryErrorsInWords:
