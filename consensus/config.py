@@ -84,6 +84,9 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
+    # From, with a display name: "Samordningsförbundet X <noreply@exempel.se>".
+    # MAIL_DEFAULT_SENDER (Flask-Mail's name) wins over MAIL_SENDER when both are set.
+    MAIL_DEFAULT_SENDER: str | None = None
     MAIL_SENDER = "Consensus <noreply@localhost>"
     MAIL_TIMEOUT = 10
 

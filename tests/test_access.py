@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = {
     "studies.join_code_entry",  # the conference room: a participant types the code
     "studies.join",  # ... or opens the short URL / QR code, and joins pseudonymously
     "studies.join_qr",
+    "studies.lost_link",  # "Har du tappat din länk?": the same answer whether the address is known
     # The measures survey: its public start page (workshops, indicators), the open link and a
     # respondent's own link back; the survey pages check their own session (an invited
     # expert's personal link or an open-link respondent's) and answer 403 to anyone else.
@@ -31,6 +32,7 @@ PUBLIC_ENDPOINTS = {
     "survey.proposal_delete",
     "survey.submit",
     "survey.rating",  # checks its own session: invited experts rate the measures
+    "survey.rating_autosave",  # the same, one rating at a time (JavaScript)
     "protocol.schema",  # the published protocol is public: its schema,
     "protocol.latest",  # the stable latest address,
     "protocol.version_page",  # each version's page,

@@ -46,6 +46,7 @@ FEATURE_FRAMEWORK_MODULES = {
     "studies/mailing.py": "renders and sends invitations with the app's templates and mail",
     "studies/membership.py": "reads and writes who works on which study (services)",
     "studies/hooks.py": "the study pages' extension points, filled by higher floors in create_app",
+    "studies/links.py": "the personal links' storage (a table) for auth's participant loader",
     "rounds/hooks.py": "registers the rounds' parts of study pages with studies/hooks.py",
     "measures/hooks.py": "registers the measures survey's due work with studies/hooks.py",
     # Views that the views/ package splits move under <feature>/views/ (then these go):

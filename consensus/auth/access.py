@@ -78,14 +78,18 @@ def access_of(view) -> Access | None:
 
 @dataclass(frozen=True)
 class ParticipantLoader:
-    """How auth finds a participant. ``by_id`` loads the participant with its study (one
-    query: the vote path counts its round trips); ``by_token_hash`` finds the holder of a
-    personal link. Each returns None when there is none. A participant has ``id``,
-    ``token_hash``, ``link_revoked_at``, ``erased_at``, ``first_visit_at``, ``link_issued_at``
-    and ``study.links_expired(now)``."""
+    """How auth finds a participant and keeps their personal links. ``by_id`` loads the
+    participant with its study (one query: the vote path counts its round trips);
+    ``by_token_hash`` finds the holder of a personal link as ``(participant, link_revoked)``
+    and notes the link's use, or None. ``add_link(participant, token_hash, purpose)`` stores a
+    new link beside the others; ``revoke_links(participant)`` revokes all of them. A
+    participant has ``id``, ``token_hash`` (the key its sessions hold), ``link_revoked_at``,
+    ``erased_at``, ``first_visit_at``, ``link_issued_at`` and ``study.links_expired(now)``."""
 
     by_id: Callable[[Any], Any]
     by_token_hash: Callable[[str], Any]
+    add_link: Callable[[Any, str, str], Any]
+    revoke_links: Callable[[Any], Any]
 
 
 def register_participant_loader(app: Flask, loader: ParticipantLoader) -> None:

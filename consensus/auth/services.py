@@ -324,21 +324,35 @@ class LinkCheck:
     participant: object | None = None
 
 
-def issue_link(participant) -> str:
-    """Give ``participant`` a new personal link token (the old one stops working).
+def issue_link(participant, purpose: str = "manual") -> str:
+    """Give ``participant`` one more personal link; the links sent before keep working.
 
     Returns the clear token: it exists only in the link that is sent; only its hash is kept.
+    The first link also gives the participant the key their sessions hold (``token_hash``,
+    replaced by :func:`revoke_link`).
     """
     token = new_token()
-    participant.token_hash = hash_token(token)
-    participant.link_issued_at = utcnow()
-    participant.link_revoked_at = None
-    db.session.flush()
+    store_link(participant, token, purpose)
     return token
 
 
+def store_link(participant, token: str, purpose: str) -> None:
+    """Keep the hash of ``token`` as one more personal link of ``participant`` (a link made
+    before its email was delivered: ``studies/mailing.py``)."""
+    if participant.token_hash is None:
+        participant.token_hash = hash_token(new_token())
+    participant.link_issued_at = utcnow()
+    participant.link_revoked_at = None
+    participant_loader().add_link(participant, hash_token(token), purpose)
+    db.session.flush()
+
+
 def revoke_link(participant) -> None:
+    """Revoke every personal link of ``participant`` and end the sessions they opened."""
     participant.link_revoked_at = utcnow()
+    if participant.token_hash is not None:
+        participant.token_hash = hash_token(new_token())
+    participant_loader().revoke_links(participant)
     db.session.flush()
 
 
@@ -353,12 +367,13 @@ def check_link(token: str) -> LinkCheck:
     """Resolve a personal link token to its participant, if it still admits them."""
     if not looks_like_token(token):
         return LinkCheck("unknown")
-    participant = participant_loader().by_token_hash(hash_token(token))
-    if participant is None:
+    found = participant_loader().by_token_hash(hash_token(token))
+    if found is None:
         return LinkCheck("unknown")
+    participant, link_revoked = found
     if participant.erased_at is not None:
         return LinkCheck("erased")
-    if participant.link_revoked_at is not None:
+    if link_revoked or participant.link_revoked_at is not None:
         return LinkCheck("revoked")
     if participant.study.links_expired(utcnow()):
         return LinkCheck("expired")

@@ -34,6 +34,20 @@ def participant_rounds(study) -> dict:
     return {"rounds": [r for r in services.rounds(study) if r.status != Status.DRAFT]}
 
 
+def panel_progress(study) -> dict | None:
+    """The open round's progress per panelist, for the studies' panel page."""
+    r = services.rounds(study)
+    open_round = next((x for x in r if x.status == Status.OPEN), None)
+    if open_round is None:
+        return None
+    states = services.panel_progress(open_round)
+    return {
+        "round": open_round.number,
+        "counts": services.progress_counts(open_round),
+        "states": {pid: (p.answered, p.needed, p.state) for pid, p in states.items()},
+    }
+
+
 def init_app(app: Flask) -> None:
     study_hooks = hooks(app)
     study_hooks.add_rules(rule_names())
@@ -44,3 +58,4 @@ def init_app(app: Flask) -> None:
         )
     )
     study_hooks.due_work.append(run_schedule)
+    study_hooks.panel_progress = panel_progress

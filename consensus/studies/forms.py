@@ -103,6 +103,18 @@ class StudySettingsForm(FlaskForm):
         validators=[Optional()],
         description=_l("Lämna tomt: länkarna gäller tills studien arkiveras."),
     )
+    reply_to = EmailField(
+        _l("Svar till (e-post)"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message=_l("Det där ser inte ut som en e-postadress (namn@exempel.se).")),
+        ],
+        description=_l(
+            "Svar på studiens e-post (inbjudningar, påminnelser) går till den här adressen, "
+            "till exempel projektledarens. Lämna tomt: svaren går till avsändaren."
+        ),
+    )
     reason = TextAreaField(
         _l("Motivering till avvikelsen från protokollet"),
         validators=[Length(max=2000)],
@@ -273,3 +285,21 @@ class MemberForm(FlaskForm):
         validate_choice=False,  # the service names an unknown role in Swedish
     )
     submit = SubmitField(_l("Lägg till"))
+
+
+class MailTextForm(FlaskForm):
+    subject = StringField(_l("Ämnesrad"), validators=[Length(max=300)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=20000)])
+
+
+class LostLinkForm(FlaskForm):
+    email = EmailField(
+        _l("Din e-postadress"),
+        filters=[lambda text: text.strip() if isinstance(text, str) else text],
+        validators=[
+            InputRequired(message=_l("Skriv den e-postadress som inbjudan skickades till.")),
+            Length(max=254, message=_l("E-postadressen är för lång.")),
+            Email(message=_l("Det där ser inte ut som en e-postadress (namn@exempel.se).")),
+        ],
+    )
+    submit = SubmitField(_l("Skicka en ny länk"))

@@ -10,6 +10,9 @@ filled in by those floors at app start (``rounds/hooks.py`` ...) through ``hooks
   than a second copy of the names moving down, so the codelist stays written in one place.
 - ``participant_home``: sections of the participant's start page (``studies.participant_home``)
   that belong to a higher floor, e.g. the rounds to answer.
+- ``panel_progress``: how far each panelist has come in the open round, for the panel page
+  (``{"round": number, "counts": {...}, "states": {participant id: (answered, needed,
+  state)}}`` or None).
 - ``due_work``: what falls due by the clock and is done lazily whenever a study page loads
   (``studies/views/study_loader.py``): rounds open and close at their times, the measures survey
   closes at its time. Each function takes the study, writes through its services (which flush)
@@ -23,7 +26,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from ..auth import access
-from . import services
+from . import links, services
 
 EXTENSION = "consensus.studies"
 
@@ -53,6 +56,7 @@ class StudyHooks:
     rules: dict[str, RuleName] = field(default_factory=dict)
     participant_home: list[Section] = field(default_factory=list)
     due_work: list[Callable[[Any], bool]] = field(default_factory=list)
+    panel_progress: Callable[[Any], dict | None] = lambda study: None
 
     def add_rules(self, rules: list[RuleName]) -> None:
         self.rules.update((rule.name, rule) for rule in rules)
@@ -77,6 +81,8 @@ def init_app(app: Flask) -> None:
         app,
         access.ParticipantLoader(
             by_id=services.participant_with_study,
-            by_token_hash=services.participant_by_token_hash,
+            by_token_hash=links.holder_of,
+            add_link=links.add_link,
+            revoke_links=links.revoke_links,
         ),
     )

@@ -78,6 +78,7 @@ PANELIST_COLUMNS: tuple[Column, ...] = (
     ),
     Column("organisation", "Organisation", ("Förbund", "Samordningsförbund", "Organization")),
     Column("level", "Nivå", ("Level",)),
+    Column("language", "Språk", ("Language", "E-postspråk")),
 )
 
 
@@ -142,6 +143,24 @@ def normalise_type(value: str) -> str | None:
     return _TYPES.get(key)
 
 
+#: The languages of the emails, as a panel file may name them.
+_LANGUAGES = {
+    "sv": "sv",
+    "svenska": "sv",
+    "swedish": "sv",
+    "en": "en",
+    "engelska": "en",
+    "english": "en",
+}
+
+
+_NOT_SAID = "-"  # a blank language cell: keep what is known
+
+
+def normalise_language(value: str) -> str | None:
+    return _LANGUAGES.get(_key(value))
+
+
 def normalise_level(value: str) -> str | None:
     key = _key(value)
     if key in _LEVELS:
@@ -184,6 +203,7 @@ class PanelistRow:
     group: str  # the stakeholder group's code
     organisation: str
     level: str
+    language: str | None = None  # None: the file does not say (a new panelist gets sv)
 
     def values(self) -> dict[str, str]:
         return {
@@ -192,6 +212,7 @@ class PanelistRow:
             "group": self.group,
             "organisation": self.organisation,
             "level": self.level,
+            "language": self.language or "sv",
         }
 
 
@@ -507,12 +528,31 @@ def parse_panelists(
             allowed=list(LEVELS),
             default="lokal",
         )
+        language = check.choice(
+            n,
+            values,
+            "language",
+            normalise_language,
+            what="language",
+            allowed=["sv", "en"],
+            default=_NOT_SAID,
+        )
 
         name = check.text(n, values, "name", required=False, limit=NAME_MAX)
         organisation = check.text(n, values, "organisation", required=False, limit=ORGANISATION_MAX)
 
-        if len(result.problems) == before and email and group and level:
-            parsed.append(PanelistRow(n, email, name or "", group, organisation or "", level))
+        if len(result.problems) == before and email and group and level and language:
+            parsed.append(
+                PanelistRow(
+                    n,
+                    email,
+                    name or "",
+                    group,
+                    organisation or "",
+                    level,
+                    None if language == _NOT_SAID else language,
+                )
+            )
 
     return _split(result, parsed, "email", check.duplicates("email", occurrences), existing)
 

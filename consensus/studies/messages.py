@@ -58,6 +58,22 @@ ERRORS = Catalogue(
             "Studien måste ha minst en ägare. Gör någon annan till ägare innan du tar bort den "
             "sista."
         ),
+        "mail_unknown_placeholder": N_(
+            "Okänd platshållare {name}. Du kan använda {{namn}}, {{länk}}, {{studie}}, "
+            "{{sista_dag}}, {{återstår}} och {{omgång}}."
+        ),
+        "mail_link_required": N_(
+            "Texten måste innehålla {länk}: utan den får mottagaren ingen personlig länk."
+        ),
+        "mail_brace_unclosed_subject": N_(
+            "En klammerparentes står ensam i ämnesraden; skriv platshållare som {namn}."
+        ),
+        "mail_brace_unclosed_body": N_(
+            "En klammerparentes står ensam i texten; skriv platshållare som {namn}."
+        ),
+        "mail_subject_required": N_("Skriv en ämnesrad."),
+        "mail_subject_one_line": N_("Ämnesraden ska vara en enda rad."),
+        "mail_body_required": N_("Skriv meddelandets text."),
     },
     _display,
 )

@@ -53,6 +53,11 @@ class Study(db.Model):
     join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     # Personal links stop working at this time (and whenever the study is archived).
     links_expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The study's emails ask for answers to this address ("Svar till", Reply-To).
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    # The study's own email texts: {kind: {language: {"subject": ..., "body": ...}}}
+    # (``mail_texts.py``); a kind or language without one uses the built-in text.
+    mail_texts: Mapped[dict | None] = mapped_column(JSON)
 
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -153,13 +158,20 @@ class Participant(db.Model):
     level: Mapped[str] = mapped_column(String(10), default="lokal")
     joined_via: Mapped[str] = mapped_column(String(20), default="invitation")
 
-    # Personal link: only the SHA-256 of the token is stored.
+    # The personal links themselves are rows of ``personal_link`` (each one sent stays valid).
+    # ``token_hash`` is the key a browser session opened by any of them holds: a random hash,
+    # given with the first link and replaced when the projektledare revokes the links, which
+    # ends every session. ``link_issued_at``: the newest link; ``link_revoked_at``: the links
+    # were revoked then (and none issued since).
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     link_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     link_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Named in the participant's session cookie; bumped when they log out (or are erased),
     # which ends every session opened before, also copies of the cookie.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The language of the participant's emails: from the panel file or the language they
+    # last used on their pages (sv | en).
+    language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
 
     # Invitation delivery: unsent | sent | failed (with the reason).
     invitation_status: Mapped[str] = mapped_column(String(10), default="unsent")
@@ -192,6 +204,27 @@ class StudyMember(db.Model):
     )
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PersonalLink(db.Model):
+    """One personal link sent to a participant. Only the SHA-256 of its token is stored.
+
+    A link stays valid until the projektledare revokes the participant's links, the
+    participant is erased or the study's links expire (archived, or past ``links_expire_at``).
+    """
+
+    __tablename__ = "personal_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Why it was made: invitation | round | reminder | manual | workshop | lost | import
+    purpose: Mapped[str] = mapped_column(String(20), default="manual")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProtocolDeviation(db.Model):

@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import joinedload
 
 from ..auth.roles import Role
-from ..auth.services import issue_link
-from ..auth.tokens import hash_token, new_token
+from ..auth.services import issue_link, revoke_link, store_link
+from ..auth.tokens import new_token
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..messages import Gettext, swedish
@@ -44,7 +44,7 @@ A_PRIORI_SETTINGS = (
     "invitation_policy",
     "ask_reason_on_band_cross",
 )
-FREE_SETTINGS = ("title", "description", "info_text", "links_expire_at")
+FREE_SETTINGS = ("title", "description", "info_text", "links_expire_at", "reply_to")
 PENDING_UPLOAD_TTL_HOURS = 24
 
 
@@ -330,11 +330,6 @@ def participant_with_study(participant_id) -> Participant | None:
     return db.session.get(Participant, participant_id, options=[joinedload(Participant.study)])
 
 
-def participant_by_token_hash(token_hash: str) -> Participant | None:
-    """The holder of a personal link, by the link's hash (auth resolves the link)."""
-    return db.session.scalar(select(Participant).where(Participant.token_hash == token_hash))
-
-
 def panel(study: Study, kind: str = "panelist") -> list[Participant]:
     return list(
         db.session.scalars(
@@ -343,6 +338,28 @@ def panel(study: Study, kind: str = "panelist") -> list[Participant]:
             .order_by(Participant.id)
         )
     )
+
+
+def panel_counts(studies) -> dict[int, dict[str, int]]:
+    """{study id: counts} of each study's panel, the one count every page shows: the
+    panelists (invited, joined in the room or answering on paper; erased ones too, their
+    answers stay), never the measures experts. ``no_email``: panelists who cannot be
+    emailed (workshop, paper, erased); ``visited``: panelists who opened their link."""
+    ids = [s.id for s in studies]
+    counts = {i: {"panel": 0, "no_email": 0, "visited": 0} for i in ids}
+    rows = db.session.execute(
+        select(
+            Participant.study_id,
+            func.count(Participant.id),
+            func.count(Participant.id).filter(Participant.email.is_(None)),
+            func.count(Participant.id).filter(Participant.first_visit_at.is_not(None)),
+        )
+        .where(Participant.study_id.in_(ids), Participant.kind == "panelist")
+        .group_by(Participant.study_id)
+    )
+    for study_id, panel_size, no_email, visited in rows:
+        counts[study_id] = {"panel": panel_size, "no_email": no_email, "visited": visited}
+    return counts
 
 
 def update_participant(participant: Participant, fields: dict, actor=None) -> None:
@@ -369,7 +386,7 @@ def erase_participant(participant: Participant, actor=None) -> None:
     participant.organisation = ""
     participant.invitation_error = None
     participant.erased_at = utcnow()
-    participant.link_revoked_at = participant.link_revoked_at or utcnow()
+    revoke_link(participant)
     participant.session_version = (participant.session_version or 1) + 1  # ends its sessions
     audit(participant.study, "participant_erased", actor, pseudonym=participant.pseudonym)
     db.session.flush()
@@ -395,6 +412,7 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
         participant.group_id = groups_by_code[row.group].id
         participant.organisation = row.organisation
         participant.level = row.level
+        participant.language = row.language or participant.language
         updated += 1
     new = []
     for row in parsed.to_create:
@@ -407,6 +425,7 @@ def apply_panel_import(study: Study, parsed, groups_by_code: dict, actor=None, f
                 "group_id": groups_by_code[row.group].id,
                 "organisation": row.organisation,
                 "level": row.level,
+                "language": row.language or "sv",
                 "kind": "panelist",
                 "joined_via": "import",
             }
@@ -441,41 +460,47 @@ def invitation_targets(study: Study, which: str) -> list[Participant]:
 
 
 def prepare_link(participant: Participant) -> str:
-    """A new token for an invitation: returned, not yet stored (see ``record_delivery``)."""
+    """A new token for an email: returned, not yet stored (see ``record_delivery``)."""
     return new_token()
 
 
-def record_delivery(participant: Participant, token: str, delivery) -> None:
-    """Store the outcome of one invitation.
+def record_delivery(participant: Participant, token: str, delivery, purpose: str) -> None:
+    """Store the outcome of one email that carries a personal link.
 
-    Only a delivered invitation replaces the participant's link: a failed send leaves the old
-    link working and the status saying why.
+    A delivered email adds its link to the participant's links (those sent before keep
+    working); one not delivered stores no link and leaves the status saying why.
     """
     if delivery.sent:
-        participant.token_hash = hash_token(token)
-        participant.link_issued_at = utcnow()
-        participant.link_revoked_at = None
+        store_link(participant, token, purpose)
         participant.invitation_status = "sent"
         participant.invitation_error = None
         participant.invited_at = utcnow()
     elif delivery.failure == "connection":
-        # Nothing left this server: the invitation stays unsent, with the reason.
+        # Nothing left this server: the invitation stays unsent, with the reason in words.
         if participant.invitation_status != "sent":
             participant.invitation_status = "unsent"
-        participant.invitation_error = f"Ingen kontakt med e-postservern: {delivery.detail}"[:500]
+        participant.invitation_error = delivery.explain()[:500]
     else:
         participant.invitation_status = "failed"
-        participant.invitation_error = (delivery.detail or "okänt fel")[:500]
+        participant.invitation_error = (delivery.explain() or "okänt fel")[:500]
     db.session.flush()
 
 
 def new_personal_link(participant: Participant, actor=None) -> str:
-    """Issue a fresh link to hand over another way (the old one stops working)."""
+    """Issue one more link to hand over another way (the links sent before keep working;
+    :func:`revoke_links` ends them)."""
     if participant.erased_at is not None:
         raise StudyError("participant_erased")
-    token = issue_link(participant)
+    token = issue_link(participant, "manual")
     audit(participant.study, "link_reissued", actor, pseudonym=participant.pseudonym)
     return token
+
+
+def revoke_links(participant: Participant, actor=None) -> None:
+    """The projektledare's "revoke links": every link of the participant stops working and
+    their open sessions end; a new link can be issued afterwards."""
+    revoke_link(participant)
+    audit(participant.study, "links_revoked", actor, pseudonym=participant.pseudonym)
 
 
 # --- joining in the room ---------------------------------------------------------------------
@@ -518,7 +543,7 @@ def join_workshop(study: Study, group: StakeholderGroup) -> tuple[Participant, s
         study, group_id=group.id, kind="panelist", joined_via="workshop", consent_at=utcnow()
     )
     participant.first_visit_at = utcnow()
-    token = issue_link(participant)
+    token = issue_link(participant, "workshop")
     return participant, token
 
 

@@ -114,6 +114,7 @@ FIELD_PHRASES: dict[str, str] = {
     "perspective": N_("ett giltigt perspektiv"),
     "type": N_("en giltig typ"),
     "level": N_("en giltig nivå"),
+    "language": N_("ett språk som studien skickar e-post på"),
     "stakeholder_group": N_("en intressentgrupp i studien"),
 }
 

@@ -34,9 +34,14 @@ def test_valid_link_admits_and_hides_the_token(client, panelist):
 
 
 def test_only_the_hash_is_stored(panelist):
+    from sqlalchemy import select
+
+    from consensus.studies.models import PersonalLink
+
     p, token = panelist
-    assert p.token_hash == hash_token(token)
-    assert token not in p.token_hash
+    stored = db.session.scalars(select(PersonalLink.token_hash)).all()
+    assert stored == [hash_token(token)]
+    assert token not in p.token_hash  # the session key is not the token either
 
 
 def test_tampered_link_is_refused(client, panelist):
@@ -65,12 +70,46 @@ def test_revoked_link_is_refused_even_mid_session(client, panelist):
     assert "spärrats" in response.get_data(as_text=True)
 
 
-def test_reissued_link_replaces_the_old_one(client, panelist):
+def test_a_new_link_leaves_the_old_one_working(client, panelist):
     p, old = panelist
-    new = services.issue_link(p)
+    assert client.get(f"/l/{old}").status_code == 302
+    new = services.issue_link(p, "reminder")
     db.session.commit()
-    assert client.get(f"/l/{old}").status_code == 403
-    assert client.get(f"/l/{new}").status_code == 302
+    assert client.get("/deltagare").status_code == 200  # the open session goes on
+    assert client.application.test_client().get(f"/l/{old}").status_code == 302
+    assert client.application.test_client().get(f"/l/{new}").status_code == 302
+
+
+def test_revoking_ends_every_link_and_session_and_a_new_link_works(client, panelist):
+    p, old = panelist
+    second = services.issue_link(p)
+    db.session.commit()
+    client.get(f"/l/{second}")
+    services.revoke_link(p)
+    db.session.commit()
+    assert client.get("/deltagare").status_code == 403
+    for token in (old, second):
+        refused = client.application.test_client().get(f"/l/{token}")
+        assert refused.status_code == 403
+        assert "spärrats" in refused.get_data(as_text=True)
+    third = services.issue_link(p)
+    db.session.commit()
+    assert client.application.test_client().get(f"/l/{third}").status_code == 302
+    # The links revoked before stay revoked after a new one was issued.
+    assert client.application.test_client().get(f"/l/{old}").status_code == 403
+
+
+def test_opening_a_link_notes_its_last_use(client, panelist):
+    from sqlalchemy import select
+
+    from consensus.studies.models import PersonalLink
+
+    _, token = panelist
+    link = db.session.scalar(select(PersonalLink))
+    assert link.last_used_at is None
+    client.get(f"/l/{token}")
+    db.session.refresh(link)
+    assert link.last_used_at is not None
 
 
 def test_link_expires_with_its_study(client, panelist, study):

@@ -165,7 +165,7 @@ def test_round_page_counts_per_group_live(new_page, live_server, make_user):
     page = new_page()
     _log_in(page, live_server, "fac@example.se")
     page.goto(f"{live_server}/studier/delphi/omgangar/1")
-    answered_b = page.locator("[data-group='b'][data-count='answered']")
+    answered_b = page.locator("[data-group='b'][data-count='partial']")  # one of 3 answered
     assert answered_b.inner_text() == "0"
     rate(r, d.member("b", 0), {d.indicators[0]: 5})
     rate(r, d.member("b", 1), {d.indicators[1]: 6})
@@ -173,7 +173,8 @@ def test_round_page_counts_per_group_live(new_page, live_server, make_user):
     from playwright.sync_api import expect  # installed with the browser tests (conftest)
 
     expect(answered_b).to_have_text("2", timeout=8000)
-    assert page.locator("[data-group='a'][data-count='answered']").inner_text() == "0"
+    assert page.locator("[data-group='a'][data-count='partial']").inner_text() == "0"
+    assert page.locator("[data-group='b'][data-count='not_started']").inner_text() == "1"
     assert page.get_by_text("2 av 6 paneldeltagare har svarat.").is_visible()
     services.close_round(r)
     db.session.commit()

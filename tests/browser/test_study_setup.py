@@ -76,7 +76,9 @@ def test_import_invite_link_consent(new_page, live_server, setup_study, smtp_ser
     staff.get_by_role("button", name="Skicka inbjudan till alla som inte fått någon").click()
     assert staff.get_by_role("status").filter(has_text="1 inbjudningar skickades.").is_visible()
     (message,) = smtp_server.messages
-    link = re.search(r"http://\S+/l/[A-Za-z0-9_-]{43}", message.get_content()).group(0)
+    link = re.search(
+        r"http://\S+/l/[A-Za-z0-9_-]{43}", message.get_body(("plain",)).get_content()
+    ).group(0)
 
     panelist = new_page()
     panelist.goto(link)

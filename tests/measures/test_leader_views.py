@@ -291,7 +291,7 @@ class TestInvitations:
         assert sorted(m["To"] for m in smtp_server.messages) == ["anna@kommun.se", "bo@fk.se"]
         message = smtp_server.messages[0]
         assert "föreslå mått för Pilotstudie" in message["Subject"]
-        text = message.get_content()
+        text = message.get_body(("plain",)).get_content()
         assert "Hej Anna Svensson!" in text and "2030-09-30" in text
         (link,) = re.findall(r"http://[^\s]+/l/[A-Za-z0-9_-]{43}", text)
         assert "skickad" in body(leader.get("/studier/pilot/matt/experter"))
@@ -308,7 +308,10 @@ class TestInvitations:
         assert "1 inbjudningar skickades." in body(reminded)
         assert [m["To"] for m in smtp_server.messages] == ["bo@fk.se"]
         assert "Påminnelse" in smtp_server.messages[0]["Subject"]
-        assert "vi saknar ännu dina förslag" in smtp_server.messages[0].get_content()
+        assert (
+            "vi saknar ännu dina förslag"
+            in smtp_server.messages[0].get_body(("plain",)).get_content()
+        )
 
 
 @pytest.fixture

@@ -215,12 +215,55 @@ class TestReminders:
         leader.post("/studier/pilot/omgangar", data={"method": "rating"})
         leader.post("/studier/pilot/omgangar/1/oppna")
         c = panelist_client(app, setup["panel"][0][1])
-        c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "7"})
+        c.post(
+            "/deltagare/omgang/1/svar",
+            data={
+                f"value-{ids['P01']}": "7",
+                f"value-{ids['E01']}": "5",
+                f"value-{ids['M01']}": "6",
+            },
+        )
         response = leader.post("/studier/pilot/omgangar/1/paminnelse", follow_redirects=True)
         assert "2 inbjudningar skickades." in response.get_data(as_text=True)
         assert sorted(m["To"] for m in smtp_server.messages) == ["p1@example.se", "p2@example.se"]
-        body = smtp_server.messages[0].get_content()
+        body = smtp_server.messages[0].get_body(("plain",)).get_content()
         assert "Omgång 1" in body and "/l/" in body
+
+    def test_partial_answers_are_reminded_with_what_remains(self, app, setup, smtp_server):
+        """P0 answered 3 of 3 (complete), P1 1 of 3 (partial: "har svarat" before, and no
+        reminder), P2 nothing: the round page counts 1 / 1 / 1 and both P1 and P2 are
+        reminded, P1 with the 2 answers that remain."""
+        leader, ids = setup["leader"], setup["ids"]
+        leader.post("/studier/pilot/omgangar", data={"method": "rating"})
+        leader.post("/studier/pilot/omgangar/1/oppna")
+        panelist_client(app, setup["panel"][0][1]).post(
+            "/deltagare/omgang/1/svar",
+            data={
+                f"value-{ids['P01']}": "7",
+                f"value-{ids['E01']}": "5",
+                f"value-{ids['M01']}": "6",
+            },
+        )
+        panelist_client(app, setup["panel"][1][1]).post(
+            "/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "8"}
+        )
+        page = leader.get("/studier/pilot/omgangar/1").get_data(as_text=True)
+        assert "Klara: 1 · Påbörjade: 1 · Inte påbörjade: 1" in page
+        panel_page = leader.get("/studier/pilot/panel").get_data(as_text=True)
+        assert "Omgång 1: Klara: 1 · Påbörjade: 1 · Inte påbörjade: 1" in panel_page
+        assert "Omgång 1: påbörjad (1 av 3)" in panel_page
+        dashboard = leader.get("/oversikt").get_data(as_text=True)
+        assert "Omgång 1</a>: Klara: 1 · Påbörjade: 1 · Inte påbörjade: 1" in dashboard
+        status = leader.get("/studier/pilot/omgangar/1/status.json").get_json()
+        assert status["answered"] == 2  # the old key keeps its meaning
+        assert (status["complete"], status["partial"], status["not_started"]) == (1, 1, 1)
+        assert status["groups"]["chefer"]["partial"] == 1
+
+        leader.post("/studier/pilot/omgangar/1/paminnelse")
+        by_to = {m["To"]: m.get_body(("plain",)).get_content() for m in smtp_server.messages}
+        assert sorted(by_to) == ["p1@example.se", "p2@example.se"]
+        assert "Du har börjat svara; 2 svar återstår." in by_to["p1@example.se"]
+        assert "vi saknar ännu dina svar" in by_to["p2@example.se"]
 
     def test_round_announcement_follows_the_invitation_policy(self, app, setup, smtp_server):
         leader, ids, study = setup["leader"], setup["ids"], setup["study"]
@@ -235,7 +278,9 @@ class TestReminders:
         leader.post("/studier/pilot/omgangar/1/meddela")
         for message in smtp_server.messages:
             if message["To"] == "p1@example.se":
-                link = re.search(r"/l/[A-Za-z0-9_-]{43}", message.get_content()).group(0)
+                link = re.search(
+                    r"/l/[A-Za-z0-9_-]{43}", message.get_body(("plain",)).get_content()
+                ).group(0)
         c = app.test_client()
         c.get(link)
         c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "8"})

@@ -415,7 +415,28 @@ def test_panel_heading_variants(header):
         "group": "politiker",
         "organisation": "X",
         "level": "lokal",
+        "language": "sv",
     }
+
+
+def test_panel_language_column():
+    """The emails' language, optional: a blank cell keeps what is known (None)."""
+    result = panel(
+        ["A", "a@forbund.se", "politiker", "", "", "English"],
+        ["B", "b@forbund.se", "politiker", "", "", "svenska"],
+        ["C", "c@forbund.se", "politiker", "", "", ""],
+        ["D", "d@forbund.se", "politiker", "", "", "tyska"],
+        header=[*PANEL_HEADER, "Språk"],
+    )
+    assert [(p.email, p.language) for p in result.to_create] == [
+        ("a@forbund.se", "en"),
+        ("b@forbund.se", "sv"),
+        ("c@forbund.se", None),
+    ]
+    assert messages(result) == [
+        "Rad 5, kolumn ”Språk”: ”tyska” är inte ett språk som studien skickar e-post på. "
+        "Tillåtna värden: sv, en."
+    ]
 
 
 def test_panel_problems_pinned():

@@ -37,7 +37,9 @@ def panel(study):
 
 
 def _links(message) -> list[str]:
-    return re.findall(r"http://[^\s]+/l/[A-Za-z0-9_-]{43}", message.get_content())
+    return re.findall(
+        r"http://[^\s]+/l/[A-Za-z0-9_-]{43}", message.get_body(("plain",)).get_content()
+    )
 
 
 def test_invite_all_sends_personal_links_that_work(app, leader, panel, smtp_server):
@@ -47,7 +49,7 @@ def test_invite_all_sends_personal_links_that_work(app, leader, panel, smtp_serv
     message = smtp_server.messages[0]
     assert message["To"] == "p0@example.se"
     assert "Inbjudan: Pilotstudie" in message["Subject"]
-    body = message.get_content()
+    body = message.get_body(("plain",)).get_content()
     assert "Hej Person 0!" in body
     (link,) = _links(message)
     for p in panel:
@@ -100,10 +102,16 @@ class TestMailOutage:
         body = response.get_data(as_text=True)
         assert "Ingen kontakt med e-postservern" in body
         assert "står kvar som ej skickade" in body
+        # In words, naming the server and the settings to check; never the socket's errno.
+        port = leader.application.config["MAIL_PORT"]
+        assert f"E-postservern svarar inte (127.0.0.1:{port}). Kontrollera MAIL_SERVER" in body
+        assert "Errno" not in body and "Connection refused" not in body
         db.session.expire_all()
         for p in panel:
             db.session.refresh(p)
             assert p.invitation_status == "unsent"
-            assert p.invitation_error.startswith("Ingen kontakt med e-postservern")
+            assert p.invitation_error.startswith("E-postservern svarar inte (127.0.0.1:")
+        panel_page = leader.get("/studier/pilot/panel").get_data(as_text=True)
+        assert "E-postservern svarar inte" in panel_page and "Errno" not in panel_page
         # The link the first panelist already had still works.
         assert leader.application.test_client().get(f"/l/{old_token}").status_code == 302

@@ -134,15 +134,27 @@ def test_erasure_removes_identity_but_keeps_the_pseudonym(leader, study, client)
     assert leader.application.test_client().get(f"/l/{token}").status_code == 403
 
 
-def test_new_link_is_shown_once_and_replaces_the_old(leader, study):
+def test_new_link_is_shown_once_and_the_old_keeps_working(leader, study):
     p = services.add_participant(study, email="a@example.se", group_id=study.groups[0].id)
     old = issue_link(p)
     db.session.commit()
     page = leader.post(f"/studier/pilot/panel/{p.id}/ny-lank").get_data(as_text=True)
     (new,) = re.findall(r"/l/([A-Za-z0-9_-]{43})", page)
-    other = leader.application.test_client()
-    assert other.get(f"/l/{old}").status_code == 403
-    assert other.get(f"/l/{new}").status_code == 302
+    assert leader.application.test_client().get(f"/l/{old}").status_code == 302
+    assert leader.application.test_client().get(f"/l/{new}").status_code == 302
+
+
+def test_revoke_links_on_the_panel_page(leader, study):
+    p = services.add_participant(study, email="a@example.se", group_id=study.groups[0].id)
+    first, second = issue_link(p), issue_link(p)
+    db.session.commit()
+    page = leader.get("/studier/pilot/panel").get_data(as_text=True)
+    assert "2 giltiga länkar" in page and "Spärra länkarna" in page
+    response = leader.post(f"/studier/pilot/panel/{p.id}/sparra-lankar", follow_redirects=True)
+    assert "Alla länkar till P001 är spärrade" in response.get_data(as_text=True)
+    assert "länkarna är spärrade" in response.get_data(as_text=True)
+    for token in (first, second):
+        assert leader.application.test_client().get(f"/l/{token}").status_code == 403
 
 
 def test_consent_is_recorded_with_time(client, study):

@@ -31,6 +31,13 @@ from .rating import (
     save_rating,
     save_ratings,
 )
+from .rating_panel import (
+    export_ratings,
+    progress_summary,
+    rated_by,
+    rating_progress,
+    rating_targets,
+)
 from .responding import (
     add_expert,
     delete_proposal,
@@ -134,6 +141,11 @@ __all__ = [
     "save_proposal",
     "save_rating",
     "save_ratings",
+    "export_ratings",
+    "progress_summary",
+    "rated_by",
+    "rating_progress",
+    "rating_targets",
     "set_indicators",
     "set_recommended",
     "stored_codelists",

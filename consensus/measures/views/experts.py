@@ -140,10 +140,11 @@ def experts_send(which: str):
         targets,
         template="email/measures_invitation.txt" if invite else "email/measures_reminder.txt",
         subject=(
-            _("Inbjudan: föreslå mått för %(title)s", title=study.title)
+            (lambda: mailing.default_subject("measures_invitation", study.title))
             if invite
-            else _("Påminnelse: föreslå mått för %(title)s", title=study.title)
+            else (lambda: _("Påminnelse: föreslå mått för %(title)s", title=study.title))
         ),
+        purpose="invitation" if invite else "reminder",
         action="measure_invitations_sent" if invite else "measure_reminders_sent",
         actor=current_user,
         survey=survey,

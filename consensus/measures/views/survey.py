@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -459,6 +460,10 @@ def rating():
         if not form.validate_on_submit():
             abort(400)
         entries, problems = posted.read_ratings(request.form, [m.id for m in measures])
+        if not problems and not entries:
+            # An empty form: say so rather than "saved".
+            flash(_("Ingenting sparades: du har inte valt någon bedömning."), "info")
+            return redirect(url_for("survey.rating"))
         if not problems:
             try:
                 services.save_ratings(survey, expert, entries)
@@ -485,8 +490,40 @@ def rating():
         study=survey.study,
         survey=survey,
         groups=[(indicators[iid], items) for iid, items in by_indicator.items()],
+        rated=services.rated_by(survey, expert),
+        needed=len(measures) * 2,
         own=services.expert_ratings(survey, expert),
         problems=problems,
         is_open=survey.rating_status == RatingStatus.OPEN,
         form=form,
+    )
+
+
+@bp.route("/matt/<slug>/bedomning/spara", methods=["POST"])
+@public  # checks its own session (see home): invited experts only
+def rating_autosave():
+    """One rating saved as it is given (JavaScript), answered with JSON for the live region:
+    whether it held and the expert's progress ("12 av 30 bedömda")."""
+    respondent = _respondent()
+    if respondent.participant is None:
+        abort(403)
+    survey, expert = respondent.survey, respondent.participant
+    measures = services.rating_ballot(survey)
+    entries, problems = posted.read_ratings(request.form, [m.id for m in measures])
+    if problems or not entries:
+        return jsonify({"ok": False, "message": _("Ogiltigt svar.")}), 400
+    try:
+        services.save_ratings(survey, expert, entries)
+    except services.MeasuresError as error:
+        db.session.rollback()
+        return jsonify({"ok": False, "message": survey_error_text(error)}), 409
+    db.session.commit()
+    rated, needed = services.rated_by(survey, expert), len(measures) * 2
+    return jsonify(
+        {
+            "ok": True,
+            "rated": rated,
+            "needed": needed,
+            "message": _("Sparat. %(d)s av %(t)s bedömda.", d=rated, t=needed),
+        }
     )

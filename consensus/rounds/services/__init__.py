@@ -43,6 +43,7 @@ from .closing import (
     non_responders,
     response_counts,
 )
+from .completion import panel_progress, progress_counts, reminder_targets
 from .lifecycle import (
     carried_over,
     close_due_rounds,
@@ -100,6 +101,9 @@ __all__ = [
     "merge",
     "next_round",
     "non_responders",
+    "panel_progress",
+    "progress_counts",
+    "reminder_targets",
     "notes",
     "open_round",
     "parse_ballot_file",

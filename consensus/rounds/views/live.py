@@ -74,6 +74,7 @@ def round_status(number: int):
 
     r = _round(current_study(), number)
     counts = services.response_counts(r)
+    progress = services.progress_counts(r)
     body = {
         "round": r.number,
         "status": r.status,
@@ -82,13 +83,25 @@ def round_status(number: int):
         "invited": counts["invited"],
         "answered": counts["answered"],
         "groups": {
-            code: {"name": counts["group_names"].get(code, code), **numbers}
+            code: {
+                "name": counts["group_names"].get(code, code),
+                **numbers,
+                **_progress_numbers(progress["groups"].get(code)),
+            }
             for code, numbers in counts["groups"].items()
         },
+        **_progress_numbers(progress),
     }
     if _histogram_on() and r.status == Status.OPEN:
         body["histogram"] = _histogram(r, counts["answered"])
     return jsonify(body)
+
+
+def _progress_numbers(block: dict | None) -> dict:
+    """Complete / partial / not started / without email (the old ``answered`` counts anyone
+    with one answer)."""
+    block = block or {}
+    return {key: block.get(key, 0) for key in ("complete", "partial", "not_started", "no_email")}
 
 
 def mailing_join_url(study) -> str | None:

@@ -83,6 +83,7 @@ def round_detail(number: int):
         round=r,
         items=services.ballot(r),
         counts=services.response_counts(r),
+        progress=services.progress_counts(r),
         opens_at=local_time(r.opens_at),
         closes_at=local_time(r.closes_at),
         next_round=services.next_round(r),
@@ -159,16 +160,17 @@ def round_mail(number: int, which: str):
     if r.status != Status.OPEN:
         flash(_("Meddelanden skickas bara under en öppen omgång."), "error")
         return redirect(url_for("rounds.round_detail", number=number))
+    remaining: dict[int, int] = {}
     if which == "meddela":
         targets, template, action = services.invited(r), "email/round_open.txt", "round_announced"
-        subject = _("Omgång %(n)s är öppen: %(title)s", n=r.number, title=study.title)
+        subject = lambda: mailing.default_subject("round", study.title, r.number)  # noqa: E731
     else:
-        targets, template, action = (
-            services.non_responders(r),
-            "email/reminder.txt",
-            "reminders_sent",
-        )
-        subject = _("Påminnelse: omgång %(n)s i %(title)s", n=r.number, title=study.title)
+        # Not started and partial alike; the partial ones are told how many answers remain.
+        pairs = services.reminder_targets(r)
+        targets, template, action = [p for p, _n in pairs], "email/reminder.txt", "reminders_sent"
+        remaining = {p.id: n for p, n in pairs}
+        subject = lambda: mailing.default_subject("reminder", study.title, r.number)  # noqa: E731
+    needed = services.progress_counts(r)["needed"] if remaining else 0
     outcome = mailing.send_links(
         study,
         targets,
@@ -176,6 +178,8 @@ def round_mail(number: int, which: str):
         subject=subject,
         action=action,
         actor=current_user,
+        purpose="round" if which == "meddela" else "reminder",
+        per_target=lambda p: {"remaining": remaining.get(p.id), "needed": needed},
         round=r,
         closes_at=local_time(r.closes_at),
     )

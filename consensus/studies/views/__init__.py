@@ -91,6 +91,6 @@ def study_error_text(error: services.StudyError) -> str:
 # The routes register themselves on ``bp``. The higher floors' views share these helpers
 # (rounds: flash_outcome, qr_svg, _join_url; measures: flash_outcome; under the old names),
 # and every study page's loader (``study_pages``, ``current_study``).
-from . import joining, members, pool, studies  # noqa: E402, F401
+from . import emails, joining, members, pool, studies  # noqa: E402, F401
 from .joining import _join_url, qr_svg  # noqa: E402, F401
 from .panel import flash_outcome  # noqa: E402, F401

@@ -32,8 +32,8 @@ from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...auth.services import issue_link
 from ...auth.views import wait_text
 from ...extensions import db, limiter
-from .. import mailing, services
-from ..forms import ButtonForm, ConsentForm, JoinForm, OwnLinkForm, choices
+from .. import links, mailing, services
+from ..forms import ButtonForm, ConsentForm, JoinForm, LostLinkForm, OwnLinkForm, choices
 from ..hooks import hooks
 from ..models import StakeholderGroup
 from . import bp, current_study
@@ -210,3 +210,28 @@ def own_link_by_email():
     remember_participant(p)  # this device stays signed in with the new link
     flash(_("Länken är skickad. Adressen sparas inte."), "success")
     return redirect(url_for("studies.participant_home"))
+
+
+# --- a lost personal link --------------------------------------------------------------------
+
+
+@bp.route("/tappad-lank", methods=["GET", "POST"])
+@public
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def lost_link():
+    """ "Har du tappat din länk?": a new link by email to a panelist or expert of a study
+    still under way. The answer is the same whether the address is known or not."""
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        for holder in links.lost_link_holders(form.email.data):
+            mailing.send_links(
+                holder.study,
+                [holder],
+                template="email/lost_link.txt",
+                subject=lambda study=holder.study: _("Din länk till %(title)s", title=study.title),
+                action="lost_link_sent",
+                purpose="lost",
+            )
+        db.session.commit()
+        return render_template("studies/lost_link.html", form=None, sent=True)
+    return render_template("studies/lost_link.html", form=form, sent=False)

@@ -8,8 +8,9 @@ from ... import paging
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
-from .. import lifecycle, mailing, services
+from .. import lifecycle, links, mailing, services
 from ..forms import ButtonForm, EraseForm, PanelistForm, choices
+from ..hooks import hooks
 from ..models import Participant
 from . import bp, current_study, study_error_text
 
@@ -24,7 +25,7 @@ def panel_list():
     study = current_study()
     members = services.panel(study)
     summary = {
-        "total": len(members),
+        "total": services.panel_counts([study])[study.id]["panel"],
         "sent": sum(1 for p in members if p.invitation_status == "sent"),
         "failed": sum(1 for p in members if p.invitation_status == "failed"),
         "unsent": sum(1 for p in members if p.invitation_status == "unsent" and p.email),
@@ -38,6 +39,8 @@ def panel_list():
         members=members[shown.start : shown.stop],
         window=shown,
         summary=summary,
+        link_counts=links.active_link_counts(study),
+        progress=hooks().panel_progress(study),
         button=ButtonForm(),
     )
 
@@ -127,6 +130,45 @@ def panelist_new_link(participant_id: int):
     return render_template("studies/new_link.html", study=study, member=p, link=link)
 
 
+@bp.route("/studier/<slug>/panel/<int:participant_id>/sparra-lankar", methods=["POST"])
+@staff(*STUDY_LEADERS)
+def panelist_revoke_links(participant_id: int):
+    """Every link the panelist was sent stops working and their open sessions end."""
+    study = current_study()
+    p = _participant_of(study, participant_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    services.revoke_links(p, actor=current_user)
+    db.session.commit()
+    flash(
+        _(
+            "Alla länkar till %(pseudonym)s är spärrade. Skicka en ny inbjudan eller skapa en "
+            "ny länk när deltagaren ska kunna svara igen.",
+            pseudonym=p.pseudonym,
+        ),
+        "success",
+    )
+    return redirect(url_for("studies.panel_list"))
+
+
+@bp.route("/studier/<slug>/provutskick", methods=["POST"])
+@staff(*STUDY_LEADERS)
+def study_test_email():
+    """Send a sample invitation to the signed-in staff member: how the panel will see it."""
+    study = current_study()
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    delivery = mailing.send_sample(study, current_user)
+    if delivery.sent:
+        flash(
+            _("Ett provmeddelande skickades till %(email)s.", email=current_user.email),
+            "success",
+        )
+    else:
+        flash(_("Provmeddelandet kunde inte skickas.") + " " + delivery.explain(_), "error")
+    return redirect(url_for("studies.study_detail"))
+
+
 def flash_outcome(outcome: dict) -> None:
     if outcome["sent"]:
         flash(_("%(n)s inbjudningar skickades.", n=outcome["sent"]), "success")
@@ -142,12 +184,14 @@ def flash_outcome(outcome: dict) -> None:
         flash(
             _(
                 "Ingen kontakt med e-postservern: %(n)s inbjudningar skickades inte och står kvar "
-                "som ej skickade. Försök igen senare.",
+                "som ej skickade.",
                 n=outcome["connection"],
-            ),
+            )
+            + " "
+            + outcome.get("problem", ""),
             "error",
         )
-    if not any(outcome.values()):
+    if not any(outcome[key] for key in ("sent", "failed", "connection")):
         flash(_("Det fanns ingen att skicka till."), "info")
 
 

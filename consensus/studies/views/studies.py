@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import mail
 from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...dates import day_end, local_day
@@ -25,6 +26,7 @@ def _settings_from_form(form: StudySettingsForm) -> dict:
         "invitation_policy": form.invitation_policy.data,
         "ask_reason_on_band_cross": bool(form.ask_reason_on_band_cross.data),
         "links_expire_at": day_end(form.links_expire_on.data),  # the whole day
+        "reply_to": (form.reply_to.data or "").strip().lower() or None,
     }
     if form.min_ratings.data is not None:  # left empty: the default (5) or as it was
         settings["min_ratings"] = form.min_ratings.data
@@ -35,7 +37,12 @@ def _settings_from_form(form: StudySettingsForm) -> dict:
 @staff(*STUDY_STAFF)
 def study_list():
     studies = services.list_studies(include_archived=True, visible_to=current_user)
-    return render_template("studies/list.html", studies=studies, button=ButtonForm())
+    return render_template(
+        "studies/list.html",
+        studies=studies,
+        panel_counts=services.panel_counts(studies),
+        button=ButtonForm(),
+    )
 
 
 @bp.route("/studier/ny", methods=["GET", "POST"])
@@ -69,16 +76,13 @@ def study_create():
 @staff(*STUDY_STAFF)
 def study_detail():
     study = current_study()
-    counts = {
-        "indicators": len(study.indicators),
-        "panel": len([p for p in study.participants if p.kind == "panelist"]),
-        "visited": len([p for p in study.participants if p.first_visit_at]),
-    }
+    counts = {"indicators": len(study.indicators), **services.panel_counts([study])[study.id]}
     return render_template(
         "studies/detail.html",
         study=study,
         counts=counts,
         deviations=services.deviations(study),
+        mail_sender=mail.sender(),
         button=ButtonForm(),
         **members.members_context(study),
     )
