@@ -15,7 +15,12 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    # Swedish is the default; English only when the visitor has chosen it.
+    # No choice stored (a first visit): the browser's preferred language when we have it
+    # (Accept-Language, in the browser's order), else Swedish.
+    if request:
+        preferred = request.accept_languages.best_match(languages)
+        if preferred:
+            return preferred
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

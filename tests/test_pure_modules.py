@@ -46,6 +46,7 @@ FEATURE_FRAMEWORK_MODULES = {
     "studies/hooks.py": "the study pages' extension points, filled by higher floors in create_app",
     "rounds/hooks.py": "registers the rounds' parts of study pages with studies/hooks.py",
     "measures/hooks.py": "registers the measures survey's due work with studies/hooks.py",
+    "protocol/hooks.py": "registers the protocol versions with the study overview (studies/hooks.py)",
     # Views that the views/ package splits move under <feature>/views/ (then these go):
     "protocol/manage_views.py": "the projektledare's protocol pages (views)",
 }

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..studies.forms import CODE_PATTERN, choices
+from ..studies.forms import CODE_PATTERN, Confirmed, choices
 
 METHOD_CHOICES = choices(
     [
@@ -97,3 +97,13 @@ class SplitForm(FlaskForm):
     title_2 = StringField(_l("Lydelse, del 2"), validators=[DataRequired(), Length(max=300)])
     reason = TextAreaField(_l("Varför?"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Dela indikatorn"))
+
+
+class CloseRoundForm(FlaskForm):
+    """Closing a round is confirmed with a box the server checks (no ``required``)."""
+
+    confirm = BooleanField(
+        _l("Jag vill stänga omgången nu. Panelen kan inte längre svara och resultaten beräknas."),
+        validators=[Confirmed(_l("Kryssa i rutan för att bekräfta att omgången ska stängas."))],
+    )
+    submit = SubmitField(_l("Stäng omgången"))

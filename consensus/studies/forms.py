@@ -22,6 +22,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
 )
 
 from .hooks import hooks
@@ -222,6 +223,32 @@ class ConsentForm(FlaskForm):
         validators=[DataRequired(message=_l("Du behöver bekräfta att du har läst informationen."))],
     )
     submit = SubmitField(_l("Fortsätt"))
+
+
+class Confirmed:
+    """A confirmation box that must be ticked, checked by the server only. Unlike
+    ``DataRequired`` it sets no ``required`` flag, so the box gets no ``required`` attribute:
+    an unticked box gives the page's error summary, not the browser's tooltip."""
+
+    field_flags: dict = {}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not field.data:
+            raise StopValidation(self.message)
+
+
+class ArchiveForm(FlaskForm):
+    confirm = BooleanField(
+        _l(
+            "Jag förstår att studien blir skrivskyddad och att de personliga länkarna slutar "
+            "fungera."
+        ),
+        validators=[Confirmed(_l("Kryssa i rutan för att bekräfta arkiveringen."))],
+    )
+    submit = SubmitField(_l("Arkivera studien"))
 
 
 class ButtonForm(FlaskForm):

@@ -97,7 +97,16 @@ def test_free_text_settings_stay_editable_after_start(leader, study):
 
 
 def test_archive_and_restore(leader, study):
-    leader.post("/studier/pilot/arkivera")
+    page = leader.get("/studier/pilot/arkivera").get_data(as_text=True)
+    assert "Jag förstår att studien blir skrivskyddad" in page
+    assert "required" not in page.split('name="confirm"', 1)[1].split(">", 1)[0]
+    # Not ticked: the page again with the error summary, the study unchanged.
+    refused = leader.post("/studier/pilot/arkivera", data={})
+    assert refused.status_code == 200
+    assert "Kryssa i rutan för att bekräfta arkiveringen." in refused.get_data(as_text=True)
+    db.session.refresh(study)
+    assert study.phase == "setup"
+    leader.post("/studier/pilot/arkivera", data={"confirm": "y"})
     db.session.refresh(study)
     assert study.phase == "archived"
     leader.post("/studier/pilot/aterstall")

@@ -13,7 +13,7 @@ from ...studies import mailing
 from ...studies.forms import ButtonForm
 from ...studies.views import current_study, flash_outcome
 from .. import posted, services
-from ..forms import RoundCreateForm
+from ..forms import CloseRoundForm, RoundCreateForm
 from ..lifecycle import Status
 from . import bp
 from ._common import _leader, _round, round_error_text, status_label
@@ -76,9 +76,38 @@ def round_detail(number: int):
     )
 
 
-@bp.route(
-    "/studier/<slug>/omgangar/<int:number>/<any(oppna, stang, ateroppna):action>", methods=["POST"]
-)
+@bp.route("/studier/<slug>/omgangar/<int:number>/stang", methods=["GET", "POST"])
+@staff(*STUDY_LEADERS)
+def round_close(number: int):
+    """Closing a round asks first: a page with the response status and a box the server
+    checks (the results are computed and the panel can no longer answer)."""
+    study = current_study()
+    r = _round(study, number)
+    form = CloseRoundForm()
+    if r.status != Status.OPEN:
+        flash(_("Omgång %(n)s är inte öppen.", n=number), "error")
+        return redirect(url_for("rounds.round_detail", number=number))
+    if form.validate_on_submit():
+        try:
+            services.close_round(r, actor=current_user)
+        except services.RoundError as error:
+            db.session.rollback()
+            flash(round_error_text(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Omgång %(n)s är stängd och resultaten är beräknade.", n=number), "success")
+        return redirect(url_for("rounds.round_detail", number=number))
+    return render_template(
+        "rounds/close.html",
+        study=study,
+        round=r,
+        counts=services.response_counts(r),
+        next_round=services.next_round(r),
+        form=form,
+    )
+
+
+@bp.route("/studier/<slug>/omgangar/<int:number>/<any(oppna, ateroppna):action>", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def round_transition(number: int, action: str):
     study = current_study()
@@ -89,9 +118,6 @@ def round_transition(number: int, action: str):
         if action == "oppna":
             services.open_round(r, actor=current_user)
             message = _("Omgång %(n)s är öppen. Panelen kan svara nu.", n=number)
-        elif action == "stang":
-            services.close_round(r, actor=current_user)
-            message = _("Omgång %(n)s är stängd och resultaten är beräknade.", n=number)
         else:
             services.reopen_round(r, actor=current_user, reason=request.form.get("reason", ""))
             message = _("Omgång %(n)s är öppen igen.", n=number)
