@@ -1,5 +1,7 @@
 """Languages: Swedish first, English second (Flask-Babel)."""
 
+from collections.abc import Mapping
+
 from flask import Flask, request, session
 from markupsafe import Markup
 
@@ -38,6 +40,19 @@ def mark_swedish(text):
     return text
 
 
+def localized(item, field: str):
+    """Study content (an indicator's ``title``, a measure's ``name`` ...) in the page's
+    language: on an English page the English text (``<field>_en``) when there is one, else the
+    Swedish text, marked ``lang="sv"`` on a page in another language (``mark_swedish``)."""
+    if isinstance(item, Mapping):
+        swedish, english = item.get(field), item.get(f"{field}_en")
+    else:
+        swedish, english = getattr(item, field, None), getattr(item, f"{field}_en", None)
+    if english and ui_language() == "en":
+        return english
+    return mark_swedish(swedish)
+
+
 def render_message(item) -> str:
     """A problem, refusal or note (anything with ``render(gettext)``, see
     ``consensus/messages.py``) in the page's language; a plain string as it is."""
@@ -51,6 +66,7 @@ def render_message(item) -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_filter(mark_swedish, "sv")
+    app.add_template_filter(localized, "localized")
     app.add_template_filter(render_message, "message")
 
     @app.context_processor

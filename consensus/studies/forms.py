@@ -157,6 +157,25 @@ class IndicatorForm(FlaskForm):
     perspective = SelectField(_l("Perspektiv"), choices=PERSPECTIVE_CHOICES)
     type = SelectField(_l("Typ"), choices=TYPE_CHOICES)
     source = StringField(_l("Källa"), validators=[Length(max=500)])
+    title_en = StringField(
+        _l("Indikatorn på engelska"),
+        validators=[Length(max=300)],
+        description=_l("Frivilligt. Visas på engelska sidor och i protokollets engelska text."),
+    )
+    description_en = TextAreaField(_l("Förtydligande på engelska"), validators=[Length(max=4000)])
+    submit = SubmitField(_l("Spara"))
+
+
+class IndicatorEnglishForm(FlaskForm):
+    """The English texts of an indicator: editable in every phase (they translate, they do
+    not change what the panel rates)."""
+
+    title_en = StringField(
+        _l("Indikatorn på engelska"),
+        validators=[Length(max=300)],
+        description=_l("Lämna tomt: engelska sidor visar den svenska texten, märkt som svenska."),
+    )
+    description_en = TextAreaField(_l("Förtydligande på engelska"), validators=[Length(max=4000)])
     submit = SubmitField(_l("Spara"))
 
 
