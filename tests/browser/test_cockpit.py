@@ -170,3 +170,41 @@ def test_first_visit_in_the_browsers_language_and_plurals(browser, live_server, 
             assert page.get_by_text(two).is_visible()
         finally:
             context.close()
+
+
+def test_english_pages_of_a_study_with_english_texts(browser, live_server, study):
+    """A panelist whose browser prefers English: the English indicator text where there is
+    one, the Swedish study content marked lang="sv" where there is none; axe-core clean."""
+    from consensus.rounds import services as round_services
+
+    (p01,) = study.indicators
+    p01.title_en = "Participants are involved"
+    study_services.add_indicator(
+        study, code="E01", title="Hållbara effekter", perspective="samhälle", type="effect"
+    )
+    study.info_text = "Frivilligt."
+    panelist = study_services.add_participant(
+        study, email="p@example.se", group_id=study.groups[0].id
+    )
+    token = issue_link(panelist)
+    round_services.open_round(round_services.create_round(study, "rating"))
+    db.session.commit()
+    context = browser.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/l/{token}")
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.locator("#accept").check()
+        page.locator("#submit").click()
+        assert page.locator('h1 [lang="sv"]').inner_text() == "Pilotstudie"
+        page.goto(f"{live_server}/deltagare/omgang/1")
+        english = page.get_by_role("group", name="P01 Participants are involved")
+        assert english.is_visible()
+        assert english.locator("legend [lang=sv]").count() == 0
+        swedish = page.locator('legend [lang="sv"]')
+        assert swedish.inner_text() == "Hållbara effekter"
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert_accessible(page)
+    finally:
+        context.close()
