@@ -53,6 +53,17 @@ def localized(item, field: str):
     return mark_swedish(swedish)
 
 
+def number(value, digits: int = 1) -> str:
+    """A number in the page's language with ``digits`` decimals (flask-babel's
+    ``format_decimal``): decimal comma on Swedish pages, point on English ones; "–" for none."""
+    if value is None:
+        return "–"
+    from flask_babel import format_decimal
+
+    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+    return format_decimal(value, format=pattern)
+
+
 def render_message(item) -> str:
     """A problem, refusal or note (anything with ``render(gettext)``, see
     ``consensus/messages.py``) in the page's language; a plain string as it is."""
@@ -67,6 +78,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_filter(mark_swedish, "sv")
     app.add_template_filter(localized, "localized")
+    app.add_template_filter(number, "number")
     app.add_template_filter(render_message, "message")
 
     @app.context_processor

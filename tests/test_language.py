@@ -52,3 +52,29 @@ def test_counts_are_singular_and_plural_in_both_languages(client, make_user, stu
     db.session.commit()
     page = _candidates_line(client, lang)
     assert two in page
+
+
+@pytest.mark.parametrize(
+    ("accept", "value", "digits", "shown"),
+    [
+        ("sv", 7.5, 1, "7,5"),
+        ("en", 7.5, 1, "7.5"),
+        ("sv", 0.8123, 2, "0,81"),
+        ("en", 0.8123, 2, "0.81"),
+        ("sv", 12, 0, "12"),
+        ("sv", None, 1, "–"),
+        ("sv", 1234.5, 1, "1\u00a0234,5"),
+        ("en", 1234.5, 1, "1,234.5"),
+    ],
+)
+def test_numbers_in_the_pages_language(app, accept, value, digits, shown):
+    from consensus.i18n import number
+
+    with app.test_request_context("/", headers={"Accept-Language": accept}):
+        assert number(value, digits) == shown
+
+
+@pytest.mark.parametrize(("accept", "shown"), [("sv", "69,6\u00a0%"), ("en", "69.6\u00a0%")])
+def test_shares_in_the_pages_language(app, accept, shown):
+    with app.test_request_context("/", headers={"Accept-Language": accept}):
+        assert app.jinja_env.from_string("{{ 0.696|share_percent }}").render() == shown
