@@ -37,8 +37,16 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def rule_choices():
-    """The rules a study may take as primary: the rounds floor provides them (``hooks.py``)."""
-    return choices((rule.name, rule.label_sv) for rule in hooks().rules.values() if rule.primary)
+    """The rules a study may take as primary, named in the page's language: the rounds floor
+    provides them (``hooks.py``)."""
+    from flask_babel import get_locale
+
+    english = str(get_locale()) == "en"
+    return choices(
+        (rule.name, rule.label_en if english else rule.label_sv)
+        for rule in hooks().rules.values()
+        if rule.primary
+    )
 
 
 #: The perspectives' names (the codes in ``importing.PERSPECTIVES``), for forms and pages.
@@ -69,7 +77,11 @@ class StudySettingsForm(FlaskForm):
     scale = SelectField(
         _l("Skala"), choices=choices([("rating_1_9", _l("1–9 (GRADE), med ”kan ej bedöma”"))])
     )
-    primary_rule = SelectField(_l("Primär konsensusregel"), choices=[])
+    primary_rule = SelectField(
+        _l("Primär konsensusregel"),
+        choices=[],
+        description=_l("Vad varje regel betyder står under listan."),
+    )
     min_group_size = IntegerField(
         _l("Minsta gruppstorlek"),
         validators=[InputRequired(), NumberRange(min=1, max=100)],

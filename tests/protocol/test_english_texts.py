@@ -48,3 +48,15 @@ def test_the_english_protocol_page_shows_the_english_text(client):
     client.post("/sprak", data={"lang": "sv"})
     page = client.get(f"/protokoll/{row.protocol_id}/1.0.0").get_data(as_text=True)
     assert "Indicator one" not in page and "Indikator 1" in page
+
+
+def test_protocol_pages_name_perspectives_not_codes(client):
+    from consensus.studies.models import Indicator as Ind
+
+    study = make_protocol_study()
+    db.session.scalar(select(Ind).where(Ind.code == "I1")).perspective = "samhälle"
+    db.session.commit()
+    row = services.publish(study, "1.0.0")
+    db.session.commit()
+    page = client.get(f"/protokoll/{row.protocol_id}/1.0.0").get_data(as_text=True)
+    assert "Samhälle ·" in page and "samhalle ·" not in page

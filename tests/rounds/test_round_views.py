@@ -88,6 +88,11 @@ def test_two_rounds_end_to_end(app, setup):
 
     page = leader.get("/studier/pilot/omgangar/1/resultat").get_data(as_text=True)
     assert "Känslighetsanalys" in page and "P01" in page
+    # The figures are explained beside them, and the numbers have a decimal comma.
+    assert "Vad betyder måtten?" in page and "Hur läser jag tabellen?" in page
+    assert "1 betyder att alla svarar likadant" in page
+    alpha = page.split("Krippendorffs alfa</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert "," in alpha and "." not in alpha
     document = json.loads(leader.get("/studier/pilot/omgangar/1/resultat.json").data)
     for key in ("round", "method", "n_panelists", "krippendorff_alpha", "indicators"):
         assert key in document

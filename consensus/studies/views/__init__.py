@@ -36,7 +36,13 @@ def phase_label(phase: str) -> str:
     }.get(phase, phase)
 
 
+#: the protocol's perspective ids (ASCII, ``protocol/build.py``) → the stored codes
+_PROTOCOL_PERSPECTIVES = {"samhalle": "samhälle"}
+
+
 def perspective_label(code: str) -> str:
+    """A perspective's name ("Samhälle"), from a stored code or a protocol's id."""
+    code = _PROTOCOL_PERSPECTIVES.get(code, code)
     return str(PERSPECTIVE_LABELS.get(code, code))
 
 
