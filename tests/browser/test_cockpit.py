@@ -208,3 +208,18 @@ def test_english_pages_of_a_study_with_english_texts(browser, live_server, study
             assert_accessible(page)
     finally:
         context.close()
+
+
+def test_ballot_preview_is_read_only_and_accessible(page, live_server, make_user, study):
+    from consensus.rounds import services as round_services
+
+    round_services.create_round(study, "rating")
+    db.session.commit()
+    make_user()
+    _sign_in(page, live_server)
+    page.goto(live_server + "/studier/pilot/omgangar/1")
+    page.get_by_role("link", name="Förhandsvisa som paneldeltagare").click()
+    assert page.get_by_text("Ingenting kan sparas här.").is_visible()
+    assert page.get_by_label("8", exact=True).is_checked()
+    assert page.get_by_label("8", exact=True).is_disabled()
+    _accessible_at_both_widths(page)

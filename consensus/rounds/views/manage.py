@@ -1,6 +1,8 @@
 """The leader's and facilitator's pages for a round: list and create, detail, open, close
 and reopen, live response counts, messages to the panel, and the decisions after closing."""
 
+from types import SimpleNamespace
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +13,7 @@ from ...dates import from_local, local_time
 from ...extensions import db
 from ...studies import mailing
 from ...studies.forms import ButtonForm
-from ...studies.views import current_study, flash_outcome
+from ...studies.views import current_study, flash_outcome, perspective_sections
 from .. import posted, services
 from ..forms import CloseRoundForm, RoundCreateForm
 from ..lifecycle import Status
@@ -73,6 +75,31 @@ def round_detail(number: int):
         closes_at=local_time(r.closes_at),
         next_round=services.next_round(r),
         button=ButtonForm(),
+    )
+
+
+@bp.route("/studier/<slug>/omgangar/<int:number>/forhandsvisning")
+@staff(*STUDY_STAFF)
+def ballot_preview(number: int):
+    """The round's ballot as a panelist sees it, read-only, before (or while) it is open: the
+    real ballot template with a sample answer on the first indicator; nothing can be saved
+    (no form to send, every field disabled, no autosave script)."""
+    study = current_study()
+    r = _round(study, number)
+    items = services.ballot(r)
+    sample = {"rating": 8, "approval": 1, "ranking": 1}[r.method]
+    answers = (
+        {items[0].id: SimpleNamespace(value=sample, unable=False, comment="", reason=None)}
+        if items
+        else {}
+    )
+    return render_template(
+        "rounds/ballot_preview.html",
+        study=study,
+        round=r,
+        sections=perspective_sections(items),
+        answers=answers,
+        closes_at=local_time(r.closes_at),
     )
 
 
