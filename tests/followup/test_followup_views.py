@@ -1,8 +1,8 @@
 """A förbund's pages: import (file, URL, published here), the plan, local items, versions."""
 
 import io
-import re
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
