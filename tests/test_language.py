@@ -78,3 +78,13 @@ def test_numbers_in_the_pages_language(app, accept, value, digits, shown):
 def test_shares_in_the_pages_language(app, accept, shown):
     with app.test_request_context("/", headers={"Accept-Language": accept}):
         assert app.jinja_env.from_string("{{ 0.696|share_percent }}").render() == shown
+
+
+def test_organisation_levels_in_the_pages_language(client, make_user, study):
+    make_user()
+    client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
+    services.add_participant(study, email="p@example.se", group_id=study.groups[0].id)
+    db.session.commit()
+    client.post("/sprak", data={"lang": "en"})
+    page = client.get("/studier/pilot/panel").get_data(as_text=True)
+    assert "<td>local</td>" in page and "<td>lokal</td>" not in page
