@@ -121,8 +121,8 @@ def load_session_participant():
         return None
     if p.study.links_expired(utcnow()):
         # The link still holds but the study has ended (archived or past its links' expiry):
-        # the participant is told so (410 "Studien är avslutad"), not to open the link again.
-        forget_participant()
+        # the participant is told so (410 "Studien är avslutad") on every visit, not to open
+        # the link again. The session stays: it is checked anew on each request.
         g.participant_study_closed = True
         return None
     return p

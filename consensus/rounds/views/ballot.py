@@ -108,7 +108,6 @@ def ballot_autosave(number: int):
         forget_participant()
         abort(403)
     if locked.links_expired(utcnow()):  # the study has ended: "Studien är avslutad"
-        forget_participant()
         abort(410)
     if locked.consent_at is None:
         return _consent_first()
