@@ -70,12 +70,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(national_bp)
 
     from .measures import hooks as measures_hooks
+    from .protocol import hooks as protocol_hooks
     from .rounds import hooks as rounds_hooks
     from .studies import hooks as studies_hooks
 
     studies_hooks.init_app(app)  # auth finds participants through studies
     rounds_hooks.init_app(app)  # rounds fills the studies hooks (rule names, participant home)
     measures_hooks.init_app(app)  # measures adds its due work to study pages
+    protocol_hooks.init_app(app)  # protocol adds its versions to the study overview
 
     from .cli import register
 

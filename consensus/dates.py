@@ -4,6 +4,7 @@ A day typed in a form (a survey's dates, the links' expiry) means the whole day 
 whatever its length on the days the clocks change.
 """
 
+import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -42,3 +43,21 @@ def local_time(moment: datetime | None) -> datetime | None:
 def from_local(wall: datetime | None) -> datetime | None:
     """A naive wall-clock time typed in Stockholm, made aware."""
     return wall.replace(tzinfo=STOCKHOLM) if wall else None
+
+
+_OFFSET_RE = re.compile(r"P(\d+)([DWMY])")
+_OFFSET_UNITS = {"D": ("dag", "dagar"), "W": ("vecka", "veckor"), "M": ("månad", "månader"),
+                 "Y": ("år", "år")}  # fmt: skip
+
+
+def offset_text(offset: str) -> str:
+    """An ISO 8601 offset from an anchor as people say it in Swedish: ``P0D`` -> "vid start",
+    ``P12M`` -> "efter 12 månader", ``P1Y`` -> "efter 1 år"; anything else as it is."""
+    match = _OFFSET_RE.fullmatch(offset or "")
+    if match is None:
+        return offset
+    n, unit = int(match.group(1)), match.group(2)
+    if n == 0:
+        return "vid start"
+    one, many = _OFFSET_UNITS[unit]
+    return f"efter {n} {one if n == 1 else many}"

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from .extensions import db
 
 # Status codes with a page of their own; others fall back to the generic page.
-PAGES = {400, 403, 404, 405, 413, 429, 500}
+PAGES = {400, 403, 404, 405, 410, 413, 429, 500}
 
 
 def _wants_json() -> bool:

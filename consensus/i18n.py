@@ -1,5 +1,7 @@
 """Languages: Swedish first, English second (Flask-Babel)."""
 
+from collections.abc import Mapping
+
 from flask import Flask, request, session
 from markupsafe import Markup
 
@@ -15,7 +17,12 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    # Swedish is the default; English only when the visitor has chosen it.
+    # No choice stored (a first visit): the browser's preferred language when we have it
+    # (Accept-Language, in the browser's order), else Swedish.
+    if request:
+        preferred = request.accept_languages.best_match(languages)
+        if preferred:
+            return preferred
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -33,6 +40,30 @@ def mark_swedish(text):
     return text
 
 
+def localized(item, field: str):
+    """Study content (an indicator's ``title``, a measure's ``name`` ...) in the page's
+    language: on an English page the English text (``<field>_en``) when there is one, else the
+    Swedish text, marked ``lang="sv"`` on a page in another language (``mark_swedish``)."""
+    if isinstance(item, Mapping):
+        swedish, english = item.get(field), item.get(f"{field}_en")
+    else:
+        swedish, english = getattr(item, field, None), getattr(item, f"{field}_en", None)
+    if english and ui_language() == "en":
+        return english
+    return mark_swedish(swedish)
+
+
+def number(value, digits: int = 1) -> str:
+    """A number in the page's language with ``digits`` decimals (flask-babel's
+    ``format_decimal``): decimal comma on Swedish pages, point on English ones; "–" for none."""
+    if value is None:
+        return "–"
+    from flask_babel import format_decimal
+
+    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+    return format_decimal(value, format=pattern)
+
+
 def render_message(item) -> str:
     """A problem, refusal or note (anything with ``render(gettext)``, see
     ``consensus/messages.py``) in the page's language; a plain string as it is."""
@@ -46,6 +77,8 @@ def render_message(item) -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_filter(mark_swedish, "sv")
+    app.add_template_filter(localized, "localized")
+    app.add_template_filter(number, "number")
     app.add_template_filter(render_message, "message")
 
     @app.context_processor

@@ -68,3 +68,23 @@ def test_from_local_and_back(wall, utc):
 )
 def test_none_stays_none(helper):
     assert helper(None) is None
+
+
+@pytest.mark.parametrize(
+    ("offset", "text"),
+    [
+        ("P0D", "vid start"),
+        ("P0M", "vid start"),
+        ("P6M", "efter 6 månader"),
+        ("P1M", "efter 1 månad"),
+        ("P12M", "efter 12 månader"),
+        ("P1Y", "efter 1 år"),
+        ("P2W", "efter 2 veckor"),
+        ("P30D", "efter 30 dagar"),
+        ("yearly", "yearly"),
+    ],
+)
+def test_offsets_as_people_say_them(offset, text):
+    from consensus.dates import offset_text
+
+    assert offset_text(offset) == text

@@ -49,6 +49,7 @@ FEATURE_FRAMEWORK_MODULES = {
     "studies/links.py": "the personal links' storage (a table) for auth's participant loader",
     "rounds/hooks.py": "registers the rounds' parts of study pages with studies/hooks.py",
     "measures/hooks.py": "registers the measures survey's due work with studies/hooks.py",
+    "protocol/hooks.py": "registers the protocol versions with the study overview (studies/hooks.py)",
     # Views that the views/ package splits move under <feature>/views/ (then these go):
     "protocol/manage_views.py": "the projektledare's protocol pages (views)",
 }

@@ -207,7 +207,10 @@ def test_two_gunicorn_processes_share_sessions_database_and_rate_limits(tmp_path
                 # B's close route closes the round; B's results count A's vote.
                 close_csrf = staff.csrf(b, "/studier/delphi/omgangar/1")
                 response, _ = staff.request(
-                    b, "POST", "/studier/delphi/omgangar/1/stang", {"csrf_token": close_csrf}
+                    b,
+                    "POST",
+                    "/studier/delphi/omgangar/1/stang",
+                    {"csrf_token": close_csrf, "confirm": "y"},
                 )
                 assert response.status == 302, logs[b].read_text()
                 response, document = staff.request(

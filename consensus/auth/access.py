@@ -138,10 +138,14 @@ def load_session_participant():
     if not isinstance(data, dict):
         return None
     p = participant_loader().by_id(data.get("id"))
-    if p is None or not participant_link_holds(
-        p, links_expired=lambda: p.study.links_expired(utcnow())
-    ):
+    if p is None or not participant_link_holds(p, links_expired=lambda: False):
         forget_participant()
+        return None
+    if p.study.links_expired(utcnow()):
+        # The link still holds but the study has ended (archived or past its links' expiry):
+        # the participant is told so (410 "Studien är avslutad") on every visit, not to open
+        # the link again. The session stays: it is checked anew on each request.
+        g.participant_study_closed = True
         return None
     return p
 
@@ -200,7 +204,7 @@ def enforce() -> object | None:
             return None
         p = load_session_participant()
         if p is None:
-            abort(403)
+            abort(410 if g.get("participant_study_closed") else 403)
         g.participant = p
         return None
     abort(403)

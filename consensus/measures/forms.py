@@ -122,6 +122,14 @@ class CanonicalForm(FlaskForm):
     description = TextAreaField(
         _l("Beskrivning"), validators=[Length(max=codelists.LIMITS["description"])]
     )
+    name_en = StringField(
+        _l("Namn på engelska"),
+        validators=[Length(max=codelists.LIMITS["name"])],
+        description=_l("Frivilligt. Visas på engelska sidor och i protokollets engelska text."),
+    )
+    description_en = TextAreaField(
+        _l("Beskrivning på engelska"), validators=[Length(max=codelists.LIMITS["description"])]
+    )
     kind = SelectField(_l("Slag av mått"), choices=_optional(coded(codelists.KINDS)))
     method = SelectField(_l("Metod"), choices=_optional(coded(codelists.METHODS)))
     data_source = StringField(

@@ -265,6 +265,9 @@ class CanonicalMeasure(db.Model):
     )
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Optional English texts (English pages, the protocol's ``en`` fields).
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    description_en: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(String(20))
     method: Mapped[str | None] = mapped_column(String(20))
     data_source: Mapped[str] = mapped_column(String(500), default="")

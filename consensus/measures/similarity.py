@@ -103,17 +103,23 @@ def stem(word: str) -> str:
     return word
 
 
-def tokens(text: str) -> list[str]:
-    """Normalised stems of ``text`` (stop words dropped, number words as digits)."""
+def _stems_and_words(text: str) -> list[tuple[str, str]]:
+    """Each kept word of ``text`` as (its stem, the word as a person reads it: abbreviations
+    written out)."""
     text = unicodedata.normalize("NFC", text or "").casefold()
     out = []
     for raw in _TOKEN_RE.findall(text):
-        word = ABBREVIATIONS.get(raw, raw)
-        word = NUMBER_WORDS.get(word, word)
+        written = ABBREVIATIONS.get(raw, raw)
+        word = NUMBER_WORDS.get(written, written)
         if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
             continue
-        out.append(stem(word))
+        out.append((stem(word), written))
     return out
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised stems of ``text`` (stop words dropped, number words as digits)."""
+    return [s for s, _ in _stems_and_words(text)]
 
 
 def _ngrams(words: Iterable[str]) -> list[str]:
@@ -139,7 +145,7 @@ class Suggestion:
     second: Any
     score: float
     text_score: float
-    shared_words: tuple[str, ...]
+    shared_words: tuple[str, ...]  # as written in the first proposal, not as stems
     shared_fields: tuple[str, ...]
 
 
@@ -183,10 +189,15 @@ def suggest_duplicates(
     n = len(proposals)
     if n < 2:
         return []
-    words = [
-        tokens(f"{p.get('name') or ''} {p.get('name') or ''} {p.get('description') or ''}")
+    pairs_of = [
+        _stems_and_words(
+            f"{p.get('name') or ''} {p.get('name') or ''} {p.get('description') or ''}"
+        )
         for p in proposals
     ]
+    words = [[s for s, _ in pairs] for pairs in pairs_of]
+    # The words shown to people: the first word behind each stem, not the stem ("deltag").
+    readable = [{s: w for s, w in reversed(pairs)} for pairs in pairs_of]
     word_cos = _tfidf_cosines([Counter(w) for w in words])
     gram_cos = _tfidf_cosines([Counter(_ngrams(w)) for w in words])
     text = (word_cos + gram_cos) / 2.0
@@ -216,7 +227,7 @@ def suggest_duplicates(
     hits = pairs if len(pairs) else np.empty((0, 2), dtype=int)
     out = []
     for i, j in hits.tolist():
-        shared = sorted(set(words[i]) & set(words[j]))
+        shared = sorted({readable[i][s] for s in set(words[i]) & set(words[j])})
         fields = tuple(name for name in STRUCTURED_FIELDS if field_hits[name][i, j])
         out.append(
             Suggestion(

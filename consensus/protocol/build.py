@@ -15,13 +15,15 @@ The facts (every key optional unless marked)::
       "groups": [{"code", "name"}],                       # stakeholder groups
       "rounds": [{"number", "method", "start", "end",     # dates YYYY-MM-DD
                   "participants": [{"group", "invited", "responding"}]}],
-      "indicators": [{"code"*, "title"*, "description", "rationale", "perspective"*,
+      "indicators": [{"code"*, "title"*, "description", "title_en", "description_en",
+                      "rationale", "perspective"*,
                       "type"*, "merged_from": [...],
                       "rounds": [{"round", "method", "n", "unable", "mean", "sd", "median",
                                   "q1", "q3", "iqr", "p_high", "p_low", "votes", "share",
                                   "rank", "decision", "overridden"}],   # decision: ItemDecision
                       "decision": {"round", "date", "overridden", "reason"},
-                      "measures": [{"id"*, "name"*, "description", "kind", "method",
+                      "measures": [{"id"*, "name"*, "description", "name_en",
+                                    "description_en", "kind", "method",
                                     "data_source", "respondent_group", "frequency": [...],
                                     "unit", "numerator", "denominator", "recommended",
                                     "direction", "target": {"value", "nearMargin"},
@@ -34,6 +36,8 @@ The facts (every key optional unless marked)::
     }
 
 Mapping to the protocol
+    * Texts are ``{"sv": ...}`` language maps; a study's English text (``title_en`` ...) is
+      their ``en``.
     * Indicators keep their order; an indicator without an accepted measure is left out (the
       schema needs at least one measure). Measures are ordered recommended first.
     * ``kind``/``method`` are the measures codelists (``codelists.KINDS``/``METHODS``); a
@@ -70,7 +74,7 @@ from typing import Any
 
 from ..measures import codelists
 from .provenance import indicator_provenance, provenance
-from .texts import _opt_text, _put, _text, identifier, sv
+from .texts import _opt_text, _put, _text, _with_en, identifier, sv
 from .validate import SCHEMA_ID
 
 AGREE_SCALE = "instammer-1-5"
@@ -199,8 +203,8 @@ def _measure(
         data_source["respondentGroups"] = [group_id]
     data_source["mode"] = MODES[method]
 
-    out: dict[str, Any] = {"id": mid, "name": sv(name)}
-    _put(out, "description", _opt_text(description))
+    out: dict[str, Any] = {"id": mid, "name": _with_en(sv(name), m.get("name_en"))}
+    _put(out, "description", _with_en(_opt_text(description), m.get("description_en")))
     out.update(kind=kind, method=method, dataSource=data_source)
 
     item_ids: list[str] = []
@@ -371,8 +375,11 @@ def build_protocol(facts: Mapping[str, Any]) -> dict[str, Any]:
         perspective = PERSPECTIVES.get(ind.get("perspective") or "", ("organisation", ""))[0]
         entry: dict[str, Any] = {
             "id": identifier(ind["code"], "I"),
-            "name": _text(ind.get("title"), str(ind["code"])),
-            "description": _text(ind.get("description"), ind.get("title") or str(ind["code"])),
+            "name": _with_en(_text(ind.get("title"), str(ind["code"])), ind.get("title_en")),
+            "description": _with_en(
+                _text(ind.get("description"), ind.get("title") or str(ind["code"])),
+                ind.get("description_en" if ind.get("description") else "title_en"),
+            ),
         }
         _put(entry, "rationale", _opt_text(ind.get("rationale")))
         entry.update(

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..studies.forms import Confirmed
 from .diffs import parse_version
 
 
@@ -58,8 +59,36 @@ class ProtocolTextsForm(FlaskForm):
 class PublishForm(FlaskForm):
     #: the checksum of the previewed document: publishing refuses if the study changed since
     fingerprint = HiddenField()
+    #: core indicators without an accepted measure are left out only by an explicit choice with
+    #: a reason (the view requires both when there are such indicators)
+    leave_out = BooleanField(_l("Publicera ändå utan dessa kärnindikatorer"))
+    leave_out_reason = TextAreaField(
+        _l("Varför publiceras protokollet utan dem?"),
+        validators=[Length(max=2000)],
+        description=_l("Motiveringen sparas i studiens logg tillsammans med indikatorernas koder."),
+    )
     confirm = BooleanField(
         _l("Jag har granskat utkastet. En publicerad version kan inte ändras."),
-        validators=[DataRequired(_l("Kryssa i att du har granskat utkastet."))],
+        validators=[Confirmed(_l("Kryssa i att du har granskat utkastet."))],
     )
     submit = SubmitField(_l("Publicera"))
+
+    def require_leave_out(self, left_out: list) -> bool:
+        """With core indicators ``left_out``: the explicit choice and a reason are required.
+        Adds the errors to the fields; True when the choice is made."""
+        if not left_out:
+            return True
+        ok = True
+        if not self.leave_out.data:
+            self.leave_out.errors = [
+                *self.leave_out.errors,
+                _l("Välj om protokollet ska publiceras utan kärnindikatorerna som saknar mått."),
+            ]
+            ok = False
+        if not (self.leave_out_reason.data or "").strip():
+            self.leave_out_reason.errors = [
+                *self.leave_out_reason.errors,
+                _l("Skriv varför protokollet publiceras utan dem."),
+            ]
+            ok = False
+        return ok

@@ -140,6 +140,11 @@ def draft():
             db.session.commit()
             flash(_("Utkastet är sparat. Granska det nedan innan du publicerar."), "success")
             return redirect(url_for("protocol_admin.draft") + "#granska")
+    return _draft_page(study, state, form, PublishForm(data={"fingerprint": state["fingerprint"]}))
+
+
+def _draft_page(study, state: dict[str, Any], form, publish_form, status: int = 200):
+    """The draft page: the texts form, the review and the publish form (with its errors)."""
     context = dict(state)
     if state["change"] is not None:
         context.update(
@@ -151,11 +156,11 @@ def draft():
         "protocol/draft.html",
         study=study,
         form=form,
-        publish_form=PublishForm(data={"fingerprint": state["fingerprint"]}),
+        publish_form=publish_form,
         saved=services.get_draft(study),
         ready=services.readiness(study),
         **context,
-    )
+    ), status
 
 
 @bp.route("/studier/<slug>/protokoll/utkast/forhandsvisning")
@@ -174,11 +179,13 @@ def publish():
     study = current_study()
     form = PublishForm()
     back = url_for("protocol_admin.draft") + "#publicera"
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(back)
+    left_out = services.readiness(study)["without_measures"]
+    valid = form.validate_on_submit()
+    if not (form.require_leave_out(left_out) and valid):
+        # The page again with the error summary at the publish form (nothing published).
+        state = _draft_state(study)
+        texts = ProtocolTextsForm(data=_form_data(state["preview_doc"], state["version"]))
+        return _draft_page(study, state, texts, form, status=400)
     doc, version = services.preview(study)
     if checksum(doc) != form.fingerprint.data:
         flash(
@@ -190,7 +197,13 @@ def publish():
         )
         return redirect(back)
     try:
-        row = services.publish(study, version, actor=current_user)
+        row = services.publish(
+            study,
+            version,
+            actor=current_user,
+            left_out=[i.code for i in left_out],
+            left_out_reason=(form.leave_out_reason.data or "").strip(),
+        )
     except services.ProtocolError as error:
         db.session.rollback()
         flash(render_message(error), "error")

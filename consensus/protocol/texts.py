@@ -33,6 +33,13 @@ def _text(value: Any, fallback: str) -> dict[str, str]:
     return sv(fallback)
 
 
+def _with_en(text: dict[str, str] | None, en: Any) -> dict[str, str] | None:
+    """A Swedish language map with the study's English text (``title_en`` ...) as ``en``."""
+    if text is None or not isinstance(en, str) or not en.strip() or "en" in text:
+        return text
+    return {**text, "en": en.strip()}
+
+
 def _opt_text(value: Any) -> dict[str, str] | None:
     if isinstance(value, Mapping) and value.get("sv"):
         return {k: v for k, v in value.items() if isinstance(v, str) and v.strip()}

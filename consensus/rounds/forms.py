@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..studies.forms import CODE_PATTERN, choices
+from ..studies.forms import CODE_PATTERN, Confirmed, choices
 
 METHOD_CHOICES = choices(
     [
@@ -271,3 +271,13 @@ class ReportTextsForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Spara rapportens uppgifter"))
+
+
+class CloseRoundForm(FlaskForm):
+    """Closing a round is confirmed with a box the server checks (no ``required``)."""
+
+    confirm = BooleanField(
+        _l("Jag vill stänga omgången nu. Panelen kan inte längre svara och resultaten beräknas."),
+        validators=[Confirmed(_l("Kryssa i rutan för att bekräfta att omgången ska stängas."))],
+    )
+    submit = SubmitField(_l("Stäng omgången"))

@@ -2,11 +2,13 @@
 
 Studies may not import rounds (``tests/test_layers.py``), so rounds hands it the consensus
 rules' names and labels for study settings, its section of the participant's start page, and
-its due work: rounds open and close at their times when a study page loads.
+its due work: rounds open and close at their times when a study page loads, and its part of
+the study overview (the rounds' progress and response status).
 """
 
 from flask import Flask
 
+from ..studies.cockpit import RoundState
 from ..studies.hooks import RuleName, Section, hooks
 from . import services
 from .lifecycle import Status
@@ -48,6 +50,30 @@ def panel_progress(study) -> dict | None:
     }
 
 
+def round_progress(study) -> dict:
+    """The rounds' part of the study's ``cockpit.Progress``."""
+    return {
+        "rounds": tuple(
+            RoundState(
+                r.number,
+                r.status,
+                is_final=r.is_final,
+                confirmed=r.decisions_confirmed_at is not None,
+            )
+            for r in services.rounds(study)
+        )
+    }
+
+
+def overview_rounds(study) -> dict:
+    """Each round with its response status, for ``rounds/_overview.html`` (the cockpit)."""
+    return {
+        "rounds": [
+            {"round": r, "counts": services.response_counts(r)} for r in services.rounds(study)
+        ]
+    }
+
+
 def init_app(app: Flask) -> None:
     study_hooks = hooks(app)
     study_hooks.add_rules(rule_names())
@@ -59,3 +85,5 @@ def init_app(app: Flask) -> None:
     )
     study_hooks.due_work.append(run_schedule)
     study_hooks.panel_progress = panel_progress
+    study_hooks.progress.append(round_progress)
+    study_hooks.overview.append(Section("rounds/_overview.html", context=overview_rounds))

@@ -22,6 +22,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
 )
 
 from .hooks import hooks
@@ -36,8 +37,16 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def rule_choices():
-    """The rules a study may take as primary: the rounds floor provides them (``hooks.py``)."""
-    return choices((rule.name, rule.label_sv) for rule in hooks().rules.values() if rule.primary)
+    """The rules a study may take as primary, named in the page's language: the rounds floor
+    provides them (``hooks.py``)."""
+    from flask_babel import get_locale
+
+    english = str(get_locale()) == "en"
+    return choices(
+        (rule.name, rule.label_en if english else rule.label_sv)
+        for rule in hooks().rules.values()
+        if rule.primary
+    )
 
 
 #: The perspectives' names (the codes in ``importing.PERSPECTIVES``), for forms and pages.
@@ -68,7 +77,11 @@ class StudySettingsForm(FlaskForm):
     scale = SelectField(
         _l("Skala"), choices=choices([("rating_1_9", _l("1–9 (GRADE), med ”kan ej bedöma”"))])
     )
-    primary_rule = SelectField(_l("Primär konsensusregel"), choices=[])
+    primary_rule = SelectField(
+        _l("Primär konsensusregel"),
+        choices=[],
+        description=_l("Vad varje regel betyder står under listan."),
+    )
     min_group_size = IntegerField(
         _l("Minsta gruppstorlek"),
         validators=[InputRequired(), NumberRange(min=1, max=100)],
@@ -168,6 +181,25 @@ class IndicatorForm(FlaskForm):
     perspective = SelectField(_l("Perspektiv"), choices=PERSPECTIVE_CHOICES)
     type = SelectField(_l("Typ"), choices=TYPE_CHOICES)
     source = StringField(_l("Källa"), validators=[Length(max=500)])
+    title_en = StringField(
+        _l("Indikatorn på engelska"),
+        validators=[Length(max=300)],
+        description=_l("Frivilligt. Visas på engelska sidor och i protokollets engelska text."),
+    )
+    description_en = TextAreaField(_l("Förtydligande på engelska"), validators=[Length(max=4000)])
+    submit = SubmitField(_l("Spara"))
+
+
+class IndicatorEnglishForm(FlaskForm):
+    """The English texts of an indicator: editable in every phase (they translate, they do
+    not change what the panel rates)."""
+
+    title_en = StringField(
+        _l("Indikatorn på engelska"),
+        validators=[Length(max=300)],
+        description=_l("Lämna tomt: engelska sidor visar den svenska texten, märkt som svenska."),
+    )
+    description_en = TextAreaField(_l("Förtydligande på engelska"), validators=[Length(max=4000)])
     submit = SubmitField(_l("Spara"))
 
 
@@ -249,6 +281,32 @@ class ConsentForm(FlaskForm):
         validators=[DataRequired(message=_l("Du behöver bekräfta att du har läst informationen."))],
     )
     submit = SubmitField(_l("Fortsätt"))
+
+
+class Confirmed:
+    """A confirmation box that must be ticked, checked by the server only. Unlike
+    ``DataRequired`` it sets no ``required`` flag, so the box gets no ``required`` attribute:
+    an unticked box gives the page's error summary, not the browser's tooltip."""
+
+    field_flags: dict = {}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not field.data:
+            raise StopValidation(self.message)
+
+
+class ArchiveForm(FlaskForm):
+    confirm = BooleanField(
+        _l(
+            "Jag förstår att studien blir skrivskyddad och att de personliga länkarna slutar "
+            "fungera."
+        ),
+        validators=[Confirmed(_l("Kryssa i rutan för att bekräfta arkiveringen."))],
+    )
+    submit = SubmitField(_l("Arkivera studien"))
 
 
 class ButtonForm(FlaskForm):

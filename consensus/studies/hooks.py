@@ -17,6 +17,9 @@ filled in by those floors at app start (``rounds/hooks.py`` ...) through ``hooks
   (``studies/views/study_loader.py``): rounds open and close at their times, the measures survey
   closes at its time. Each function takes the study, writes through its services (which flush)
   and returns whether it changed anything; the page commits that once with the request.
+- ``progress``: what each floor knows of where the study stands (its fields of
+  ``cockpit.Progress``: rounds, the survey, the protocol), read by the study overview;
+- ``overview``: the sections of the study overview (the cockpit) from the higher floors.
 """
 
 from collections.abc import Callable
@@ -57,6 +60,8 @@ class StudyHooks:
     participant_home: list[Section] = field(default_factory=list)
     due_work: list[Callable[[Any], bool]] = field(default_factory=list)
     panel_progress: Callable[[Any], dict | None] = lambda study: None
+    progress: list[Callable[[Any], dict]] = field(default_factory=list)
+    overview: list[Section] = field(default_factory=list)
 
     def add_rules(self, rules: list[RuleName]) -> None:
         self.rules.update((rule.name, rule) for rule in rules)

@@ -60,6 +60,13 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("perspective", "Perspektiv", ("Perspective",), required=True),
     Column("type", "Typ", ("Type", "Indikatortyp", "Indicator type"), required=True),
     Column("source", "Källa", ("Källor", "Source", "Sources")),
+    # Optional English texts (English pages, the protocol's ``en`` fields).
+    Column("title_en", "Titel på engelska", ("Title in English", "English title", "title_en")),
+    Column(
+        "description_en",
+        "Förtydligande på engelska",
+        ("Description in English", "English description", "description_en"),
+    ),
 )
 
 PANELIST_COLUMNS: tuple[Column, ...] = (
@@ -182,9 +189,11 @@ class IndicatorRow:
     perspective: str
     type: str
     source: str
+    title_en: str = ""
+    description_en: str = ""
 
-    def values(self) -> dict[str, str]:
-        """The fields to store (without the row number)."""
+    def values(self) -> dict[str, str | None]:
+        """The fields to store (without the row number); no English text is stored as None."""
         return {
             "code": self.code,
             "title": self.title,
@@ -192,6 +201,8 @@ class IndicatorRow:
             "perspective": self.perspective,
             "type": self.type,
             "source": self.source,
+            "title_en": self.title_en or None,
+            "description_en": self.description_en or None,
         }
 
 
@@ -397,6 +408,10 @@ def parse_indicators(
         title = check.text(n, values, "title", required=True, limit=TITLE_MAX)
         description = check.text(n, values, "description", required=False, limit=DESCRIPTION_MAX)
         source = check.text(n, values, "source", required=False, limit=SOURCE_MAX)
+        title_en = check.text(n, values, "title_en", required=False, limit=TITLE_MAX)
+        description_en = check.text(
+            n, values, "description_en", required=False, limit=DESCRIPTION_MAX
+        )
 
         perspective = check.choice(
             n,
@@ -417,7 +432,17 @@ def parse_indicators(
 
         if len(result.problems) == before and code and title and perspective and kind:
             parsed.append(
-                IndicatorRow(n, code, title, description or "", perspective, kind, source or "")
+                IndicatorRow(
+                    n,
+                    code,
+                    title,
+                    description or "",
+                    perspective,
+                    kind,
+                    source or "",
+                    title_en or "",
+                    description_en or "",
+                )
             )
 
     return _split(result, parsed, "code", check.duplicates("code", occurrences), existing)
@@ -435,7 +460,7 @@ def _get(item: Any, key: str) -> Any:
 def indicator_export_rows(
     indicators: Iterable[Mapping[str, Any] | Any],
 ) -> tuple[list[str], list[list[str]]]:
-    """Headings (Kod, Titel, Förtydligande, Perspektiv, Typ, Källa) and rows for
+    """Headings (Kod, Titel, Förtydligande, Perspektiv, Typ, Källa and the English texts) and rows for
     :func:`consensus.tabular.write_csv` / ``write_xlsx``; re-importing gives the same
     indicators. Accepts dicts or objects with those attributes (models, IndicatorRow)."""
     rows = []
@@ -449,6 +474,8 @@ def indicator_export_rows(
                 _get(item, "perspective") or "",
                 TYPE_LABELS.get(kind, kind),
                 _get(item, "source") or "",
+                _get(item, "title_en") or "",
+                _get(item, "description_en") or "",
             ]
         )
     return list(INDICATOR_EXPORT_HEADERS), rows

@@ -120,6 +120,10 @@ class Indicator(db.Model):
     code: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Optional English texts: English pages and the protocol's ``en`` fields use them; without
+    # them the Swedish text is shown, marked ``lang="sv"`` (issue 16).
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    description_en: Mapped[str | None] = mapped_column(Text)
     perspective: Mapped[str] = mapped_column(String(20))
     type: Mapped[str] = mapped_column(String(10))
     source: Mapped[str] = mapped_column(String(500), default="")

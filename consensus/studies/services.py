@@ -255,6 +255,17 @@ def save_indicator(
     return indicator
 
 
+def set_indicator_english(
+    indicator: Indicator, *, title_en: str | None, description_en: str | None, actor=None
+) -> None:
+    """An indicator's English texts (None: none). Allowed in every phase: they translate the
+    Swedish text, which stays what the panel rates."""
+    indicator.title_en = title_en
+    indicator.description_en = description_en
+    audit(indicator.study, "indicator_english", actor, code=indicator.code)
+    db.session.flush()
+
+
 def delete_indicator(study: Study, indicator: Indicator, actor=None) -> None:
     _require_setup(study, "indicators")
     audit(study, "indicator_deleted", actor, code=indicator.code, title=indicator.title)

@@ -98,7 +98,21 @@ def test_two_rounds_three_panelists(new_page, live_server, two_round_study):
     assert_accessible(facilitator)
 
     leader.goto(live_server + "/studier/pilot/omgangar/1")
-    leader.get_by_role("button", name="Stäng omgången och beräkna resultaten").click()
+    # Closing asks first: unticked, the page's error summary (not the browser's tooltip)
+    # and the round stays open; ticked, the round closes.
+    leader.get_by_role("link", name="Stäng omgången och beräkna resultaten …").click()
+    assert leader.get_by_text("3 av 3 paneldeltagare har svarat.").is_visible()
+    confirm = leader.get_by_label("Jag vill stänga omgången nu", exact=False)
+    assert confirm.get_attribute("required") is None
+    leader.get_by_role("button", name="Stäng omgången").click()
+    summary = leader.locator(".error-summary")
+    assert summary.is_visible()
+    assert "Kryssa i rutan för att bekräfta att omgången ska stängas." in summary.inner_text()
+    assert_accessible(leader)
+    assert leader.url.endswith("/omgangar/1/stang")  # re-shown, nothing closed
+    leader.get_by_label("Jag vill stänga omgången nu", exact=False).check()
+    leader.get_by_role("button", name="Stäng omgången").click()
+    assert leader.get_by_text("Omgång 1 är stängd och resultaten är beräknade.").is_visible()
     leader.get_by_role("link", name="Visa resultaten").click()
     assert leader.get_by_role("heading", name="Känslighetsanalys").is_visible()
     assert_accessible(leader)

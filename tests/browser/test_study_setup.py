@@ -57,7 +57,7 @@ def test_import_invite_link_consent(new_page, live_server, setup_study, smtp_ser
     staff.goto(live_server + "/studier/pilot")
     assert_accessible(staff)
 
-    staff.get_by_role("link", name="Kandidatindikatorer").click()
+    staff.get_by_role("link", name="Kandidatindikatorer", exact=True).click()
     staff.get_by_role("link", name="Importera från Excel eller CSV").click()
     assert_accessible(staff)
     pool = tmp_path / "pool.csv"

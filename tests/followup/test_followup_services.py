@@ -166,6 +166,8 @@ def test_collection_plan_and_local_items(pstudy, org):
     ]
     first = plan[0]
     assert first["method"] == "survey" and first["timepoints"] == ["P0D", "P12M"]
+    # Shown to people without ISO durations.
+    assert first["schedule_text"] == "Inskrivning i insatsen: vid start, efter 12 månader"
     assert first["data_source"] and first["items"][0]["local"] is False
     assert plan[2]["schedule"] == "arlig"
 

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -283,3 +284,33 @@ def test_editing_a_local_item_checks_its_type_and_indicator(app, published, org_
         services.edit_item(imported, item.item_id, "Egen fråga", "text", "I999")
     assert error.value.code == "unknown_indicator"
     assert (item.item_type, item.indicator) == ("text", None)
+
+
+def test_import_buttons_of_two_protocols_are_told_apart(client, published, forbund):
+    from consensus.protocol.models import ProtocolVersion
+    from consensus.studies import services as study_services
+
+    other = study_services.create_study("annan", "Annan studie")
+    document = json.loads(protocol_services.document_bytes(published))
+    document.update(id="annan", title={"sv": "Annat protokoll"})
+    document.pop("checksum", None)
+    document = with_checksum(document)
+    db.session.add(
+        ProtocolVersion(
+            study_id=other.id,
+            protocol_id="annan",
+            version="1.0.0",
+            status="active",
+            document=document,
+            checksum=document["checksum"],
+            published_at=published.published_at,
+        )
+    )
+    db.session.commit()
+    page = client.get("/uppfoljning").get_data(as_text=True)
+    buttons = re.findall(
+        r'<button type="submit" class="button button-secondary">(.*?)</button>', page
+    )
+    imports = [b for b in buttons if b.startswith("Importera ")]
+    assert len(imports) == 2 and len(set(imports)) == 2
+    assert any("Annat protokoll" in b and "version 1.0.0" in b for b in imports)

@@ -336,3 +336,19 @@ def test_closing_refuses_late_submission_and_keeps_drafts(joined, study, survey)
     assert "Sent" not in joined.get(f"/matt/pilot/enkat/{ind}").get_data(as_text=True)
     # The open link no longer admits anyone.
     assert "Enkäten är stängd" in joined.get("/matt/pilot").get_data(as_text=True)
+
+
+def test_an_archived_studys_survey_says_the_study_has_ended(client, study, survey, open_token):
+    from consensus.studies import services as study_services
+
+    _join(client, open_token)
+    study_services.change_phase(study, "archive")
+    db.session.commit()
+    page = client.get("/matt/pilot").get_data(as_text=True)
+    assert "Studien är avslutad." in page and "Enkäten är öppen." not in page
+    # A respondent's write is refused: the study has ended; nothing is saved.
+    ind = _indicator(study, "P01").id
+    response = client.post(f"/matt/pilot/enkat/{ind}", data={**QUANT, "submit": "1"})
+    assert response.status_code == 410
+    assert "Studien är avslutad" in response.get_data(as_text=True)
+    assert _proposals() == []

@@ -8,6 +8,7 @@ from consensus.extensions import db
 from consensus.measures.models import CanonicalMeasure
 from consensus.protocol import services
 from consensus.protocol.services import ProtocolVersion
+from consensus.studies.models import AuditEvent
 from tests.protocol.test_protocol_services import make_protocol_study
 
 TEXTS = {
@@ -160,7 +161,7 @@ def test_readiness_names_core_indicators_without_measures(app, client, make_user
     make_user()
     login()
     body = client.get("/studier/delphi/protokoll").get_data(as_text=True)
-    assert "1 kärnindikatorer har inget godtaget mått och kommer inte med" in body
+    assert "1 kärnindikator har inget godtaget mått och kommer inte med" in body
 
 
 def test_facilitator_sees_but_cannot_publish(app, client, make_user, login):
@@ -219,3 +220,43 @@ def test_pages_work_before_there_is_anything_to_publish(app, client, make_user, 
     )
     assert refused.status_code == 302
     assert services.latest(study) is None
+
+
+def test_publishing_without_core_indicators_needs_an_explicit_choice_and_a_reason(
+    app, client, make_user, login
+):
+    study = make_protocol_study()
+    for m in db.session.scalars(select(CanonicalMeasure)):
+        if m.name == "Antal samverkansmöten":
+            m.status = "rejected"
+            m.reason = "Saknar källa"
+    db.session.commit()
+    make_user()
+    login()
+    page = client.get("/studier/delphi/protokoll/utkast").get_data(as_text=True)
+    assert "1 kärnindikator saknar godtaget mått och kommer inte med i protokollet:" in page
+    assert "Publicera ändå utan dessa kärnindikatorer" in page
+    # Reviewed, but no choice about the left-out indicator: the error summary, nothing published.
+    data = {"fingerprint": fingerprint(page), "confirm": "y"}
+    refused = client.post("/studier/delphi/protokoll/publicera", data=data)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert 'class="error-summary"' in body
+    assert "Välj om protokollet ska publiceras utan kärnindikatorerna som saknar mått." in body
+    assert "Skriv varför protokollet publiceras utan dem." in body
+    assert services.versions(study) == []
+    # Ticked without a reason: still refused.
+    refused = client.post("/studier/delphi/protokoll/publicera", data={**data, "leave_out": "y"})
+    assert refused.status_code == 400 and services.versions(study) == []
+    # The choice and a reason: published; the audit keeps the codes and the reason.
+    client.post(
+        "/studier/delphi/protokoll/publicera",
+        data={**data, "leave_out": "y", "leave_out_reason": "Måttet tas fram till version 1.1."},
+    )
+    (row,) = services.versions(study)
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "protocol_published")
+    ).one()
+    assert event.reason == "Måttet tas fram till version 1.1."
+    assert len(event.detail["left_out"]) == 1
+    assert row.version == "1.0.0"

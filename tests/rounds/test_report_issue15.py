@@ -46,7 +46,7 @@ def test_a_smaller_core_set_with_a_named_addition_is_in_the_report(app, setup): 
             "/deltagare/omgang/1",
             data={f"value-{ids[k]}": v for k, v in zip(("P01", "E01", "M01"), values, strict=True)},
         )
-    leader.post("/studier/pilot/omgangar/1/stang")
+    leader.post("/studier/pilot/omgangar/1/stang", data={"confirm": "y"})
     page = leader.get("/studier/pilot/omgangar/1/beslut").get_data(as_text=True)
     assert 'id="core-shortfall"' in page and "färre än målet 2" in page
     form = {

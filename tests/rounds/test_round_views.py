@@ -82,13 +82,18 @@ def test_two_rounds_end_to_end(app, setup):
     # Results stay hidden from panelists while the round is open.
     assert "Gruppens svar" not in clients[0].get("/deltagare/omgang/1").get_data(as_text=True)
 
-    leader.post("/studier/pilot/omgangar/1/stang")
+    leader.post("/studier/pilot/omgangar/1/stang", data={"confirm": "y"})
     late = clients[0].post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "1"})
     assert late.status_code == 409
     assert "Omgången är stängd" in late.get_json()["message"]
 
     page = leader.get("/studier/pilot/omgangar/1/resultat").get_data(as_text=True)
     assert "Känslighetsanalys" in page and "P01" in page
+    # The figures are explained beside them, and the numbers have a decimal comma.
+    assert "Vad betyder måtten?" in page and "Hur läser jag tabellen?" in page
+    assert "1 betyder att alla svarar likadant" in page
+    alpha = page.split("Krippendorffs alfa</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert "," in alpha and "." not in alpha
     document = json.loads(leader.get("/studier/pilot/omgangar/1/resultat.json").data)
     for key in ("round", "method", "n_panelists", "krippendorff_alpha", "indicators"):
         assert key in document
@@ -186,7 +191,7 @@ def test_a_refused_save_is_explained_in_the_panelists_language(app, setup):
         "You can select at most 1 indicators. Deselect one first."
     )
 
-    leader.post("/studier/pilot/omgangar/1/stang")
+    leader.post("/studier/pilot/omgangar/1/stang", data={"confirm": "y"})
     late = c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "1"})
     assert late.status_code == 409
     assert late.get_json()["message"] == "The round is closed. The answer was not saved."
@@ -284,7 +289,7 @@ class TestReminders:
         c = app.test_client()
         c.get(link)
         c.post("/deltagare/omgang/1/svar", data={f"value-{ids['P01']}": "8"})
-        leader.post("/studier/pilot/omgangar/1/stang")
+        leader.post("/studier/pilot/omgangar/1/stang", data={"confirm": "y"})
         leader.post("/studier/pilot/omgangar/1/beslut", data={})
         leader.post("/studier/pilot/omgangar", data={"method": "rating"})
         leader.post("/studier/pilot/omgangar/2/oppna")
@@ -333,7 +338,7 @@ def test_ballot_file_refused_on_confirmation_shows_the_preview_again(app, setup)
         content_type="multipart/form-data",
     )
     preview_url = response.headers["Location"]
-    leader.post("/studier/pilot/omgangar/1/stang")
+    leader.post("/studier/pilot/omgangar/1/stang", data={"confirm": "y"})
     refused = leader.post(preview_url)
     assert refused.status_code == 200
     body = refused.get_data(as_text=True)
@@ -345,7 +350,7 @@ def test_between_rounds_notes_reword_merge_split(app, setup):
     leader, ids = setup["leader"], setup["ids"]
     leader.post("/studier/pilot/omgangar", data={"method": "rating"})
     leader.post("/studier/pilot/omgangar/1/oppna")
-    leader.post("/studier/pilot/omgangar/1/stang")
+    leader.post("/studier/pilot/omgangar/1/stang", data={"confirm": "y"})
     note = leader.post(
         "/studier/pilot/omgangar/1/diskussion",
         data={"indicator": str(ids["P01"]), "text": "Grupperna ville förtydliga ordet delaktig."},
@@ -409,7 +414,7 @@ def test_final_round_core_set_in_the_report(app, setup):
             f"value-{ids[code]}": v for code, v in zip(("P01", "E01", "M01"), values, strict=True)
         }
         c.post("/deltagare/omgang/1", data=form)
-    leader.post("/studier/pilot/omgangar/1/stang")
+    leader.post("/studier/pilot/omgangar/1/stang", data={"confirm": "y"})
     assert leader.post("/studier/pilot/omgangar/1/beslut", data={}).status_code == 302
     report = leader.get("/studier/pilot/rapport").get_data(as_text=True)
     core_section = report.split('id="core"')[1].split('id="limitations"')[0]

@@ -106,7 +106,8 @@ def test_a_save_costs_few_statements_on_postgresql(pg_app):
 
 def test_the_save_route_checks_the_participant_as_every_participant_route(app):
     """The route reads the participant in its own statement: it refuses as ``@participant``
-    does (no session, a revoked link, an erased panelist, expired links), asks for consent
+    does (no session, a revoked link, an erased panelist; expired links: "the study has
+    ended"), asks for consent
     first, and knows no draft or missing round."""
     from consensus.dbtypes import utcnow
     from consensus.studies.models import Participant, Study
@@ -124,11 +125,13 @@ def test_the_save_route_checks_the_participant_as_every_participant_route(app):
     study = db.session.scalars(select(Study)).one()
     study.links_expire_at = utcnow()
     db.session.commit()
-    assert client.post("/deltagare/omgang/1/svar", data=body).status_code == 403
+    # Expired links: the study has ended (410 "Studien är avslutad", as ``@participant``).
+    assert client.post("/deltagare/omgang/1/svar", data=body).status_code == 410
+    assert client.get("/deltagare").status_code == 410
     study.links_expire_at = None
     db.session.commit()
-    # The session was forgotten with the refusal: it stays refused.
-    assert client.post("/deltagare/omgang/1/svar", data=body).status_code == 403
+    # The session is kept and checked anew: with the expiry lifted, it opens the study again.
+    assert client.get("/deltagare").status_code == 200
     for change in ("link_revoked_at", "erased_at"):
         client, ids = _prepare_again(app, p)
         setattr(p, change, utcnow())

@@ -144,7 +144,37 @@ def test_english_headings():
         "perspective": "samhälle",
         "type": "effect",
         "source": "SCB",
+        "title_en": None,
+        "description_en": None,
     }
+
+
+def test_english_texts_from_optional_columns():
+    header = [*HEADER, "Titel på engelska", "Förtydligande på engelska"]
+    result = indicators(
+        ["D1", "Delaktighet", "Känner sig delaktig", "deltagare", "effekt", "", "Participation",
+         "Feels involved"],
+        ["D2", "Tillit", "", "deltagare", "effekt", "", "", ""],
+        header=header,
+    )  # fmt: skip
+    assert result.ok, messages(result)
+    first, second = (row.values() for row in result.to_create)
+    assert (first["title_en"], first["description_en"]) == ("Participation", "Feels involved")
+    assert (second["title_en"], second["description_en"]) == (None, None)
+    english_names = indicators(
+        ["D1", "Delaktighet", "deltagare", "effekt", "Participation"],
+        header=["Kod", "Titel", "Perspektiv", "Typ", "English title"],
+    )
+    assert english_names.to_create[0].values()["title_en"] == "Participation"
+
+
+def test_an_english_title_over_the_limit_is_refused():
+    result = indicators(
+        ["D1", "Delaktighet", "", "deltagare", "effekt", "", "x" * 301],
+        header=[*HEADER, "Titel på engelska"],
+    )
+    assert not result.ok
+    assert "Titel på engelska" in messages(result)[0]
 
 
 def test_optional_columns_may_be_absent():
@@ -337,13 +367,26 @@ POOL = [
         "source": "",
     },
     {"code": "O4", "title": "+ Gemensam styrning", "description": "'=x",
-     "perspective": "organisation", "type": "process", "source": "Protokoll"},
+     "perspective": "organisation", "type": "process", "source": "Protokoll",
+     "title_en": "Joint steering", "description_en": "=formula-like"},
 ]  # fmt: skip
+for _row in POOL:
+    _row.setdefault("title_en", None)
+    _row.setdefault("description_en", None)
 
 
 def test_export_headings_and_rows():
     headers, rows = indicator_export_rows(POOL[:1])
-    assert headers == ["Kod", "Titel", "Förtydligande", "Perspektiv", "Typ", "Källa"]
+    assert headers == [
+        "Kod",
+        "Titel",
+        "Förtydligande",
+        "Perspektiv",
+        "Typ",
+        "Källa",
+        "Titel på engelska",
+        "Förtydligande på engelska",
+    ]
     assert rows[0][3:5] == ["deltagare", "effekt"]
     assert headers == [c.label for c in INDICATOR_COLUMNS]
 
@@ -352,7 +395,7 @@ def test_export_accepts_objects():
     headers, rows = indicator_export_rows(
         [IndicatorRow(2, "D1", "T", "", "samhälle", "process", "")]
     )
-    assert rows == [["D1", "T", "", "samhälle", "process", ""]]
+    assert rows == [["D1", "T", "", "samhälle", "process", "", "", ""]]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

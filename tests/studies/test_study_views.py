@@ -98,7 +98,16 @@ def test_free_text_settings_stay_editable_after_start(leader, study):
 
 
 def test_archive_and_restore(leader, study):
-    leader.post("/studier/pilot/arkivera")
+    page = leader.get("/studier/pilot/arkivera").get_data(as_text=True)
+    assert "Jag förstår att studien blir skrivskyddad" in page
+    assert "required" not in page.split('name="confirm"', 1)[1].split(">", 1)[0]
+    # Not ticked: the page again with the error summary, the study unchanged.
+    refused = leader.post("/studier/pilot/arkivera", data={})
+    assert refused.status_code == 200
+    assert "Kryssa i rutan för att bekräfta arkiveringen." in refused.get_data(as_text=True)
+    db.session.refresh(study)
+    assert study.phase == "setup"
+    leader.post("/studier/pilot/arkivera", data={"confirm": "y"})
     db.session.refresh(study)
     assert study.phase == "archived"
     leader.post("/studier/pilot/aterstall")
@@ -288,3 +297,14 @@ def test_import_preview_shows_problems_in_the_pages_language(leader, study):
     assert "Row 2, column ”Kod”: the code ”X1” is also on row 3 and 5." in english
     assert "finns också" not in english
     assert db.session.scalar(select(func.count(Indicator.id))) == 1
+
+
+def test_each_rule_is_explained_where_it_is_chosen_and_named_in_english(leader, study):
+    page = leader.get("/studier/pilot/installningar").get_data(as_text=True)
+    assert "Vad betyder reglerna?" in page
+    assert "minst 70 % av paneldeltagarna ger 7–9" in page
+    assert '<option selected value="comet_70_15">COMET 70/15</option>' in page
+    leader.post("/sprak", data={"lang": "en"})
+    page = leader.get("/studier/pilot/installningar").get_data(as_text=True)
+    assert ">COMET 70/15 in every stakeholder group</option>" in page
+    assert ">Median and interquartile range</option>" in page

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...auth.models import Organisation
+from ...dates import offset_text
 from ...extensions import db
 from ...messages import Gettext, swedish
 from ...protocol import diffs, render
@@ -152,9 +153,11 @@ def _schedule_text(schedule: Mapping[str, Any] | None) -> str:
     if not schedule:
         return ""
     name = (schedule.get("name") or {}).get("sv", "")
-    if schedule.get("type") == "event":
-        offsets = ", ".join(t["offset"] for t in schedule.get("timepoints") or [])
-        return f"{name} ({offsets})" if offsets else name
+    points = schedule.get("timepoints") or []
+    if schedule.get("type") == "event" and points:
+        # "Inskrivning i insatsen: vid start, efter 12 månader" (never "P0D, P12M")
+        anchor = ((schedule.get("anchor") or {}).get("label") or {}).get("sv") or name
+        return f"{anchor}: {', '.join(offset_text(t['offset']) for t in points)}"
     return name
 
 

@@ -240,13 +240,20 @@ def check_questions(lines: Sequence[str] | str) -> list[str]:
     return questions
 
 
+#: a measure's English texts, edited beside its wording
+ENGLISH_FIELDS = ("name_en", "description_en")
+
+
 def edit_canonical(canonical: CanonicalMeasure, fields: Mapping[str, Any], actor=None) -> None:
-    """Edit a measure's wording (:data:`CANONICAL_FIELDS`, and ``questions``: its questionnaire
+    """Edit a measure's wording (:data:`CANONICAL_FIELDS`, its English texts
+    :data:`ENGLISH_FIELDS`, and ``questions``: its questionnaire
     statements, in order) and what follow-up judges it by (:data:`TARGET_FIELDS`: target value,
     near margin, direction, disaggregations; given together, checked against the measure as
     edited and the study's codelists)."""
     fields = dict(fields)
     questions = check_questions(fields.pop("questions")) if "questions" in fields else None
+    # The optional English texts (English pages, the protocol's ``en``): empty is none.
+    english = {k: (fields.pop(k) or "").strip() or None for k in ENGLISH_FIELDS if k in fields}
     target_fields = {k: fields.pop(k) for k in TARGET_FIELDS if k in fields}
     values = _check_canonical_fields(fields)
     if "name" in values and not values["name"]:
@@ -257,6 +264,7 @@ def edit_canonical(canonical: CanonicalMeasure, fields: Mapping[str, Any], actor
         values["questions"] = questions
     if target_fields:
         values.update(_check_target(canonical, values, target_fields))
+    values.update(english)
     changed = [k for k, v in values.items() if getattr(canonical, k) != v]
     for name in changed:
         setattr(canonical, name, values[name])

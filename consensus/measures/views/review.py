@@ -145,6 +145,8 @@ def _canonical_fields(form: CanonicalForm) -> dict:
     return {
         "name": (form.name.data or "").strip(),
         "description": (form.description.data or "").strip(),
+        "name_en": form.name_en.data or "",
+        "description_en": form.description_en.data or "",
         "kind": form.kind.data or "",
         "method": form.method.data or "",
         "data_source": (form.data_source.data or "").strip(),

@@ -4,7 +4,7 @@ docstring), and a published version's immutability."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -252,10 +252,14 @@ def publish(
     texts: Mapping[str, Any] | None = None,
     *,
     now: datetime | None = None,
+    left_out: Sequence[str] = (),
+    left_out_reason: str = "",
 ) -> ProtocolVersion:
     """Publish ``version`` of the study's protocol (see the module docstring); refuses with a
     :class:`ProtocolError` whose ``problems`` carry JSON paths when the document is invalid or
-    the version number too small."""
+    the version number too small. ``left_out``: the codes of the core indicators published
+    without (no accepted measure), chosen explicitly with ``left_out_reason`` on the publish
+    page; both are kept in the audit event."""
     now = now or utcnow()
     if diffs.parse_version(version) is None:
         raise ProtocolError(
@@ -319,7 +323,16 @@ def publish(
     for older in versions(study):
         if older is not row and older.status == Status.ACTIVE:
             _move(older, "retire")
-    audit(study, "protocol_published", actor, version=version, checksum=row.checksum)
+    extra: dict[str, Any] = {"left_out": list(left_out)} if left_out else {}
+    audit(
+        study,
+        "protocol_published",
+        actor,
+        reason=left_out_reason if left_out else "",
+        version=version,
+        checksum=row.checksum,
+        **extra,
+    )
     db.session.flush()
     return row
 

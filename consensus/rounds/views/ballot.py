@@ -171,9 +171,11 @@ def ballot_autosave(number: int):
         if p.consent_at is None:
             return _consent_first()
         abort(404)
-    if not participant_link_holds(locked, links_expired=lambda: locked.links_expired(utcnow())):
+    if not participant_link_holds(locked, links_expired=lambda: False):
         forget_participant()
         abort(403)
+    if locked.links_expired(utcnow()):  # the study has ended: "Studien är avslutad"
+        abort(410)
     if locked.consent_at is None:
         return _consent_first()
     if locked.status == Status.DRAFT:

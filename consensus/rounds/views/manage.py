@@ -1,6 +1,8 @@
 """The leader's and facilitator's pages for a round: list and create, detail, open, close
 and reopen, live response counts, messages to the panel, and the decisions after closing."""
 
+from types import SimpleNamespace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,9 +13,9 @@ from ...dates import from_local, local_time
 from ...extensions import db
 from ...studies import mailing
 from ...studies.forms import ButtonForm
-from ...studies.views import current_study, flash_outcome
+from ...studies.views import current_study, flash_outcome, perspective_sections
 from .. import posted, services
-from ..forms import RoundCreateForm, RoundRuleForm
+from ..forms import CloseRoundForm, RoundCreateForm, RoundRuleForm
 from ..lifecycle import Status
 from . import bp
 from ._common import _leader, _round, round_error_text
@@ -118,9 +120,63 @@ def round_rule(number: int):
     return redirect(url_for("rounds.round_detail", number=number))
 
 
-@bp.route(
-    "/studier/<slug>/omgangar/<int:number>/<any(oppna, stang, ateroppna):action>", methods=["POST"]
-)
+@bp.route("/studier/<slug>/omgangar/<int:number>/forhandsvisning")
+@staff(*STUDY_STAFF)
+def ballot_preview(number: int):
+    """The round's ballot as a panelist sees it, read-only, before (or while) it is open: the
+    real ballot template with a sample answer on the first indicator; nothing can be saved
+    (no form to send, every field disabled, no autosave script)."""
+    study = current_study()
+    r = _round(study, number)
+    items = services.ballot(r)
+    sample = {"rating": 8, "approval": 1, "ranking": 1}[r.method]
+    answers = (
+        {items[0].id: SimpleNamespace(value=sample, unable=False, comment="", reason=None)}
+        if items
+        else {}
+    )
+    return render_template(
+        "rounds/ballot_preview.html",
+        study=study,
+        round=r,
+        sections=perspective_sections(items),
+        answers=answers,
+        closes_at=local_time(r.closes_at),
+    )
+
+
+@bp.route("/studier/<slug>/omgangar/<int:number>/stang", methods=["GET", "POST"])
+@staff(*STUDY_LEADERS)
+def round_close(number: int):
+    """Closing a round asks first: a page with the response status and a box the server
+    checks (the results are computed and the panel can no longer answer)."""
+    study = current_study()
+    r = _round(study, number)
+    form = CloseRoundForm()
+    if r.status != Status.OPEN:
+        flash(_("Omgång %(n)s är inte öppen.", n=number), "error")
+        return redirect(url_for("rounds.round_detail", number=number))
+    if form.validate_on_submit():
+        try:
+            services.close_round(r, actor=current_user)
+        except services.RoundError as error:
+            db.session.rollback()
+            flash(round_error_text(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Omgång %(n)s är stängd och resultaten är beräknade.", n=number), "success")
+        return redirect(url_for("rounds.round_detail", number=number))
+    return render_template(
+        "rounds/close.html",
+        study=study,
+        round=r,
+        counts=services.response_counts(r),
+        next_round=services.next_round(r),
+        form=form,
+    )
+
+
+@bp.route("/studier/<slug>/omgangar/<int:number>/<any(oppna, ateroppna):action>", methods=["POST"])
 @staff(*STUDY_LEADERS)
 def round_transition(number: int, action: str):
     study = current_study()
@@ -131,9 +187,6 @@ def round_transition(number: int, action: str):
         if action == "oppna":
             services.open_round(r, actor=current_user)
             message = _("Omgång %(n)s är öppen. Panelen kan svara nu.", n=number)
-        elif action == "stang":
-            services.close_round(r, actor=current_user)
-            message = _("Omgång %(n)s är stängd och resultaten är beräknade.", n=number)
         else:
             services.reopen_round(r, actor=current_user, reason=request.form.get("reason", ""))
             message = _("Omgång %(n)s är öppen igen.", n=number)

@@ -7,7 +7,7 @@ settings, archive), ``pool`` (stakeholder groups, candidate indicators, imports)
 participant's start page).
 """
 
-from flask import Blueprint
+from flask import Blueprint, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -21,6 +21,7 @@ from .study_loader import (  # noqa: F401  (every study page loads its study her
     current_study,
     enter_study,
     study_pages,
+    study_read_only,
     without_due_work,
 )
 
@@ -35,7 +36,13 @@ def phase_label(phase: str) -> str:
     }.get(phase, phase)
 
 
+#: the protocol's perspective ids (ASCII, ``protocol/build.py``) → the stored codes
+_PROTOCOL_PERSPECTIVES = {"samhalle": "samhälle"}
+
+
 def perspective_label(code: str) -> str:
+    """A perspective's name ("Samhälle"), from a stored code or a protocol's id."""
+    code = _PROTOCOL_PERSPECTIVES.get(code, code)
     return str(PERSPECTIVE_LABELS.get(code, code))
 
 
@@ -75,6 +82,8 @@ def rule_label(name: str) -> str:
 @bp.app_context_processor
 def study_labels():
     return {
+        # an archived study's pages hide their forms (its writes are refused by the loader)
+        "study_read_only": study_read_only(g.get("study")),
         "rule_label": rule_label,
         "phase_label": phase_label,
         "perspective_label": perspective_label,

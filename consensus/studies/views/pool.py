@@ -10,7 +10,7 @@ from ...auth.access import staff
 from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...extensions import db
 from .. import importing, lifecycle, services
-from ..forms import ButtonForm, GroupForm, IndicatorForm
+from ..forms import ButtonForm, GroupForm, IndicatorEnglishForm, IndicatorForm
 from ..models import Indicator, StakeholderGroup
 from . import bp, current_study, study_error_text
 from .uploads import FileImport
@@ -103,6 +103,7 @@ def indicator_edit(indicator_id: int | None):
             "perspective": form.perspective.data,
             "type": form.type.data,
             "source": (form.source.data or "").strip(),
+            **_english(form),
         }
         try:
             services.save_indicator(study, indicator, fields, actor=current_user)
@@ -116,6 +117,31 @@ def indicator_edit(indicator_id: int | None):
             return redirect(url_for("studies.indicators"))
     return render_template(
         "studies/indicator_form.html", study=study, form=form, indicator=indicator
+    )
+
+
+def _english(form) -> dict[str, str | None]:
+    """The English texts of an indicator form; left empty: None (no English text)."""
+    return {
+        "title_en": (form.title_en.data or "").strip() or None,
+        "description_en": (form.description_en.data or "").strip() or None,
+    }
+
+
+@bp.route("/studier/<slug>/indikatorer/<int:indicator_id>/engelska", methods=["GET", "POST"])
+@staff(*STUDY_LEADERS)
+def indicator_english(indicator_id: int):
+    """An indicator's English texts, in every phase (an archived study refuses the write)."""
+    study = current_study()
+    indicator = _indicator_of(study, indicator_id)
+    form = IndicatorEnglishForm(obj=indicator)
+    if form.validate_on_submit():
+        services.set_indicator_english(indicator, **_english(form), actor=current_user)
+        db.session.commit()
+        flash(_("Den engelska texten för %(code)s är sparad.", code=indicator.code), "success")
+        return redirect(url_for("studies.indicators"))
+    return render_template(
+        "studies/indicator_english.html", study=study, form=form, indicator=indicator
     )
 
 

@@ -1,4 +1,5 @@
-"""The studies: list, create, the overview, the a-priori settings, archive and restore."""
+"""The studies: list, create, the overview (the cockpit), the a-priori settings, archive (after
+a confirmation) and restore."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,8 +11,9 @@ from ...auth.roles import STUDY_LEADERS, STUDY_STAFF
 from ...dates import day_end, local_day
 from ...extensions import db
 from .. import lifecycle, services
-from ..forms import ButtonForm, StudyCreateForm, StudySettingsForm
+from ..forms import ArchiveForm, ButtonForm, StudyCreateForm, StudySettingsForm
 from . import bp, current_study, members, study_error_text
+from .overview import cockpit, stage_label
 
 
 def _settings_from_form(form: StudySettingsForm) -> dict:
@@ -81,6 +83,8 @@ def study_detail():
         "studies/detail.html",
         study=study,
         counts=counts,
+        cockpit=cockpit(study),
+        stage_label=stage_label,
         deviations=services.deviations(study),
         mail_sender=mail.sender(),
         button=ButtonForm(),
@@ -110,21 +114,36 @@ def study_settings():
     return render_template("studies/settings.html", study=study, form=form, locked=locked)
 
 
-@bp.route("/studier/<slug>/<any(arkivera, aterstall):action>", methods=["POST"])
+@bp.route("/studier/<slug>/arkivera", methods=["GET", "POST"])
 @staff(*STUDY_LEADERS)
-def study_phase(action: str):
+def study_archive():
+    """Archiving asks first: a confirmation page whose box the server checks."""
+    study = current_study()
+    form = ArchiveForm()
+    if form.validate_on_submit():
+        try:
+            services.change_phase(study, "archive", actor=current_user)
+        except lifecycle.IllegalTransition:
+            flash(_("Det går inte i studiens nuvarande fas."), "error")
+            return redirect(url_for("studies.study_detail"))
+        db.session.commit()
+        flash(_("Studien är arkiverad. De personliga länkarna fungerar inte längre."), "success")
+        return redirect(url_for("studies.study_detail"))
+    return render_template("studies/archive.html", study=study, form=form)
+
+
+@bp.route("/studier/<slug>/aterstall", methods=["POST"])
+@staff(*STUDY_LEADERS)
+def study_phase():
+    """Restore an archived study (the one write an archived study takes)."""
     study = current_study()
     if not ButtonForm().validate_on_submit():
         abort(400)
-    move = "archive" if action == "arkivera" else services.restore_action(study)
     try:
-        services.change_phase(study, move, actor=current_user)
+        services.change_phase(study, services.restore_action(study), actor=current_user)
     except lifecycle.IllegalTransition:
         flash(_("Det går inte i studiens nuvarande fas."), "error")
         return redirect(url_for("studies.study_detail"))
     db.session.commit()
-    if move == "archive":
-        flash(_("Studien är arkiverad. De personliga länkarna fungerar inte längre."), "success")
-    else:
-        flash(_("Studien är återställd."), "success")
+    flash(_("Studien är återställd."), "success")
     return redirect(url_for("studies.study_detail"))

@@ -11,6 +11,9 @@ the URL names once (``_process_args``):
   ``may_work_on`` and runs the study's due work (``studies.hooks``: rounds open and close on
   time, the measures survey closes on time). It runs after the application's access check
   (``auth.access.enforce``), so an anonymous request is refused before any study is read;
+- a write (POST) to an archived study is refused before anything runs: staff get the overview
+  with a Swedish message, a respondent "Studien är avslutad" (410); restoring the study is the
+  one write an archived study takes (``ARCHIVED_WRITES``);
 - ``url_defaults`` fill ``slug`` from the loaded study in ``url_for`` calls made on the page;
 - an ``after_request`` commits what the due work wrote, once, when the view did not commit it
   together with its own writes, and rolls it back when the request failed.
@@ -19,7 +22,8 @@ A participant's own pages (``/deltagare/...``) know their study from the partici
 session; the same ``before_request`` runs the due work for it.
 """
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.access import access_of, current_participant
@@ -27,6 +31,7 @@ from ...auth.roles import Role
 from ...extensions import db
 from .. import membership, services
 from ..hooks import hooks
+from ..lifecycle import Phase
 
 
 def current_study():
@@ -74,7 +79,32 @@ def _take_slug(endpoint: str | None, values: dict | None) -> None:
         g.study_slug = values.pop("slug")
 
 
-def _load_study() -> None:
+#: The only writes an archived study's pages take: restoring it (``studies.study_phase``).
+ARCHIVED_WRITES = frozenset({"studies.study_phase"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def study_read_only(study) -> bool:
+    """An archived study is read-only on every page (restoring it is the one write)."""
+    return study is not None and study.phase == Phase.ARCHIVED
+
+
+def _refuse_archived(study, staff: bool):
+    """A write to an archived study: refused, nothing changed. Staff get the study overview
+    with a Swedish message; anyone else (a respondent's survey page) "Studien är avslutad"."""
+    if not staff:
+        abort(410)
+    flash(
+        _(
+            "Studien är arkiverad och skrivskyddad: ingenting har ändrats. "
+            "Återställ studien på översikten om den behöver ändras."
+        ),
+        "error",
+    )
+    return redirect(url_for("studies.study_detail", slug=study.slug), 303)
+
+
+def _load_study():
     slug = g.pop("study_slug", None)
     view = current_app.view_functions.get(request.endpoint or "")
     rule = access_of(view)
@@ -82,14 +112,21 @@ def _load_study() -> None:
         study = services.get_study_by_slug(slug)
         if study is None:
             abort(404)
-        if rule is not None and rule.kind == "staff":
-            if not may_work_on(current_user, study, rule.roles):
-                abort(404)  # another's study: as if it did not exist
+        staff = rule is not None and rule.kind == "staff"
+        if staff and not may_work_on(current_user, study, rule.roles):
+            abort(404)  # another's study: as if it did not exist
+        if (
+            study_read_only(study)
+            and request.method not in SAFE_METHODS
+            and request.endpoint not in ARCHIVED_WRITES
+        ):
+            return _refuse_archived(study, staff)
         enter_study(study)
-        return
+        return None
     p = current_participant()
     if p is not None and getattr(view, "runs_due_work", True):
         enter_study(p.study)
+    return None
 
 
 def _fill_slug(endpoint: str, values: dict) -> None:
