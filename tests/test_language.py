@@ -5,7 +5,7 @@ import pytest
 
 from consensus.extensions import db
 from consensus.studies import services
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 
 
 @pytest.mark.parametrize(
@@ -43,6 +43,8 @@ def _candidates_line(client, lang: str) -> str:
 )
 def test_counts_are_singular_and_plural_in_both_languages(client, make_user, study, lang, one, two):
     make_user()
+    share_studies()  # the leader is made after the study: make them a member
+    db.session.commit()
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     page = _candidates_line(client, lang)
     assert one in page and two not in page
@@ -82,9 +84,11 @@ def test_shares_in_the_pages_language(app, accept, shown):
 
 def test_organisation_levels_in_the_pages_language(client, make_user, study):
     make_user()
+    share_studies()  # the leader is made after the study: make them a member
+    db.session.commit()
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     services.add_participant(study, email="p@example.se", group_id=study.groups[0].id)
     db.session.commit()
     client.post("/sprak", data={"lang": "en"})
     page = client.get("/studier/pilot/panel").get_data(as_text=True)
-    assert "<td>local</td>" in page and "<td>lokal</td>" not in page
+    assert "<dd>local</dd>" in page and "<dd>lokal</dd>" not in page

@@ -131,7 +131,7 @@ def _close_a_round(app, setup):
     for _, token in setup["panel"]:
         c = panelist_client(app, token)
         assert c.post("/deltagare/omgang/1", data={f"value-{ids['P01']}": "8"}).status_code == 302
-    leader.post("/studier/pilot/omgangar/1/stang")
+    leader.post("/studier/pilot/omgangar/1/stang", data={"confirm": "y"})
 
 
 def test_the_report_texts_form_and_the_checklist_in_the_report(app, setup):  # noqa: F811

@@ -27,11 +27,11 @@ def overview_text(client) -> str:
 
 def test_in_preparation_the_next_step_is_the_pool(client, make_user, login):
     make_user()
-    login()
     from consensus.studies import services
 
     services.create_study("delphi", "Delphistudie")
     db.session.commit()
+    login()  # after the study exists: login() makes the leader a member of it
     page = overview_text(client)
     assert '<li aria-current="step" class="current">Förberedelse</li>' in page
     assert 'href="/studier/delphi/indikatorer">Importera kandidatindikatorer</a>' in page

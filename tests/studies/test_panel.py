@@ -151,7 +151,7 @@ def test_revoke_links_on_the_panel_page(leader, study):
     page = leader.get("/studier/pilot/panel").get_data(as_text=True)
     assert "2 giltiga länkar" in page and "Spärra länkarna" in page
     response = leader.post(f"/studier/pilot/panel/{p.id}/sparra-lankar", follow_redirects=True)
-    assert "Alla länkar till P001 är spärrade" in response.get_data(as_text=True)
+    assert f"Alla länkar till {p.pseudonym} är spärrade" in response.get_data(as_text=True)
     assert "länkarna är spärrade" in response.get_data(as_text=True)
     for token in (first, second):
         assert leader.application.test_client().get(f"/l/{token}").status_code == 403

@@ -19,6 +19,7 @@ from ..forms import CloseRoundForm, RoundCreateForm, RoundRuleForm
 from ..lifecycle import Status
 from . import bp
 from ._common import _leader, _round, round_error_text
+from .ballot import rank_limit
 
 
 @bp.route("/studier/<slug>/omgangar", methods=["GET", "POST"])
@@ -129,6 +130,7 @@ def ballot_preview(number: int):
     study = current_study()
     r = _round(study, number)
     items = services.ballot(r)
+    limit = rank_limit(r, len(items))
     sample = {"rating": 8, "approval": 1, "ranking": 1}[r.method]
     answers = (
         {items[0].id: SimpleNamespace(value=sample, unable=False, comment="", reason=None)}
@@ -142,6 +144,9 @@ def ballot_preview(number: int):
         sections=perspective_sections(items),
         answers=answers,
         closes_at=local_time(r.closes_at),
+        rule=services.decisive_rule(r),
+        rank_limit=limit,
+        codes={i.id: i.code for i in items},
     )
 
 

@@ -185,8 +185,8 @@ def _home_page(p, *, form=None, new_link: str | None = None) -> str:
 @limiter.limit("5 per hour", methods=["POST"])
 def own_link_by_email():
     """Mail the participant a personal link (workshop joiners have no address on file). The
-    address is used for this one message and not kept; a new link replaces the old one only
-    when the message went out."""
+    address is used for this one message and not kept. The new link is one more valid link
+    (links sent earlier keep working); it is stored only when the message went out."""
     p = current_participant()
     form = OwnLinkForm()
     if not form.validate_on_submit():
@@ -207,7 +207,7 @@ def own_link_by_email():
         flash(_("Det gick inte att skicka länken just nu. Försök igen om en stund."), "error")
         return redirect(url_for("studies.participant_home") + "#own-link-h")
     db.session.commit()
-    remember_participant(p)  # this device stays signed in with the new link
+    remember_participant(p)  # this device stays signed in
     flash(_("Länken är skickad. Adressen sparas inte."), "success")
     return redirect(url_for("studies.participant_home"))
 
