@@ -174,10 +174,20 @@ PASSWORD = "correct horse battery staple"
 def make_user(app):
     from consensus.auth import services
 
-    def _make(email="pl@example.se", role="projektledare", organisation=None, password=PASSWORD):
+    def _make(
+        email="pl@example.se",
+        role="projektledare",
+        organisation=None,
+        password=PASSWORD,
+        member=True,
+    ):
+        """A user; staff are made members of every study there is (``member=False``: of
+        none, for tests of who works on which study)."""
         if role == "forbund" and organisation is None:
             organisation = services.get_or_create_organisation("testforbund", "Testförbundet")
         user = services.create_user(email, password, role, organisation=organisation)
+        if member:
+            share_studies()
         db.session.commit()
         return user
 

@@ -135,7 +135,7 @@ def test_a_projektledare_gets_404_on_every_page_of_a_study_not_theirs(app, make_
     projektledare who is no member, as if the study did not exist."""
     from tests.conftest import PASSWORD
 
-    make_user(email="pl2@example.se", role="projektledare")
+    make_user(email="pl2@example.se", role="projektledare", member=False)
     client = app.test_client()
     response = client.post("/logga-in", data={"email": "pl2@example.se", "password": PASSWORD})
     assert response.status_code == 302

@@ -21,7 +21,7 @@ from consensus.protocol.example import example_protocol
 from consensus.protocol.models import ProtocolVersion
 from consensus.studies import services as study_services
 from tests import databases
-from tests.conftest import PASSWORD, make_config, migrate
+from tests.conftest import PASSWORD, make_config, migrate, share_studies
 from tests.test_serving import ROOT, Browser, free_port, stop, wait_until_serving
 
 from .test_national import forbund_with_wave
@@ -57,6 +57,7 @@ def set_up_owner(url: str) -> tuple[str, str]:
             )
         )
         auth_services.create_user(OWNER, PASSWORD, "projektledare")
+        share_studies()  # the owner's projektledare works on the study
         db.session.commit()
         slug = study.slug
         db.session.remove()

@@ -3,7 +3,7 @@ number of ratings (fewer: undecided, "för få bedömningar") and n = 0 reads "e
 
 from consensus.extensions import db
 from consensus.measures import services as ms
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, share_studies
 from tests.measures.test_measure_services import _submitted, survey  # noqa: F401 (fixture)
 
 # Relevance ratings of five measures by five experts ("x" = kan ej bedöma, None = no rating):
@@ -89,6 +89,8 @@ def test_the_page_says_not_rated_and_too_few(app, client, make_user, study, surv
     study.min_ratings = 5
     db.session.commit()
     make_user()
+    share_studies()  # the leader is made after the study: make them a member
+    db.session.commit()
     client.post("/logga-in", data={"email": "pl@example.se", "password": PASSWORD})
     page = client.get("/studier/pilot/matt/bedomning").get_data(as_text=True)
     assert codes[0] in page

@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD
 
 
 def signed_in(app, make_user, email, role="projektledare"):
-    make_user(email=email, role=role)
+    make_user(email=email, role=role, member=False)
     client = app.test_client()
     assert client.post("/logga-in", data={"email": email, "password": PASSWORD}).status_code == 302
     return client
@@ -117,8 +117,8 @@ def test_a_projektledare_in_the_facilitator_role_does_not_lead(app, make_user):
 def test_refused_members_say_why_and_change_nothing(app, make_user):
     anna = signed_in(app, make_user, "anna@example.se")
     create(anna)
-    make_user(email="fia@example.se", role="facilitator")
-    make_user(email="forbund@example.se", role="forbund")
+    make_user(email="fia@example.se", role="facilitator", member=False)
+    make_user(email="forbund@example.se", role="forbund", member=False)
     cases = [
         ("nobody@example.se", "projektledare", "Det finns inget aktivt personalkonto med"),
         ("fia@example.se", "owner", "har ett facilitatorskonto och kan bara vara facilitator"),
