@@ -16,9 +16,9 @@ import pytest
 from consensus.auth import services as auth_services
 from consensus.extensions import db
 from consensus.followup import services
-from consensus.followup.models import SurveyAnswer, SurveyResponse
+from consensus.followup.models import Correction, SurveyAnswer, SurveyResponse
 from consensus.followup.scoring import Scale, Status, scales_by_item, score
-from consensus.followup.services import results
+from consensus.followup.services import result_counts, results
 from consensus.followup.tallies import (
     mean_of_counts,
     median_of_counts,
@@ -210,8 +210,10 @@ def test_the_build_from_counts_equals_the_build_one_questionnaire_at_a_time(impo
     # the reference: the questionnaires themselves as the strata, each cell scored by
     # scoring.score over its respondents (the build before counting)
     org_id = imported.organisation_id
-    monkeypatch.setattr(results, "_strata", lambda _org, ids: results._respondents(org_id, ids))
-    monkeypatch.setattr(results, "_tally", lambda person, _items, _people: person)
+    monkeypatch.setattr(
+        result_counts, "strata", lambda _org, ids: results._respondents(org_id, ids)
+    )
+    monkeypatch.setattr(result_counts, "tally", lambda person, _items, _people: person)
     monkeypatch.setattr(results, "merge", list)
     monkeypatch.setattr(
         results,
@@ -221,3 +223,54 @@ def test_the_build_from_counts_equals_the_build_one_questionnaire_at_a_time(impo
     reference = services.build_results(imported)
     assert built.rows == reference.rows
     assert len(built.rows) > 100
+
+
+def test_kept_counts_follow_a_new_questionnaire_a_correction_and_a_deletion(imported):
+    waves = results.protocol_waves(imported)
+    first = services.build_results(imported).rows
+    wave = waves[-1]
+
+    def fresh():
+        result_counts.clear()
+        return services.build_results(imported).rows
+
+    # one more questionnaire in the last wave: only that wave is counted again
+    response = SurveyResponse(
+        wave_id=wave.id,
+        respondent_id=secrets.token_hex(8),
+        status="submitted",
+        submitted_on=dt.date(2026, 10, 6),
+        gender="K",
+        local_group_id=wave.local_groups[0].id,
+    )
+    db.session.add(response)
+    db.session.flush()
+    db.session.add(SurveyAnswer(response_id=response.id, item_id="D01", value="5", number=5.0))
+    db.session.commit()
+    kept = services.build_results(imported).rows
+    assert kept != first
+    assert kept == fresh()
+    # a corrected answer (logged) and a deleted questionnaire
+    services.build_results(imported)
+    answer = db.session.scalars(
+        db.select(SurveyAnswer).where(SurveyAnswer.response_id == response.id)
+    ).one()
+    answer.value, answer.number = "1", 1.0
+    db.session.add(
+        Correction(
+            response_id=response.id,
+            wave_id=wave.id,
+            respondent_id=response.respondent_id,
+            item_id="D01",
+            reason="test",
+            before={"value": "5"},
+            after={"value": "1"},
+        )
+    )
+    db.session.commit()
+    corrected = services.build_results(imported).rows
+    assert corrected != kept
+    assert corrected == fresh()
+    db.session.delete(response)
+    db.session.commit()
+    assert services.build_results(imported).rows == fresh() == first

@@ -3,7 +3,7 @@ the results page, the CSV/XLSX/JSON downloads and ``consensus followup results``
 
 Build data first (:func:`build_results`), render second (:func:`render_results`). Each cell is
 scored with :func:`..tallies.score_tally` from the counted answers of the wave's submitted
-questionnaires (two ``GROUP BY`` queries for all waves, :func:`_strata`; the same figures as
+questionnaires (two ``GROUP BY`` queries, :mod:`.result_counts`; the same figures as
 :func:`..scoring.score` over the questionnaires one by one, which are read only for paired
 change and for a measure of several items), then ONE
 :func:`..suppression.suppress_values` call per measure and wave covers every breakdown shown
@@ -28,25 +28,24 @@ within a series, never from a cohort's 6-month point to a yearly wave.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ... import tabular
 from ...extensions import db
 from .. import questionnaire as qn
 from ..lifecycle import ResponseStatus
-from ..models import ImportedProtocol, LocalGroup, SurveyAnswer, SurveyResponse, Wave
+from ..models import ImportedProtocol, SurveyAnswer, SurveyResponse, Wave
 from ..scoring import MeasureValue, Status, scales_by_item
 from ..suppression import Reporting, suppress_values
 from ..tallies import merge, score_tally, tally_items
-from . import result_kinds
+from . import result_counts, result_kinds
 from .result_rows import (
     CALENDAR,
     COLUMNS,
-    NONE_PART,
     Results,
     breakdown_cells,
     major,
@@ -78,27 +77,14 @@ def _survey_measures(doc: Mapping[str, Any]):
                 yield indicator.get("id", ""), measure
 
 
-def _letters(org_id: int) -> dict[int, str]:
-    return dict(
-        db.session.execute(
-            select(LocalGroup.id, LocalGroup.letter).where(LocalGroup.organisation_id == org_id)
-        ).all()
-    )
-
-
-def _background(gender: str | None, group_id: int | None, letters: Mapping[int, str]):
-    kon = gender or NONE_PART
-    return kon, letters.get(group_id, NONE_PART) if group_id else NONE_PART
-
-
 def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """The submitted questionnaires of the waves as plain dicts (item -> answer, plus the
     background keys ``_kon``, ``_grupp`` and ``_code``, the longitudinal code's id);
     missing-value answers are left out. Read only where one respondent's answers must be seen
-    together (paired change, a measure of several items); else :func:`_strata` counts."""
+    together (paired change, a measure of several items); else :mod:`.result_counts` counts."""
     if not wave_ids:
         return {}
-    letters = _letters(org_id)
+    found_letters = result_counts.letters(org_id)
     by_id: dict[int, dict[str, Any]] = {}
     by_wave: dict[int, list[dict[str, Any]]] = defaultdict(list)
     # plain cursor rows (Core, not the ORM's loading): 20,000 questionnaires read in one pass
@@ -117,7 +103,7 @@ def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[st
         )
         .order_by(SurveyResponse.id)
     ):
-        kon, grupp = _background(gender, group_id, letters)
+        kon, grupp = result_counts.background(gender, group_id, found_letters)
         person = {"_kon": kon, "_grupp": grupp, "_code": code_id}
         by_id[rid] = person
         by_wave[wave_id].append(person)
@@ -135,74 +121,6 @@ def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[st
         if rid in by_id:
             by_id[rid][item] = number if number is not None else value
     return by_wave
-
-
-def _strata(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    """wave id -> its **strata**: one per kön × local group met, in the order of their first
-    questionnaire (so the breakdowns list their parts as from the questionnaires themselves),
-    each ``{"_kon", "_grupp", "n": questionnaires, "answers": {item: {answer: count}}}``, counted
-    in two ``GROUP BY`` queries; missing-value answers are left out (as not answered)."""
-    if not wave_ids:
-        return {}
-    letters = _letters(org_id)
-    submitted = (
-        SurveyResponse.wave_id.in_(wave_ids),
-        SurveyResponse.status == ResponseStatus.SUBMITTED.value,
-    )
-    found: dict[tuple[int, str, str], dict[str, Any]] = {}
-    connection = db.session.connection()
-    background = (SurveyResponse.wave_id, SurveyResponse.gender, SurveyResponse.local_group_id)
-    for wave_id, gender, group_id, count, first in connection.execute(
-        select(*background, func.count(), func.min(SurveyResponse.id))
-        .where(*submitted)
-        .group_by(*background)
-    ):
-        kon, grupp = _background(gender, group_id, letters)
-        stratum = found.setdefault(
-            (wave_id, kon, grupp),
-            {"_kon": kon, "_grupp": grupp, "n": 0, "first": first, "answers": {}},
-        )
-        stratum["n"] += count
-        stratum["first"] = min(stratum["first"], first)
-    for wave_id, gender, group_id, item, value, number, count in connection.execute(
-        select(*background, SurveyAnswer.item_id, SurveyAnswer.value, SurveyAnswer.number)
-        .add_columns(func.count())
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(*submitted, SurveyAnswer.missing.is_(None))
-        .group_by(*background, SurveyAnswer.item_id, SurveyAnswer.value, SurveyAnswer.number)
-    ):
-        kon, grupp = _background(gender, group_id, letters)
-        answers = found[(wave_id, kon, grupp)]["answers"].setdefault(item, {})
-        answer = number if number is not None else value
-        answers[answer] = answers.get(answer, 0) + count
-    by_wave: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for (wave_id, _kon, _grupp), stratum in sorted(found.items(), key=lambda e: e[1]["first"]):
-        by_wave[wave_id].append(stratum)
-    return by_wave
-
-
-def _tally(stratum: dict[str, Any], items: tuple[str, ...], people) -> dict[tuple, int]:
-    """One stratum's tally of ``items`` (:mod:`..tallies`): from its answer counts for one
-    item, from its respondents (``people()``: the wave's) for several."""
-    cached = stratum.setdefault("tallies", {})
-    if items in cached:
-        return cached[items]
-    if len(items) == 1:
-        counts = stratum["answers"].get(items[0], {})
-        tally = {(answer,): count for answer, count in counts.items()}
-        unanswered = stratum["n"] - sum(counts.values())
-        if unanswered:
-            tally[(None,)] = unanswered
-    else:
-        tally = dict(
-            Counter(
-                tuple(person.get(i) for i in items)
-                for person in people()
-                if (person["_kon"], person["_grupp"]) == (stratum["_kon"], stratum["_grupp"])
-            )
-        )
-    cached[items] = tally
-    return tally
 
 
 def _kon_codes(doc: Mapping[str, Any]) -> list[str]:
@@ -249,7 +167,7 @@ def build_results(
     reporting = Reporting.from_protocol(doc)
     out = Results(imported, waves=list(waves), min_cell_size=reporting.min_cell_size)
     org_id = imported.organisation_id
-    strata = _strata(org_id, [w.id for w in waves])
+    strata = result_counts.strata(org_id, [w.id for w in waves])
     loaded: list[dict[int, list[dict[str, Any]]]] = []
 
     def people() -> dict[int, list[dict[str, Any]]]:
@@ -281,7 +199,9 @@ def build_results(
             used = tally_items(wave_measure)
 
             def scorer(members, wave_measure=wave_measure, scales=scales, used=used, wave_id=w.id):
-                tallies = (_tally(s, used, lambda: people().get(wave_id, ())) for s in members)
+                tallies = (
+                    result_counts.tally(s, used, lambda: people().get(wave_id, ())) for s in members
+                )
                 return score_tally(wave_measure, merge(tallies), scales)
 
             cells, groupings = breakdown_cells(

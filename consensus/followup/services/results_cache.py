@@ -40,6 +40,7 @@ from ..models import (
     Wave,
     wave_local_group,
 )
+from . import result_counts
 from .result_rows import Results
 from .results import build_results, protocol_waves
 
@@ -164,3 +165,4 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _fragments.clear()
+    result_counts.clear()
