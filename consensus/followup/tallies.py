@@ -94,7 +94,7 @@ def stdev_of_counts(counts: Mapping[float, int]) -> float:
     n = sum(counts.values())
     sx = sum(Fraction(v) * c for v, c in counts.items())
     sxx = sum(Fraction(v) ** 2 * c for v, c in counts.items())
-    mss = (n * sxx - sx * sx) / n / (n - 1)
+    mss = Fraction(n * sxx - sx * sx, n * (n - 1))
     return float(_sqrt_of_frac(mss.numerator, mss.denominator))
 
 
@@ -102,7 +102,7 @@ def median_of_counts(counts: Mapping[float, int]) -> float:
     """:func:`statistics.median` of the values, each repeated its count."""
     n = sum(counts.values())
     wanted = (n // 2,) if n % 2 else (n // 2 - 1, n // 2)
-    found = []
+    found: list[float] = []
     seen = 0
     for value in sorted(counts):
         seen += counts[value]
