@@ -247,7 +247,7 @@ def main() -> int:
         f"  -> {build / anchor:.1f} x the anchor"
     )
     print(
-        f"  results page, right after one more questionnaire (nothing cached, median of {RUNS}): "
+        f"  results page, right after one more questionnaire (rows rebuilt, median of {RUNS}): "
         f"{cold * 1000:7.0f} ms  -> {cold / anchor:.1f} x the anchor  {verdict(cold, PAGE_GOAL)}"
     )
     print(
