@@ -5,9 +5,12 @@ PostgreSQL), the example protocol imported by a förbund with three local groups
 waves (2019–2026) of 2,500 submitted participant questionnaires each (ten items D01–D10, kön
 K/M/vill inte ange, groups A–C, about 8 % "vet inte"), register figures and a narrative per
 year. Then what a förbund user's requests do: the results page (every indicator, trend and
-breakdown) and the yearly report for 2026, each rendered through its view: the first request
-after the data changed (nothing cached) and the median of the next 5 (the data unchanged: the
-built rows and the page's tables come from :mod:`consensus.followup.services.results_cache`).
+breakdown) and the yearly report for 2026, each rendered through its view: the median of 5
+requests each right after one more questionnaire came in (cold: nothing cached, as during an
+open wave: the closed waves' counts are kept, :mod:`consensus.followup.services.result_counts`),
+the median of 5 with nothing kept at all (as in a new process) and the median of 5 with the
+data unchanged (the built rows and the page's tables
+come from :mod:`consensus.followup.services.results_cache`).
 
 Anchor, measured in the same run: a plain SQL aggregate of the same answers (per wave, item and
 answer: ``count(*) ... GROUP BY``), i.e. reading every answer once in the database without any
@@ -132,19 +135,57 @@ def anchor_query(imported_id: int) -> float:
     return statistics.median(times)
 
 
-def timed(app, user, view, **kwargs) -> tuple[float, float, int]:
-    """(the first request, the median of the next ``RUNS``, the page's size)."""
+def add_one(rng: random.Random) -> None:
+    """One more submitted questionnaire in the last wave (as during an open wave): the data
+    behind the results changed, so nothing cached may be served."""
+    from consensus.followup.models import SurveyAnswer, SurveyResponse, Wave
+
+    wave = db.session.scalars(db.select(Wave).order_by(Wave.opens_on.desc())).first()
+    response = SurveyResponse(
+        wave_id=wave.id,
+        respondent_id=secrets.token_hex(8),
+        source="import",
+        status="submitted",
+        submitted_on=wave.closes_on,
+        gender=rng.choice(("K", "M")),
+        local_group_id=wave.local_groups[0].id,
+        section=0,
+    )
+    db.session.add(response)
+    db.session.flush()
+    for item in ITEMS:
+        value = rng.choice((1, 2, 3, 4, 5))
+        db.session.add(
+            SurveyAnswer(response_id=response.id, item_id=item, value=str(value), number=value)
+        )
+    db.session.commit()
+
+
+def timed(app, user, view, **kwargs) -> tuple[float, float, float, int]:
+    """Medians of ``RUNS`` requests each: right after one more questionnaire came in (the
+    closed waves' counts kept), with nothing kept at all (every count and row built again,
+    as in a new process), and with the data unchanged; and the page's size."""
     from flask_login import login_user
 
-    times, size = [], 0
-    for _ in range(RUNS + 1):
+    from consensus.followup.services import results_cache
+
+    rng = random.Random(7)
+    times: dict[str, list[float]] = {"changed": [], "nothing kept": [], "unchanged": []}
+    size = 0
+    for mode in [m for m in times for _ in range(RUNS)]:
+        if mode == "changed":
+            with app.app_context():
+                add_one(rng)
+        elif mode == "nothing kept":
+            results_cache.clear()
         with app.test_request_context():
             login_user(user)
             t0 = time.perf_counter()
             html = view(**kwargs)
-            times.append(time.perf_counter() - t0)
+            times[mode].append(time.perf_counter() - t0)
             size = len(html)
-    return times[0], statistics.median(times[1:]), size
+    changed, empty, unchanged = (statistics.median(t) for t in times.values())
+    return changed, empty, unchanged, size
 
 
 def main() -> int:
@@ -187,8 +228,8 @@ def main() -> int:
                 t0 = time.perf_counter()
                 rows = len(services.build_results(imported).rows)
                 build = time.perf_counter() - t0
-                cold, page, page_size = timed(app, user, results, imported_id=imported.id)
-                _first, report, report_size = timed(
+                cold, empty, page, page_size = timed(app, user, results, imported_id=imported.id)
+                cold_report, empty_report, report, report_size = timed(
                     app, user, yearly_report, imported_id=imported.id, year=2026
                 )
                 db.session.remove()
@@ -202,20 +243,39 @@ def main() -> int:
     )
     print(f"  plain SQL aggregate of the answers (anchor): {anchor * 1000:7.0f} ms")
     print(
-        f"  build_results alone (read + score + suppress): {build * 1000:7.0f} ms"
+        f"  build_results alone, a new process (count + score + suppress): {build * 1000:7.0f} ms"
         f"  -> {build / anchor:.1f} x the anchor"
     )
-    print(f"  results page, first request after a change (nothing cached): {cold * 1000:7.0f} ms")
+    print(
+        f"  results page, right after one more questionnaire (rows rebuilt, median of {RUNS}): "
+        f"{cold * 1000:7.0f} ms  -> {cold / anchor:.1f} x the anchor  {verdict(cold, PAGE_GOAL)}"
+    )
+    print(
+        f"  results page, nothing kept (a new process: every wave counted again): "
+        f"{empty * 1000:7.0f} ms  -> {empty / anchor:.1f} x the anchor  {verdict(empty, PAGE_GOAL)}"
+    )
     print(
         f"  results page, data unchanged ({rows:,} rows, {page_size / 1e3:.0f} kB): "
-        f"{page * 1000:7.0f} ms"
-        f"  -> {page / anchor:.1f} x the anchor  {'OK' if page < PAGE_GOAL else 'OVER GOAL'}"
+        f"{page * 1000:7.0f} ms  -> {page / anchor:.1f} x the anchor  {verdict(page, PAGE_GOAL)}"
     )
     print(
-        f"  yearly report 2026 ({report_size / 1e3:.0f} kB):  {report * 1000:7.0f} ms"
-        f"  -> {report / anchor:.1f} x the anchor  {'OK' if report < REPORT_GOAL else 'OVER GOAL'}"
+        f"  yearly report 2026, right after one more questionnaire ({report_size / 1e3:.0f} kB): "
+        f"{cold_report * 1000:7.0f} ms  -> {cold_report / anchor:.1f} x the anchor  "
+        f"{verdict(cold_report, REPORT_GOAL)}"
     )
-    return 0 if page < PAGE_GOAL and report < REPORT_GOAL else 1
+    print(
+        f"  yearly report 2026, nothing kept: {empty_report * 1000:7.0f} ms"
+        f"  -> {empty_report / anchor:.1f} x the anchor  {verdict(empty_report, REPORT_GOAL)}"
+    )
+    print(
+        f"  yearly report 2026, data unchanged: {report * 1000:7.0f} ms"
+        f"  -> {report / anchor:.1f} x the anchor  {verdict(report, REPORT_GOAL)}"
+    )
+    return 0 if max(cold, page) < PAGE_GOAL and max(cold_report, report) < REPORT_GOAL else 1
+
+
+def verdict(seconds: float, goal: float) -> str:
+    return "OK" if seconds < goal else "OVER GOAL"
 
 
 if __name__ == "__main__":

@@ -412,6 +412,11 @@ def _proportion(
         denominator = math.fsum(f.denominator or 0.0 for f in rows)
         if not rows:
             return {}
+    return _share(numerator, denominator)
+
+
+def _share(numerator: float, denominator: float) -> dict[str, Any]:
+    """A proportion's figures from its numerator and denominator (percent, Wilson interval)."""
     out: dict[str, Any] = {"numerator": numerator, "denominator": denominator}
     if denominator > 0:
         out["value"] = 100 * numerator / denominator

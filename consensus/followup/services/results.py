@@ -2,7 +2,10 @@
 the results page, the CSV/XLSX/JSON downloads and ``consensus followup results`` render.
 
 Build data first (:func:`build_results`), render second (:func:`render_results`). Each cell is
-scored with :func:`..scoring.score` from the submitted questionnaires of the wave, then ONE
+scored with :func:`..tallies.score_tally` from the counted answers of the wave's submitted
+questionnaires (two ``GROUP BY`` queries, :mod:`.result_counts`; the same figures as
+:func:`..scoring.score` over the questionnaires one by one, which are read only for paired
+change and for a measure of several items), then ONE
 :func:`..suppression.suppress_values` call per measure and wave covers every breakdown shown
 (the total, kön and the local groups), so a total shared by the breakdowns is one cell. A
 suppressed cell leaves here without any figure and with status ``suppressed``: no renderer can
@@ -35,14 +38,14 @@ from ... import tabular
 from ...extensions import db
 from .. import questionnaire as qn
 from ..lifecycle import ResponseStatus
-from ..models import ImportedProtocol, LocalGroup, SurveyAnswer, SurveyResponse, Wave
-from ..scoring import MeasureValue, Status, scales_by_item, score
+from ..models import ImportedProtocol, SurveyAnswer, SurveyResponse, Wave
+from ..scoring import MeasureValue, Status, scales_by_item
 from ..suppression import Reporting, suppress_values
-from . import result_kinds
+from ..tallies import merge, score_tally, tally_items
+from . import result_counts, result_kinds
 from .result_rows import (
     CALENDAR,
     COLUMNS,
-    NONE_PART,
     Results,
     breakdown_cells,
     major,
@@ -77,14 +80,11 @@ def _survey_measures(doc: Mapping[str, Any]):
 def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """The submitted questionnaires of the waves as plain dicts (item -> answer, plus the
     background keys ``_kon``, ``_grupp`` and ``_code``, the longitudinal code's id);
-    missing-value answers are left out."""
+    missing-value answers are left out. Read only where one respondent's answers must be seen
+    together (paired change, a measure of several items); else :mod:`.result_counts` counts."""
     if not wave_ids:
         return {}
-    letters = dict(
-        db.session.execute(
-            select(LocalGroup.id, LocalGroup.letter).where(LocalGroup.organisation_id == org_id)
-        ).all()
-    )
+    found_letters = result_counts.letters(org_id)
     by_id: dict[int, dict[str, Any]] = {}
     by_wave: dict[int, list[dict[str, Any]]] = defaultdict(list)
     # plain cursor rows (Core, not the ORM's loading): 20,000 questionnaires read in one pass
@@ -103,11 +103,8 @@ def _respondents(org_id: int, wave_ids: Sequence[int]) -> dict[int, list[dict[st
         )
         .order_by(SurveyResponse.id)
     ):
-        person = {
-            "_kon": gender or NONE_PART,
-            "_grupp": letters.get(group_id, NONE_PART) if group_id else NONE_PART,
-            "_code": code_id,
-        }
+        kon, grupp = result_counts.background(gender, group_id, found_letters)
+        person = {"_kon": kon, "_grupp": grupp, "_code": code_id}
         by_id[rid] = person
         by_wave[wave_id].append(person)
     for rid, item, value, number in connection.execute(
@@ -169,11 +166,20 @@ def build_results(
         waves = [w for w in waves if w.id == wave.id]
     reporting = Reporting.from_protocol(doc)
     out = Results(imported, waves=list(waves), min_cell_size=reporting.min_cell_size)
-    people = _respondents(imported.organisation_id, [w.id for w in waves])
+    org_id = imported.organisation_id
+    strata = result_counts.strata(org_id, [w.id for w in waves])
+    loaded: list[dict[int, list[dict[str, Any]]]] = []
+
+    def people() -> dict[int, list[dict[str, Any]]]:
+        """The questionnaires one by one, read once and only when needed."""
+        if not loaded:
+            loaded.append(_respondents(org_id, [w.id for w in waves]))
+        return loaded[0]
+
     kon_codes = _kon_codes(doc)
     #: (measure, wave id) -> the unsuppressed cells, for the indexes that combine measures
     scored: dict[tuple[str, int], dict[Hashable, MeasureValue]] = {}
-    #: wave id -> its respondents split by kön and by group (the same for every measure)
+    #: wave id -> its strata split by kön and by group (the same for every measure)
     split: dict[int, dict[str, dict[str, list[Mapping[str, Any]]]]] = {}
     for indicator, measure in _survey_measures(doc):
         previous_major: dict[str, str] = {}  # series -> major version of its last wave
@@ -190,11 +196,16 @@ def build_results(
             broke = series in previous_major and previous_major[series] != this_major
             previous_major[series] = this_major
 
-            def scorer(members, wave_measure=wave_measure, scales=scales):
-                return score(wave_measure, respondents=members, scales=scales)
+            used = tally_items(wave_measure)
+
+            def scorer(members, wave_measure=wave_measure, scales=scales, used=used, wave_id=w.id):
+                tallies = (
+                    result_counts.tally(s, used, lambda: people().get(wave_id, ())) for s in members
+                )
+                return score_tally(wave_measure, merge(tallies), scales)
 
             cells, groupings = breakdown_cells(
-                people.get(w.id, []),
+                strata.get(w.id, []),
                 kon_codes,
                 [g.letter for g in w.local_groups],
                 scorer,
@@ -216,7 +227,8 @@ def build_results(
                 kind="survey",
             )
     result_kinds.add_indexes(out, doc, waves, scored)
-    result_kinds.add_changes(out, doc, waves, people, kon_codes, reporting)
+    if any(w.schedule_id for w in waves):  # paired change: each code's answers over time
+        result_kinds.add_changes(out, doc, waves, people(), kon_codes, reporting)
     if wave is None:
         result_kinds.add_register(out, doc, kon_codes, reporting)
     result_kinds.add_narratives(out)

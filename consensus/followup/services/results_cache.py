@@ -2,8 +2,10 @@
 downloads and the yearly report read them; :func:`.results.build_results` stays the one place
 they are computed).
 
-Reading and scoring 20,000 questionnaires takes seconds; the page must answer in half a second
-(``bench/bench_followup_results.py``). So the built rows are kept per process, under a
+Building the rows from counted answers (:mod:`.result_counts`, whose per-wave counts make a
+build after one new questionnaire about 0.1 s) and rendering the page's tables take a few
+hundred milliseconds over 20,000 questionnaires (``bench/bench_followup_results.py``); an
+unchanged page needs neither. So the built rows are kept per process, under a
 **fingerprint** of everything they are computed from, read in a few small indexed queries:
 
 - the imported versions of the protocol (id, version, checksum, when imported);
@@ -40,6 +42,7 @@ from ..models import (
     Wave,
     wave_local_group,
 )
+from . import result_counts
 from .result_rows import Results
 from .results import build_results, protocol_waves
 
@@ -164,3 +167,4 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _fragments.clear()
+    result_counts.clear()
